@@ -1,0 +1,63 @@
+"""``followup advise`` and ``followup validate``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from ..engine import Engine
+from ..errors import InputError, InputErrors
+from ..render import render_text, to_json_text
+from ..ruleset import load_layer
+from ..situation import load_situation, situation_from_document
+from ..yamlio import load_document
+from .common import as_date, rules_option, today_option
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for tools.")
+@today_option
+@rules_option
+def advise(file: str, fmt: str, today: datetime | None, rules_dirs: tuple[str, ...]) -> None:
+    """Advise on the situation in FILE (YAML or JSON): whether, when and how to follow up."""
+    situation = load_situation(file, as_date(today))
+    engine = Engine(rules_dirs)
+    advice = engine.advise(situation)
+    if fmt == "json":
+        click.echo(to_json_text(advice.to_json()))
+    else:
+        click.echo(render_text(advice), nl=False)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check situation and ruleset FILES against their schemas (picked by content).
+
+    A file with a top-level 'ruleset' key is a ruleset; anything else is a situation.
+    Exits 2 if any file is invalid, listing every problem with its line.
+    """
+    errors: list[InputError] = []
+    for file in files:
+        try:
+            kind = _validate_one(file)
+            click.echo(f"{file}: valid {kind}")
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+        except InputError as exc:
+            errors.append(exc)
+    if errors:
+        raise InputErrors(errors)
+
+
+def _validate_one(file: str) -> str:
+    document = load_document(file)
+    if isinstance(document.data, dict) and "ruleset" in document.data:
+        load_layer(Path(file))
+        return "ruleset"
+    situation_from_document(document)
+    return "situation"

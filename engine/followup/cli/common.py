@@ -1,0 +1,65 @@
+"""What every command shares: options, error reporting, and the engine."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from typing import Any, Callable
+
+import click
+
+from ..errors import FollowupError
+
+RULES_OPTION_HELP = "A folder of your own rulesets; its layers win over the shipped ones of the same name. Repeatable."
+
+
+def rules_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--rules DIR`` (repeatable)."""
+    return click.option("--rules", "rules_dirs", multiple=True, metavar="DIR",
+                        type=click.Path(file_okay=False), help=RULES_OPTION_HELP)(func)
+
+
+def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--today YYYY-MM-DD``: advise as of that day (wins over the file's ``today``)."""
+    return click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+                        help="Advise as of this day instead of the file's 'today' or the current date.")(func)
+
+
+def as_date(value: datetime | None) -> date | None:
+    """The date part of a ``--today`` value."""
+    return value.date() if value else None
+
+
+def fail(error: FollowupError) -> None:
+    """Print an error the way every command does, and exit with its code."""
+    click.echo(f"error: {error.format_message()}".replace("\n", "\nerror: "), err=True)
+    sys.exit(error.exit_code)
+
+
+def run_guarded(command: click.Command, argv: list[str] | None, debug: bool = False) -> int:
+    """Run a click command; turn our errors and unexpected ones into messages and exit codes."""
+    try:
+        command.main(args=argv, prog_name="followup", standalone_mode=False)
+        return 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except FollowupError as exc:
+        click.echo(f"error: {exc.format_message()}".replace("\n", "\nerror: "), err=True)
+        return exc.exit_code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for FOLLOWUP_DEBUG=1
+        if debug:
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc} (run with FOLLOWUP_DEBUG=1 for details; "
+                   "please report it)", err=True)
+        return 1

@@ -1,0 +1,67 @@
+"""Errors a user can act on, each carrying where it happened and the exit code it maps to.
+
+Modelled on click's exceptions: code raises a ``FollowupError`` subclass, the CLI prints
+``format_message()`` and exits with ``exit_code``; nothing else reaches the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in which file a problem is: the file, the 1-based line if known, the field path."""
+
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    def prefix(self) -> str:
+        """``file:line: field: `` with the parts that are known."""
+        parts = []
+        if self.file:
+            parts.append(self.file if self.line is None else f"{self.file}:{self.line}")
+        if self.field:
+            parts.append(self.field)
+        return ": ".join(parts) + (": " if parts else "")
+
+
+class FollowupError(Exception):
+    """Base class; ``exit_code`` 1 means the fault is ours, not the user's."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location or Location()
+
+    def format_message(self) -> str:
+        """The one line the user sees."""
+        return f"{self.location.prefix()}{self.message}"
+
+
+class InputError(FollowupError):
+    """The input (a situation, a ruleset, an option) is wrong: exit code 2."""
+
+    exit_code = 2
+
+
+class InputErrors(InputError):
+    """Several input errors found in one pass, reported together."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        super().__init__(errors[0].message if errors else "invalid input", errors[0].location if errors else None)
+        self.errors = errors
+
+    def format_message(self) -> str:
+        return "\n".join(e.format_message() for e in self.errors)
+
+
+class RulesetError(InputError):
+    """A ruleset is malformed or contradicts itself."""
+
+
+class EngineError(FollowupError):
+    """durable_rules misbehaved or an invariant of ours broke: exit code 1."""

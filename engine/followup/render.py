@@ -1,0 +1,142 @@
+"""Advice for people (text) and for tools (JSON).
+
+Text output leads with the verdict in one sentence ("E-mail Mette Jensen between 24 and
+28 November."), then what to say and avoid, then why, rule by rule. JSON output is
+``Advice.to_json`` with sorted keys, so the same advice is the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from datetime import date
+from typing import Any
+
+from .advice import Advice, FiredRule
+from .situation import Situation
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+_CHANNEL_VERB = {
+    "email": "E-mail {who}",
+    "phone": "Call {who}",
+    "linkedin": "Send {who} a LinkedIn message",
+    "in_person": "Visit {who} in person",
+    "letter": "Send {who} a letter",
+    "insider": "Ask your contact inside {employer} to put in a word with {who}",
+}
+
+_CHANNEL_NAME = {"email": "e-mail", "phone": "phone", "linkedin": "LinkedIn message", "in_person": "in person",
+                 "letter": "letter", "insider": "your contact inside the company"}
+
+_PURPOSE = {"thank_you": "to thank them for the interview", "status": "to ask about the status of your application",
+            "process_question": "to ask about the job and how hiring will proceed",
+            "competing_offer": "to tell them about your other offer"}
+
+
+def channel_name(channel: str) -> str:
+    """A channel in words."""
+    return _CHANNEL_NAME.get(channel, channel)
+
+
+def day(d: date, today: date | None = None) -> str:
+    """``24 November`` (with the year if it is not ``today``'s)."""
+    text = f"{d.day} {_MONTHS[d.month - 1]}"
+    return text if today and d.year == today.year else f"{text} {d.year}"
+
+
+def span(earliest: date | None, latest: date | None, today: date) -> str:
+    """``between 24 and 28 November``, ``from 24 November``, ``today``, ``by 28 November``."""
+    if earliest and latest:
+        if earliest == latest:
+            return "today" if earliest == today else f"on {day(earliest, today)}"
+        if (earliest.month, earliest.year) == (latest.month, latest.year):
+            return f"between {earliest.day} and {day(latest, today)}"
+        return f"between {day(earliest, today)} and {day(latest, today)}"
+    if earliest:
+        return "from today" if earliest <= today else f"from {day(earliest, today)}"
+    if latest:
+        return f"by {day(latest, today)}"
+    return ""
+
+
+def verdict(advice: Advice, situation: Situation) -> str:
+    """The advice in one sentence."""
+    if advice.action == "stop":
+        reason = _stop_reason(advice)
+        return f"Do not follow up{': ' + reason if reason else ''}."
+    who = situation.contact.name or situation.employer.name or "the hiring manager"
+    employer = situation.employer.name or "the company"
+    how = _CHANNEL_VERB.get(advice.channel or "", "Follow up with {who}").format(who=who, employer=employer)
+    purpose = f" {_PURPOSE[advice.purpose]}" if advice.purpose else ""
+    when = span(advice.timing.earliest, advice.timing.latest, advice.today)
+    if advice.action == "wait":
+        if advice.timing.earliest:
+            return f"Wait. {how}{purpose} {span(advice.timing.earliest, advice.timing.latest, advice.today)}, not before."
+        return f"Wait for now; do not contact {who} yet."
+    return f"{how}{purpose} {when}.".replace("  ", " ")
+
+
+def _stop_reason(advice: Advice) -> str:
+    for entry in advice.trace:
+        if entry.effect.get("action") == "stop" and not entry.overridden_by:
+            return entry.title[0].lower() + entry.title[1:]
+    for conflict in advice.conflicts:
+        if conflict.kind == "all_channels_forbidden":
+            return "every way of contacting them is ruled out"
+    return ""
+
+
+def to_json_text(data: Any) -> str:
+    """Canonical JSON: sorted keys, two-space indent, UTF-8 characters kept."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def render_text(advice: Advice, width: int = 88) -> str:
+    """The advice for people: verdict, then what to say, then why, rule by rule."""
+    lines = [advice.verdict, ""]
+    if advice.alternatives:
+        lines.append("Also possible: " + ", ".join(channel_name(c) for c in advice.alternatives) + ".")
+    if advice.forbidden and advice.action != "stop":
+        lines.append("Not by: " + ", ".join(channel_name(c) for c in advice.forbidden) + ".")
+    lines += _section("Say", [p.text for p in advice.say], width)
+    lines += _section("Avoid", [p.text for p in advice.avoid], width)
+    lines += _section("Be careful", [p.text for p in advice.cautions], width)
+    lines += _section("Conflicts between rules", [c.message for c in advice.conflicts], width)
+    lines += _section("Warnings", list(advice.warnings), width)
+    lines += ["", "Why:"]
+    for entry in advice.trace:
+        lines += _why(entry, width)
+    lines += ["", f"Rules: {advice.ruleset.version} ({advice.ruleset.digest[:19]}), advised for {advice.today.isoformat()}."]
+    return "\n".join(line.rstrip() for line in lines).strip() + "\n"
+
+
+def _section(title: str, items: list[str], width: int) -> list[str]:
+    if not items:
+        return []
+    out = ["", f"{title}:"]
+    for item in items:
+        out += textwrap.wrap(item, width, initial_indent="  - ", subsequent_indent="    ")
+    return out
+
+
+def _why(entry: FiredRule, width: int) -> list[str]:
+    layer = entry.layer if entry.layer == entry.defined_in else f"{entry.layer}, overriding {entry.defined_in}"
+    head = f"  [{entry.id}] ({layer}) {entry.title}"
+    facts = ", ".join(f"{k} = {_value(v)}" for k, v in entry.facts)
+    out = textwrap.wrap(head, width, subsequent_indent="      ")
+    out += textwrap.wrap(entry.because, width, initial_indent="      ", subsequent_indent="      ")
+    if facts:
+        out += textwrap.wrap(f"saw: {facts}", width, initial_indent="      ", subsequent_indent="        ")
+    out += textwrap.wrap(f"source: {entry.source}", width, initial_indent="      ", subsequent_indent="        ")
+    for o in entry.overridden_by:
+        out += textwrap.wrap(f"not followed: {o.part} (beaten by {o.by}: {o.why})", width,
+                             initial_indent="      ", subsequent_indent="        ")
+    return out
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,222 @@
+"""Turning the rules that fired into one advice.
+
+The resolver never matches conditions; durable_rules has decided which rules fired. It
+settles what those rules say, in this order, and records every decision in the trace:
+
+1. **Action**: the highest-priority rule that sets one wins; a tie between different actions
+   at that priority takes the most cautious (stop > wait > follow_up) and is a conflict.
+2. **Channel**: a channel any fired rule forbids is never recommended, whatever prefers it.
+   The remaining preferences are ranked by priority, then rule order, then the order the
+   rule lists them; the first is the channel, the rest are alternatives. If every preferred
+   channel is forbidden, that is a conflict and the advice is to stop.
+3. **Timing**: windows intersect, highest priority first. A window that would leave no day
+   at all is set aside and reported as a conflict, never silently dropped.
+4. **Today**: a follow-up whose window has not opened becomes a wait; a window that closed
+   before today is reported.
+5. **What to say**: the say/avoid/caution points of every fired rule, except those tied to a
+   channel or purpose the advice did not end up with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, Iterable
+
+from .advice import (Advice, Conflict, FiredRule, LayerOverride, OverriddenBy, Point, RulesetInfo,
+                     Timing, Window)
+from .facts import anchor_date, lookup
+from .rule import Rule
+from .ruleset import MergedRuleset
+from .situation import Situation
+
+CAUTION_ORDER = {"stop": 0, "wait": 1, "follow_up": 2}
+
+
+@dataclass
+class _Ledger:
+    """What the resolver decided against each rule, collected while it works."""
+
+    overridden: dict[str, list[OverriddenBy]] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def beat(self, rule_id: str, part: str, by: str, why: str) -> None:
+        self.overridden.setdefault(rule_id, []).append(OverriddenBy(part, by, why))
+
+    def conflict(self, kind: str, message: str, rules: Iterable[str]) -> None:
+        self.conflicts.append(Conflict(kind, message, tuple(rules)))
+
+
+def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str],
+            facts: dict[str, Any]) -> Advice:
+    """The advice for ``situation`` given the ids of the rules that fired."""
+    fired_set = set(fired_ids)
+    position = {r.id: i for i, r in enumerate(merged.rules)}
+    fired = sorted((r for r in merged.rules if r.id in fired_set), key=lambda r: position[r.id])
+    ranked = sorted(fired, key=lambda r: (-r.priority, position[r.id]))
+    ledger = _Ledger()
+    action = _action(ranked, ledger)
+    channel, alternatives, forbidden = _channels(ranked, action, ledger)
+    if channel is None and action != "stop" and any(r.then.prefer for r in ranked):
+        action = "stop"
+    timing, action = _timing(ranked, situation, action, ledger)
+    purpose = None if action == "stop" else _purpose(ranked, ledger)
+    say, avoid, cautions = _points(fired, channel, purpose, ledger)
+    info = RulesetInfo(merged.name, merged.country, merged.version, merged.digest)
+    advice = Advice(action=action, channel=channel if action != "stop" else None,
+                    alternatives=alternatives if action != "stop" else (), purpose=purpose, timing=timing,
+                    verdict="", say=say, avoid=avoid, cautions=cautions, conflicts=tuple(ledger.conflicts),
+                    warnings=merged.warnings, trace=tuple(_trace(r, facts, ledger) for r in fired),
+                    ruleset=info, today=situation.today, country=situation.country, forbidden=forbidden)
+    from .render import verdict  # render depends on Advice; imported here to keep the order one-way
+
+    return replace(advice, verdict=verdict(advice, situation))
+
+
+def _action(ranked: list[Rule], ledger: _Ledger) -> str:
+    setters = [r for r in ranked if r.then.action]
+    if not setters:
+        ledger.conflict("no_action", "no rule decided whether to follow up; waiting is the safe default", ())
+        return "wait"
+    top = [r for r in setters if r.priority == setters[0].priority]
+    winner = min(top, key=lambda r: CAUTION_ORDER[r.then.action])
+    if len({r.then.action for r in top}) > 1:
+        ledger.conflict("action_tie", f"rules of equal priority {winner.priority} disagree on the action; "
+                        f"the most cautious ({winner.then.action}) was taken", (r.id for r in top))
+    for rule in setters:
+        if rule is not winner and rule.then.action != winner.then.action:
+            why = "higher priority" if rule.priority < winner.priority else "same priority, more cautious"
+            ledger.beat(rule.id, f"action {rule.then.action}", winner.id, why)
+    return winner.then.action  # type: ignore[return-value]
+
+
+def _channels(ranked: list[Rule], action: str, ledger: _Ledger) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    forbidders: dict[str, str] = {}
+    for rule in ranked:
+        for channel in rule.then.forbid:
+            forbidders.setdefault(channel, rule.id)
+    chosen: list[str] = []
+    for rule in ranked:
+        for channel in rule.then.prefer:
+            if channel in forbidders:
+                ledger.beat(rule.id, f"prefer {channel}", forbidders[channel], "a forbidden channel is never recommended")
+            elif channel not in chosen:
+                chosen.append(channel)
+    forbidden = tuple(sorted(forbidders))
+    if not chosen and action != "stop" and any(r.then.prefer for r in ranked):
+        ledger.conflict("all_channels_forbidden", "every channel the rules recommend is forbidden by another rule; "
+                        "there is no acceptable way to follow up", sorted({*forbidders.values(), *(r.id for r in ranked if r.then.prefer)}))
+    if not chosen:
+        return None, (), forbidden
+    return chosen[0], tuple(chosen[1:]), forbidden
+
+
+def _purpose(ranked: list[Rule], ledger: _Ledger) -> str | None:
+    setters = [r for r in ranked if r.then.purpose]
+    if not setters:
+        return None
+    winner = setters[0]
+    for rule in setters[1:]:
+        if rule.then.purpose != winner.then.purpose:
+            ledger.beat(rule.id, f"purpose {rule.then.purpose}", winner.id, "higher priority or earlier rule")
+    return winner.then.purpose
+
+
+def _windows(ranked: list[Rule], situation: Situation, ledger: _Ledger) -> list[Window]:
+    windows = []
+    for rule in ranked:
+        points = {}
+        for name in ("earliest", "latest"):
+            point = getattr(rule.then, name)
+            if point is None:
+                continue
+            anchor = anchor_date(situation, point.anchor)
+            if anchor is None:
+                ledger.conflict("missing_date", f"rule {rule.id} counts from {point.anchor}, which the situation "
+                                "does not give; its timing was left out", (rule.id,))
+                ledger.beat(rule.id, name, "resolver", f"{point.anchor} not given")
+                continue
+            points[name] = point.resolve(situation.country, anchor)
+        if points:
+            windows.append(Window(rule.id, points.get("earliest"), points.get("latest"),
+                                  str(rule.then.earliest) if rule.then.earliest else None,
+                                  str(rule.then.latest) if rule.then.latest else None))
+    return windows
+
+
+def _intersect(windows: list[Window], ledger: _Ledger) -> tuple[date | None, date | None, list[Window]]:
+    opens: date | None = None
+    closes: date | None = None
+    kept: list[Window] = []
+    for window in windows:
+        new_open = max(filter(None, (opens, window.earliest)), default=None)
+        new_close = min(filter(None, (closes, window.latest)), default=None)
+        if new_open and new_close and new_open > new_close:
+            by = ", ".join(w.rule for w in kept)
+            ledger.conflict("empty_window", f"rule {window.rule}'s timing ({_span(window)}) does not overlap the "
+                            f"timing of higher-priority rules ({by}); it was set aside", (window.rule, *(w.rule for w in kept)))
+            ledger.beat(window.rule, "timing", kept[0].rule if kept else "resolver", "windows do not overlap")
+            continue
+        opens, closes = new_open, new_close
+        kept.append(window)
+    return opens, closes, kept
+
+
+def _timing(ranked: list[Rule], situation: Situation, action: str, ledger: _Ledger) -> tuple[Timing, str]:
+    windows = _windows(ranked, situation, ledger)
+    if action == "stop":
+        return Timing(None, None, windows=tuple(windows)), action
+    opens, closes, kept = _intersect(windows, ledger)
+    today = situation.today
+    earliest = max(filter(None, (opens, today))) if (opens or action == "follow_up") else None
+    latest = closes
+    if action == "follow_up" and opens and opens > today:
+        action = "wait"
+    if closes and closes < today:
+        ledger.conflict("window_closed", f"the time to act closed on {closes.isoformat()}, before today "
+                        f"({today.isoformat()}); act today if at all", (w.rule for w in kept if w.latest))
+        earliest, latest = (today, today) if action == "follow_up" else (earliest, None)
+    return Timing(earliest, latest, opens, closes, tuple(windows)), action
+
+
+def _points(fired: list[Rule], channel: str | None, purpose: str | None,
+            ledger: _Ledger) -> tuple[tuple[Point, ...], tuple[Point, ...], tuple[Point, ...]]:
+    say: list[Point] = []
+    avoid: list[Point] = []
+    cautions: list[Point] = []
+    for rule in fired:
+        effect = rule.then
+        if effect.if_channel and channel not in effect.if_channel:
+            if effect.say or effect.avoid or effect.caution:
+                ledger.beat(rule.id, "say", "resolver", f"only for {'/'.join(effect.if_channel)}; the channel is {channel}")
+            continue
+        if effect.if_purpose and purpose not in effect.if_purpose:
+            if effect.say or effect.avoid or effect.caution:
+                ledger.beat(rule.id, "say", "resolver", f"only for {'/'.join(effect.if_purpose)}; the purpose is {purpose}")
+            continue
+        _extend(say, effect.say, rule.id)
+        _extend(avoid, effect.avoid, rule.id)
+        _extend(cautions, effect.caution, rule.id)
+    return tuple(say), tuple(avoid), tuple(cautions)
+
+
+def _extend(points: list[Point], texts: Iterable[str], rule_id: str) -> None:
+    seen = {p.text for p in points}
+    points.extend(Point(t, rule_id) for t in texts if t not in seen)
+
+
+def _trace(rule: Rule, facts: dict[str, Any], ledger: _Ledger) -> FiredRule:
+    matched = []
+    for leaf in rule.when.leaves():
+        present, value = lookup(facts, leaf.fact)
+        if (leaf.fact, value if present else "missing") not in matched:
+            matched.append((leaf.fact, value if present else "missing"))
+    return FiredRule(
+        id=rule.id, title=rule.title, layer=rule.layer, defined_in=rule.origin.layer, priority=rule.priority,
+        effect=rule.then.to_data(), facts=tuple(matched), because=rule.because, source=rule.source,
+        layer_overrides=tuple(LayerOverride(o.layer, o.replaced_layer, o.fields) for o in rule.overrides),
+        overridden_by=tuple(ledger.overridden.get(rule.id, ())))
+
+
+def _span(window: Window) -> str:
+    return f"{window.earliest.isoformat() if window.earliest else '…'} to {window.latest.isoformat() if window.latest else '…'}"

@@ -1,0 +1,69 @@
+"""Shared helpers: run the CLI in-process, build situations, reach the repository's files.
+
+Tests import the *installed* ``followup`` package (CI installs the wheel), so they check
+what a user gets, with the shipped rulesets inside it.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from followup.cli import cli
+from followup.cli.common import run_guarded
+from followup.engine import Engine
+from followup.situation import parse_situation
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]):
+    """``run('advise', 'file.yaml')`` → exit code, stdout, stderr of the real CLI."""
+
+    def _run(*args: str) -> CliResult:
+        code = run_guarded(cli, list(args))
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return _run
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine()
+
+
+def situation(**fields: Any):
+    """A ``Situation`` from keyword fields (nested dicts allowed), validated like a file."""
+    return parse_situation(json.dumps(fields), "<test>.json")
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    """Write dedented text to ``tmp_path/name`` and return the path."""
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+def write_yaml(tmp_path: Path, name: str, data: Any) -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path

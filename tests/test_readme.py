@@ -1,0 +1,45 @@
+"""The README's commands are the ones CI runs, and they work from a fresh install."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- commands -->\s*```sh\n(.*?)```", text, re.S)
+    assert block, "README lost its marked block of commands"
+    return [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
+
+
+def test_ci_runs_exactly_the_readme_commands() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    commands = readme_commands()
+    assert len(commands) == 2
+    for command in commands:
+        assert command in ci, f"README command not run by .ci/run: {command}"
+
+
+def test_installed_command_works_from_another_directory(tmp_path: Path) -> None:
+    followup = shutil.which("followup") or str(Path(sys.executable).parent / "followup")
+    example = ROOT / "examples" / "dk-applied-email.yaml"
+    done = subprocess.run([followup, "advise", str(example), "--format", "json"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert '"channel": "email"' in done.stdout
+
+
+def test_readme_example_verdict_is_what_the_tool_says(run) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- example-advice -->\s*```text\n(.*?)```", text, re.S)
+    assert block, "README lost its example advice"
+    result = run("advise", str(ROOT / "examples" / "dk-applied-email.yaml"))
+    assert result.code == 0
+    shown = block.group(1).strip().splitlines()
+    assert result.out.splitlines()[: len(shown)] == shown
