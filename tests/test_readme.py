@@ -27,9 +27,10 @@ def test_ci_runs_exactly_the_readme_commands() -> None:
 
 
 def test_installed_command_works_from_another_directory(tmp_path: Path) -> None:
-    followup = shutil.which("followup") or str(Path(sys.executable).parent / "followup")
+    # The console script when installed (CI), else the module (a source checkout on PYTHONPATH).
+    command = [shutil.which("followup")] if shutil.which("followup") else [sys.executable, "-m", "followup"]
     example = ROOT / "examples" / "dk-applied-email.yaml"
-    done = subprocess.run([followup, "advise", str(example), "--format", "json"], cwd=tmp_path,
+    done = subprocess.run([*command, "advise", str(example), "--format", "json"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert '"channel": "email"' in done.stdout

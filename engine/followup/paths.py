@@ -10,7 +10,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 @cache
 def data_dir(name: str) -> Path:
-    """The shipped ``schemas`` or ``rulesets`` folder.
+    """The shipped ``schemas``, ``rulesets`` or ``examples`` folder.
 
     A wheel carries them in ``followup/_data``; a source checkout (or an editable install)
     has them at the top level, two folders above this package.
@@ -24,6 +24,11 @@ def data_dir(name: str) -> Path:
 def schemas_dir() -> Path:
     """The folder of the JSON Schemas."""
     return data_dir("schemas")
+
+
+def examples_dir() -> Path:
+    """The folder of the shipped example situations (rule tests can patch them)."""
+    return data_dir("examples")
 
 
 def rulesets_dir() -> Path:

@@ -88,6 +88,11 @@ def _stop_reason(advice: Advice) -> str:
     return ""
 
 
+def advice_document(advice: Advice) -> dict[str, Any]:
+    """The JSON document ``advise --format json`` prints for one advice (batch lines too)."""
+    return advice.to_json()
+
+
 def to_json_text(data: Any) -> str:
     """Canonical JSON: sorted keys, two-space indent, UTF-8 characters kept."""
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)

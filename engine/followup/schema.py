@@ -19,7 +19,7 @@ from .errors import InputError, InputErrors
 from .paths import schemas_dir
 from .yamlio import Document
 
-SCHEMAS = ("situation", "ruleset", "advice")
+SCHEMAS = ("situation", "ruleset", "advice", "ruletest")
 
 _formats = FormatChecker(formats=())
 

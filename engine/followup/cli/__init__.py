@@ -30,9 +30,12 @@ def _register() -> None:
     # Imported here so that ``followup --help`` lists every command while each module stays
     # independent of the others.
     from .advise import advise, validate
+    from .rules import register as register_rules, rules
 
     cli.add_command(advise)
     cli.add_command(validate)
+    register_rules()
+    cli.add_command(rules)
 
 
 _register()

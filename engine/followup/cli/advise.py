@@ -9,7 +9,7 @@ import click
 
 from ..engine import Engine
 from ..errors import InputError, InputErrors
-from ..render import render_text, to_json_text
+from ..render import advice_document, render_text, to_json_text
 from ..ruleset import load_layer
 from ..situation import load_situation, situation_from_document
 from ..yamlio import load_document
@@ -28,7 +28,7 @@ def advise(file: str, fmt: str, today: datetime | None, rules_dirs: tuple[str, .
     engine = Engine(rules_dirs)
     advice = engine.advise(situation)
     if fmt == "json":
-        click.echo(to_json_text(advice.to_json()))
+        click.echo(to_json_text(advice_document(advice)))
     else:
         click.echo(render_text(advice), nl=False)
 
