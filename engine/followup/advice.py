@@ -3,15 +3,21 @@
 ``Advice.to_json`` is the contract described by ``schemas/advice.schema.json``. It contains
 nothing that varies between runs: the same situation, ruleset and ``today`` give the same
 bytes. Per-run fields (decision id, timestamp) live in the decision record, not here.
+
+Each advice also keeps its ``Basis`` (the merged ruleset, the situation and the facts it was
+decided from) outside its JSON form, so the full trace of every rule (``explain.py``) and the
+decision record (``decision.py``) can be made on demand, without evaluating anything twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Mapping
 
 from .rule import Source
+from .ruleset import MergedRuleset
+from .situation import Situation
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,20 @@ class RulesetInfo:
         return {"name": self.name, "country": self.country, "version": self.version, "digest": self.digest}
 
 
+@dataclass(frozen=True, eq=False)
+class Basis:
+    """What an advice was decided from, kept for its explanation and its decision record.
+
+    ``cache`` holds what is derived from it at most once per evaluation (the full trace, the
+    situation's digest); nothing else in it ever changes.
+    """
+
+    merged: MergedRuleset
+    situation: Situation
+    facts: Mapping[str, Any]
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
 @dataclass(frozen=True)
 class Advice:
     """What to do, by which channel, when, what to say, and why."""
@@ -150,6 +170,8 @@ class Advice:
     today: date
     country: str
     forbidden: tuple[str, ...] = field(default=())
+    #: Set by the resolver; None only for an advice built by hand (then it has no explanation).
+    basis: Basis | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """The advice as JSON data (see ``schemas/advice.schema.json``)."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Iterable
 
-from .advice import (Advice, Conflict, FiredRule, LayerOverride, OverriddenBy, Point, RulesetInfo,
+from .advice import (Advice, Basis, Conflict, FiredRule, LayerOverride, OverriddenBy, Point, RulesetInfo,
                      Timing, Window)
 from .facts import anchor_date, lookup
 from .rule import Rule
@@ -67,7 +67,8 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
                     alternatives=alternatives if action != "stop" else (), purpose=purpose, timing=timing,
                     verdict="", say=say, avoid=avoid, cautions=cautions, conflicts=tuple(ledger.conflicts),
                     warnings=merged.warnings, trace=tuple(_trace(r, facts, ledger) for r in fired),
-                    ruleset=info, today=situation.today, country=situation.country, forbidden=forbidden)
+                    ruleset=info, today=situation.today, country=situation.country, forbidden=forbidden,
+                    basis=Basis(merged, situation, facts))
     from .render import verdict  # render depends on Advice; imported here to keep the order one-way
 
     return replace(advice, verdict=verdict(advice, situation))
