@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -59,6 +59,14 @@ class Layer:
 
     def line(self, *path: str | int) -> int | None:
         return self.document.line_of(tuple(path))
+
+    def entry(self, rule_id: str) -> tuple[str, int] | None:
+        """Where this layer writes about ``rule_id``: ``("rules", 3)``, ``("override", 0)``, or None."""
+        for section in ("rules", "override"):
+            for i, entry in enumerate(self.data.get(section, [])):
+                if entry.get("id") == rule_id:
+                    return section, i
+        return None
 
 
 @dataclass(frozen=True)
@@ -115,15 +123,24 @@ def load_layer(path: str | Path, shipped: bool = False) -> Layer:
     return Layer(document.data["ruleset"], str(document.data["version"]), document, shipped)
 
 
+class RuleError(RulesetError):
+    """A ruleset error about one rule: the message names it, and ``rule_id`` lets tools (lint) too."""
+
+    def __init__(self, message: str, location: Location, rule_id: str) -> None:
+        super().__init__(message, location)
+        self.rule_id = rule_id
+
+
 def _check_unique_ids(document: Document) -> None:
-    errors = []
+    errors: list[InputError] = []
     for section in ("rules", "override", "disable"):
         seen: dict[str, int] = {}
         for i, entry in enumerate(document.data.get(section, [])):
             rule_id = entry["id"]
             if rule_id in seen:
-                errors.append(RulesetError(f"duplicate rule id '{rule_id}' (first at entry {seen[rule_id]})",
-                                           document.location((section, i, "id"))))
+                first = document.line_of((section, seen[rule_id], "id"))
+                errors.append(RuleError(f"duplicate rule id '{rule_id}' in '{section}' (first at line {first})",
+                                        document.location((section, i, "id")), rule_id))
             seen.setdefault(rule_id, i)
     if errors:
         raise InputErrors(errors)
@@ -134,56 +151,126 @@ def is_ruleset_file(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in (".yaml", ".yml", ".json")
 
 
-class Library:
-    """All layers that can be merged: the shipped ones, then a user's folders on top."""
+def load_folder(folder: str | Path, shipped: bool = False) -> tuple[list[Layer], list[InputError]]:
+    """The valid layers of one rules folder, and the errors of every file that is not one."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError("rules folder not found", Location(str(folder)))
+    layers: list[Layer] = []
+    errors: list[InputError] = []
+    for path in sorted(folder.iterdir()):
+        if is_ruleset_file(path):
+            try:
+                layers.append(load_layer(path, shipped))
+            except InputErrors as exc:
+                errors.extend(exc.errors)
+            except InputError as exc:
+                errors.append(exc)
+    return layers, errors
 
-    def __init__(self, layers: Iterable[Layer]) -> None:
+
+def is_shipped_folder(folder: str | Path) -> bool:
+    """Whether ``folder`` is the shipped rulesets folder itself (``--rules rulesets`` in a checkout)."""
+    return Path(folder).resolve() == rulesets_dir().resolve()
+
+
+class Library:
+    """All layers that can be merged: the shipped ones, then a user's folders on top.
+
+    A user's layer replaces the shipped layer of the same name (``Layer.shadows`` says which
+    file it replaced), and a user's layer for a country is used instead of a shipped layer for
+    that country. Both are reported in the merged ruleset's ``warnings``, so the advice says so.
+    """
+
+    def __init__(self, layers: Iterable[Layer], strict: bool = True) -> None:
         self.layers: dict[str, Layer] = {}
+        #: Problems of the library as a whole (a name defined twice, a country claimed twice);
+        #: raised at once when ``strict``, kept for ``followup rules lint`` otherwise.
+        self.problems: list[RulesetError] = []
         for layer in layers:
             previous = self.layers.get(layer.name)
             if previous is not None and not previous.shipped and not layer.shipped:
-                raise RulesetError(f"layer '{layer.name}' is defined twice (also in {previous.file})",
-                                   Location(layer.file, layer.line("ruleset"), "ruleset"))
+                self.problems.append(RulesetError(f"layer '{layer.name}' is defined twice (also in {previous.file})",
+                                                  Location(layer.file, layer.line("ruleset"), "ruleset")))
+                continue
             if previous is not None:
-                layer = Layer(layer.name, layer.version, layer.document, layer.shipped, shadows=previous.file)
+                layer = replace(layer, shadows=previous.file)
             self.layers[layer.name] = layer
+        self._countries = self._assign_countries()
+        if strict and self.problems:
+            raise InputErrors(list(self.problems))
 
     @classmethod
     def load(cls, user_dirs: Iterable[str | Path] = (), include_shipped: bool = True) -> "Library":
         """Load the shipped layers (unless told not to) and each user folder's layers, in order."""
         layers: list[Layer] = []
         errors: list[InputError] = []
-        folders = ([(rulesets_dir(), True)] if include_shipped else []) + [(Path(d), False) for d in user_dirs]
-        for folder, shipped in folders:
-            if not folder.is_dir():
-                raise InputError("rules folder not found", Location(str(folder)))
-            for path in sorted(folder.iterdir()):
-                if is_ruleset_file(path):
-                    try:
-                        layers.append(load_layer(path, shipped))
-                    except InputErrors as exc:
-                        errors.extend(exc.errors)
-                    except InputError as exc:
-                        errors.append(exc)
+        for folder, shipped in library_folders(user_dirs, include_shipped):
+            found, bad = load_folder(folder, shipped)
+            layers += found
+            errors += bad
         if errors:
             raise InputErrors(errors)
         return cls(layers)
 
+    def ancestors(self, name: str) -> list[str]:
+        """``name`` and the layers it extends, top down, as far as they exist (no errors here)."""
+        out: list[str] = []
+        current: str | None = name
+        while current is not None and current in self.layers and current not in out:
+            out.append(current)
+            current = self.layers[current].extends
+        return out
+
+    def _assign_countries(self) -> dict[str, tuple[Layer, tuple[Layer, ...]]]:
+        """Country → (the layer used for it, the shipped layers for it that a user's layer replaces)."""
+        claims: dict[str, list[Layer]] = {}
+        for name in sorted(self.layers):
+            layer = self.layers[name]
+            if layer.country:
+                claims.setdefault(layer.country, []).append(layer)
+        chosen: dict[str, tuple[Layer, tuple[Layer, ...]]] = {}
+        for country, layers in claims.items():
+            pool = [l for l in layers if not l.shipped] or layers
+            tops = [l for l in pool if all(o.name in self.ancestors(l.name) for o in pool)]
+            if len(tops) != 1:
+                files = ", ".join(f"{l.name} ({l.file})" for l in pool)
+                self.problems.append(RulesetError(
+                    f"country {country} is claimed by several layers, none extending the others: {files}; "
+                    "make one extend the other or give it another country",
+                    Location(pool[-1].file, pool[-1].line("country"), "country")))
+                continue
+            top = tops[0]
+            replaced = tuple(l for l in layers if l not in pool and l.name not in self.ancestors(top.name))
+            chosen[country] = (top, replaced)
+        return chosen
+
     def countries(self) -> dict[str, str]:
-        """Country code → the name of the overlay for it."""
-        return {layer.country: name for name, layer in sorted(self.layers.items()) if layer.country}
+        """Country code → the name of the layer used for it."""
+        return {country: layer.name for country, (layer, _) in sorted(self._countries.items())}
 
     def merged(self, country: str | None) -> MergedRuleset:
         """The merged ruleset for ``country``: its overlay chain, or the base alone."""
-        overlay = self.countries().get(country) if country else None
-        warnings: tuple[str, ...] = ()
-        if overlay is None:
+        choice = self._countries.get(country) if country else None
+        warnings: list[str] = []
+        if choice is None:
             overlay = BASE
             if country:
-                known = ", ".join(sorted(self.countries())) or "none"
-                warnings = (f"no rules for country {country} (known: {known}); using the base rules only, "
-                            "with weekends and that country's public holidays as days off",)
-        return merge(self.chain(overlay), country, warnings)
+                known = ", ".join(sorted(self._countries)) or "none"
+                warnings.append(f"no rules for country {country} (known: {known}); using the base rules only, "
+                                "with weekends and that country's public holidays as days off")
+        else:
+            overlay = choice[0].name
+            warnings += [f"layer {choice[0].name} from {choice[0].file} is used for {country} instead of the shipped "
+                         f"layer {old.name} ({old.file})" for old in choice[1]]
+        return self.merged_layer(overlay, country, tuple(warnings))
+
+    def merged_layer(self, name: str, country: str | None = None, warnings: tuple[str, ...] = ()) -> MergedRuleset:
+        """The merged ruleset of the layer ``name`` and the layers below it."""
+        chain = self.chain(name)
+        shadowing = tuple(f"layer {layer.name} from {layer.file} replaces the shipped one ({layer.shadows})"
+                          for layer in chain if layer.shadows)
+        return merge(chain, country, warnings + shadowing)
 
     def chain(self, name: str) -> list[Layer]:
         """The layers from the base up to ``name``."""
@@ -203,54 +290,98 @@ class Library:
         return list(reversed(chain))
 
 
+def library_folders(user_dirs: Iterable[str | Path], include_shipped: bool = True) -> list[tuple[Path, bool]]:
+    """The folders a library is loaded from, with whether each is the shipped one.
+
+    Naming the shipped folder with ``--rules`` (as ``followup rules lint rulesets`` does in a
+    checkout) loads it once, as the shipped folder, rather than shadowing every layer by itself.
+    """
+    folders = [(rulesets_dir(), True)] if include_shipped else []
+    for folder in user_dirs:
+        if not (include_shipped and is_shipped_folder(folder)):
+            folders.append((Path(folder), False))
+    return folders
+
+
+@dataclass(frozen=True)
+class Merge:
+    """The outcome of applying a chain of layers: the rules in force, the disabled, the errors."""
+
+    rules: tuple[Rule, ...]
+    disabled: tuple[Disabled, ...]
+    errors: tuple[InputError, ...]
+
+
 def merge(chain: list[Layer], country: str | None, warnings: tuple[str, ...] = ()) -> MergedRuleset:
     """Apply each layer of ``chain`` (base first): add, override and disable rules."""
+    result = merge_rules(chain)
+    if result.errors:
+        raise InputErrors(list(result.errors))
+    merged = MergedRuleset(chain[-1].name, country, tuple(chain), result.rules, result.disabled, warnings)
+    check_limits(merged)
+    return replace(merged, digest=digest_of(merged.to_data()))
+
+
+def merge_rules(chain: list[Layer]) -> Merge:
+    """Apply the layers of ``chain`` in order, collecting every error instead of stopping at the first."""
     rules: dict[str, Rule] = {}
-    disabled: list[Disabled] = []
+    disabled: dict[str, Disabled] = {}
     errors: list[InputError] = []
     for layer in chain:
         for i, entry in enumerate(layer.data.get("disable", [])):
             _disable(layer, i, entry, rules, disabled, errors)
         for i, entry in enumerate(layer.data.get("override", [])):
-            _override(layer, i, entry, rules, errors)
+            _override(layer, i, entry, rules, disabled, errors)
         for i, entry in enumerate(layer.data.get("rules", [])):
-            origin = Origin(layer.name, layer.file, layer.line("rules", i))
-            if entry["id"] in rules:
-                other = rules[entry["id"]].origin
-                errors.append(RulesetError(
-                    f"rule id '{entry['id']}' is already defined in layer '{other.layer}' ({other.file}:{other.line}); "
-                    "use 'override' to change it", Location(layer.file, layer.line("rules", i, "id"), "id")))
-                continue
-            rules[entry["id"]] = Rule.from_data(entry, origin)
-    if errors:
-        raise InputErrors(errors)
-    merged = MergedRuleset(chain[-1].name, country, tuple(chain), tuple(rules.values()), tuple(disabled), warnings)
-    check_limits(merged)
-    return MergedRuleset(merged.name, country, merged.layers, merged.rules, merged.disabled, warnings,
-                         digest=digest_of(merged.to_data()))
+            _add(layer, i, entry, rules, disabled, errors)
+    return Merge(tuple(rules.values()), tuple(disabled.values()), tuple(errors))
+
+
+def _add(layer: Layer, i: int, entry: dict[str, Any], rules: dict[str, Rule],
+         disabled: dict[str, Disabled], errors: list[InputError]) -> None:
+    rule_id = entry["id"]
+    where = Location(layer.file, layer.line("rules", i, "id"), "id")
+    if rule_id in rules:
+        other = rules[rule_id].origin
+        errors.append(RuleError(f"rule id '{rule_id}' is already defined in layer '{other.layer}' "
+                                f"({other.file}:{other.line}); use 'override' to change it", where, rule_id))
+    elif rule_id in disabled:
+        # An id names one piece of advice for good: the trace and decision records rely on it.
+        errors.append(RuleError(f"rule id '{rule_id}' was disabled by layer '{disabled[rule_id].layer}'; "
+                                "a new rule needs a new id", where, rule_id))
+    else:
+        rules[rule_id] = Rule.from_data(entry, Origin(layer.name, layer.file, layer.line("rules", i)))
 
 
 def _disable(layer: Layer, i: int, entry: dict[str, Any], rules: dict[str, Rule],
-             disabled: list[Disabled], errors: list[InputError]) -> None:
+             disabled: dict[str, Disabled], errors: list[InputError]) -> None:
     line = layer.line("disable", i, "id")
-    if entry["id"] not in rules:
-        errors.append(RulesetError(f"disables '{entry['id']}', which no lower layer defines",
-                                   Location(layer.file, line, "disable.id")))
+    rule_id = entry["id"]
+    if rule_id not in rules:
+        errors.append(RuleError(f"disables '{rule_id}', {_missing(rule_id, disabled)}",
+                                Location(layer.file, line, "disable.id"), rule_id))
         return
-    del rules[entry["id"]]
-    disabled.append(Disabled(entry["id"], layer.name, entry["reason"], layer.file, line))
+    del rules[rule_id]
+    disabled[rule_id] = Disabled(rule_id, layer.name, entry["reason"], layer.file, line)
 
 
-def _override(layer: Layer, i: int, entry: dict[str, Any], rules: dict[str, Rule], errors: list[InputError]) -> None:
+def _override(layer: Layer, i: int, entry: dict[str, Any], rules: dict[str, Rule],
+              disabled: dict[str, Disabled], errors: list[InputError]) -> None:
     line = layer.line("override", i, "id")
     rule = rules.get(entry["id"])
     if rule is None:
-        errors.append(RulesetError(f"overrides '{entry['id']}', which no lower layer defines",
-                                   Location(layer.file, line, "override.id")))
+        errors.append(RuleError(f"overrides '{entry['id']}', {_missing(entry['id'], disabled)}",
+                                Location(layer.file, line, "override.id"), entry["id"]))
         return
     fields = tuple(k for k in ("title", "when", "then", "priority") if k in entry)
     record = Override(layer.name, rule.layer, fields, entry["because"], source_from_data(entry["source"]), layer.file, line)
     rules[entry["id"]] = rule.with_override(entry, record)
+
+
+def _missing(rule_id: str, disabled: dict[str, Disabled]) -> str:
+    if rule_id in disabled:
+        return f"which layer '{disabled[rule_id].layer}' disabled"
+    return "which no lower layer defines"
 
 
 def check_limits(merged: MergedRuleset) -> None:
@@ -264,7 +395,7 @@ def check_limits(merged: MergedRuleset) -> None:
         leaves = len(rule.when.leaves())
         total += leaves
         if leaves > MAX_LEAVES_PER_RULE:
-            raise RulesetError(f"rule '{rule.id}' has {leaves} conditions; at most {MAX_LEAVES_PER_RULE} are allowed",
-                               Location(rule.origin.file, rule.origin.line, "when"))
+            raise RuleError(f"rule '{rule.id}' has {leaves} conditions; at most {MAX_LEAVES_PER_RULE} are allowed",
+                            Location(rule.origin.file, rule.origin.line, "when"), rule.id)
     if total > MAX_LEAVES:
         raise RulesetError(f"{total} conditions in all; at most {MAX_LEAVES} are allowed", Location(merged.layers[-1].file, 1))
