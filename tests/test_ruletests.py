@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write
-from followup.ruletest import case_files, load_cases, run_case
+from followup.ruletest import advice_diff, case_files, load_cases, run_case
 
 SHIPPED = [case for path in case_files(ROOT / "rulesets") for case in load_cases(path)]
 
@@ -23,9 +23,28 @@ def test_runner_reports_each_difference(engine, tmp_path: Path) -> None:
         cases:
           - name: wrong on purpose
             example: dk-applied-email
-            expect: {action: stop, channel: phone, fired: [no-such-rule], not_fired: [in-person-only-if-handed-in]}
+            expect: {action: stop, channel: phone, fired: [no-such-rule, email-if-you-have-the-address],
+                     not_fired: [in-person-only-if-handed-in]}
         """)
     (result,) = [run_case(c, engine) for c in load_cases(path)]
     assert set(result.failures) == {
         'action: expected "stop", got "follow_up"', 'channel: expected "phone", got "email"',
-        "rule no-such-rule did not fire", "rule in-person-only-if-handed-in fired but should not"}
+        f"rule no-such-rule is not in ruleset {result.ruleset}",
+        "rule in-person-only-if-handed-in fired but should not"}
+    assert advice_diff(result) == [
+        "--- expected", "+++ got", "@@ -1,7 +1,5 @@",
+        "-action: stop", "-channel: phone", "+action: follow_up", "+channel: email",
+        " fired:", "-  - no-such-rule", "   - email-if-you-have-the-address",
+        "-not_fired:", "-  - in-person-only-if-handed-in", "+not_fired: []"]
+
+
+def test_a_misspelt_rule_in_not_fired_fails(engine, tmp_path: Path) -> None:
+    path = write(tmp_path, "cases.yaml", """
+        cases:
+          - name: typo
+            example: dk-applied-email
+            expect: {not_fired: [in-person-only-if-handed-inn]}
+        """)
+    (result,) = [run_case(c, engine) for c in load_cases(path)]
+    assert not result.passed
+    assert result.failures[0].startswith("rule in-person-only-if-handed-inn is not in ruleset base@")

@@ -23,12 +23,25 @@ from .yamlio import Document, load_document
 
 BASE = "base"
 
-#: durable_rules never returns from registering ~513 rules with distinct conditions and fails
-#: at 257 with identical ones; a merged ruleset is refused well before either.
+# Limits of a merged ruleset, each below what durable_rules 2.0.28 was measured to fail at
+# (``bench/limits.py`` registers rulesets at each edge in a subprocess with a timeout; the
+# numbers are in the README, "Robustness, limits and speed"). ``compiler.footprint`` measures.
+#: 257 rules with one identical condition fail (error 108: 256 rules per condition node).
 MAX_RULES = 200
-#: Conditions (leaves) in one rule, and in a whole merged ruleset, likewise bounded.
+#: Conditions (leaves) in one rule, and in a whole merged ruleset: bounds compile time.
 MAX_LEAVES_PER_RULE = 40
 MAX_LEAVES = 2_000
+#: all/any/not groups of one compiled rule: 16 fail (error 113: 32 expression slots, 2 each).
+MAX_GROUPS_PER_RULE = 15
+#: Distinct tests (fact, operator, value) in the ruleset: at 513 registration never returns
+#: (a full 512-slot hash table is probed forever).
+MAX_DISTINCT_TESTS = 500
+#: Uses of one test plus distinct "is absent" tests: 129 fail (error 107: 128-slot list).
+MAX_TEST_LINKS = 120
+#: Times one rule, and all rules, can fire on one situation (nested ``any``s multiply): 3^13
+#: firings took 0.35 s in durable_rules' C code alone; 50^13 would never end. 4,096 take 4 ms.
+MAX_MATCHES_PER_RULE = 256
+MAX_MATCHES = 4_096
 
 
 @dataclass(frozen=True)
@@ -124,11 +137,12 @@ def load_layer(path: str | Path, shipped: bool = False) -> Layer:
 
 
 class RuleError(RulesetError):
-    """A ruleset error about one rule: the message names it, and ``rule_id`` lets tools (lint) too."""
+    """A ruleset error about one rule: the message names it; ``rule_id`` and ``kind`` are for lint."""
 
-    def __init__(self, message: str, location: Location, rule_id: str) -> None:
+    def __init__(self, message: str, location: Location, rule_id: str, kind: str) -> None:
         super().__init__(message, location)
         self.rule_id = rule_id
+        self.kind = kind
 
 
 def _check_unique_ids(document: Document) -> None:
@@ -140,7 +154,7 @@ def _check_unique_ids(document: Document) -> None:
             if rule_id in seen:
                 first = document.line_of((section, seen[rule_id], "id"))
                 errors.append(RuleError(f"duplicate rule id '{rule_id}' in '{section}' (first at line {first})",
-                                        document.location((section, i, "id")), rule_id))
+                                        document.location((section, i, "id")), rule_id, "duplicate-id"))
             seen.setdefault(rule_id, i)
     if errors:
         raise InputErrors(errors)
@@ -344,11 +358,12 @@ def _add(layer: Layer, i: int, entry: dict[str, Any], rules: dict[str, Rule],
     if rule_id in rules:
         other = rules[rule_id].origin
         errors.append(RuleError(f"rule id '{rule_id}' is already defined in layer '{other.layer}' "
-                                f"({other.file}:{other.line}); use 'override' to change it", where, rule_id))
+                                f"({other.file}:{other.line}); use 'override' to change it", where, rule_id,
+                                "duplicate-id"))
     elif rule_id in disabled:
         # An id names one piece of advice for good: the trace and decision records rely on it.
         errors.append(RuleError(f"rule id '{rule_id}' was disabled by layer '{disabled[rule_id].layer}'; "
-                                "a new rule needs a new id", where, rule_id))
+                                "a new rule needs a new id", where, rule_id, "duplicate-id"))
     else:
         rules[rule_id] = Rule.from_data(entry, Origin(layer.name, layer.file, layer.line("rules", i)))
 
@@ -359,7 +374,7 @@ def _disable(layer: Layer, i: int, entry: dict[str, Any], rules: dict[str, Rule]
     rule_id = entry["id"]
     if rule_id not in rules:
         errors.append(RuleError(f"disables '{rule_id}', {_missing(rule_id, disabled)}",
-                                Location(layer.file, line, "disable.id"), rule_id))
+                                Location(layer.file, line, "disable.id"), rule_id, "unknown-id"))
         return
     del rules[rule_id]
     disabled[rule_id] = Disabled(rule_id, layer.name, entry["reason"], layer.file, line)
@@ -371,7 +386,7 @@ def _override(layer: Layer, i: int, entry: dict[str, Any], rules: dict[str, Rule
     rule = rules.get(entry["id"])
     if rule is None:
         errors.append(RuleError(f"overrides '{entry['id']}', {_missing(entry['id'], disabled)}",
-                                Location(layer.file, line, "override.id"), entry["id"]))
+                                Location(layer.file, line, "override.id"), entry["id"], "unknown-id"))
         return
     fields = tuple(k for k in ("title", "when", "then", "priority") if k in entry)
     record = Override(layer.name, rule.layer, fields, entry["because"], source_from_data(entry["source"]), layer.file, line)
@@ -386,8 +401,14 @@ def _missing(rule_id: str, disabled: dict[str, Disabled]) -> str:
 
 def check_limits(merged: MergedRuleset) -> None:
     """Refuse a ruleset durable_rules could not register safely (see the module constants)."""
+    from .compiler import footprint  # compiler imports this module
+
+    def _limit(rule: Rule, message: str) -> RuleError:
+        return RuleError(f"rule '{rule.id}' {message}", Location(rule.origin.file, rule.origin.line, "when"),
+                         rule.id, "limits")
+
+    top = merged.layers[-1]
     if len(merged.rules) > MAX_RULES:
-        top = merged.layers[-1]
         raise RulesetError(f"{len(merged.rules)} rules after merging; at most {MAX_RULES} are allowed",
                            Location(top.file, 1))
     total = 0
@@ -395,7 +416,26 @@ def check_limits(merged: MergedRuleset) -> None:
         leaves = len(rule.when.leaves())
         total += leaves
         if leaves > MAX_LEAVES_PER_RULE:
-            raise RuleError(f"rule '{rule.id}' has {leaves} conditions; at most {MAX_LEAVES_PER_RULE} are allowed",
-                            Location(rule.origin.file, rule.origin.line, "when"), rule.id)
+            raise _limit(rule, f"has {leaves} conditions; at most {MAX_LEAVES_PER_RULE} are allowed")
     if total > MAX_LEAVES:
-        raise RulesetError(f"{total} conditions in all; at most {MAX_LEAVES} are allowed", Location(merged.layers[-1].file, 1))
+        raise RulesetError(f"{total} conditions in all; at most {MAX_LEAVES} are allowed", Location(top.file, 1))
+    size = footprint(merged)
+    for rule in merged.rules:
+        used = size.rules[rule.id]
+        if used.groups > MAX_GROUPS_PER_RULE:
+            raise _limit(rule, f"nests {used.groups} all/any/not groups once compiled (a 'not' or 'in' "
+                               f"adds one); durable_rules takes at most {MAX_GROUPS_PER_RULE}: flatten the condition")
+        if used.matches > MAX_MATCHES_PER_RULE:
+            raise _limit(rule, f"can fire {used.matches} times on one situation (each way its 'any's can hold); "
+                               f"at most {MAX_MATCHES_PER_RULE} are allowed: use 'in' or split the rule")
+    if size.total_matches > MAX_MATCHES:
+        raise RulesetError(f"the rules can fire {size.total_matches} times on one situation; at most "
+                           f"{MAX_MATCHES} are allowed", Location(top.file, 1))
+    if size.distinct_tests > MAX_DISTINCT_TESTS:
+        raise RulesetError(f"{size.distinct_tests} distinct conditions (fact, operator, value) in all; "
+                           f"durable_rules takes at most {MAX_DISTINCT_TESTS}", Location(top.file, 1))
+    if size.busiest_test_links > MAX_TEST_LINKS:
+        raise RulesetError(f"the condition {size.busiest_test} is used too often ({size.busiest_test_links} links, "
+                           f"counting every 'exists: false'); durable_rules takes at most {MAX_TEST_LINKS}",
+                           Location(top.file, 1))
+

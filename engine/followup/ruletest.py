@@ -3,12 +3,16 @@
 A case gives a whole ``situation``, or names an ``example`` and a ``patch`` merged into it,
 and lists what it ``expect``s: action, channel, purpose, dates, alternatives, forbidden
 channels, rules that must or must not fire, conflict kinds. ``run_cases`` evaluates each
-case with the real engine and reports every difference.
+case with the real engine, against the merged ruleset of the case's country, and reports
+every difference; ``advice_diff`` shows it as a unified diff. ``coverage`` says which rules
+of which layers at least one case fired (like ``opa test --coverage``), and ``run_suite``
+does all of it for a rules folder.
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -17,11 +21,16 @@ from typing import Any, Iterable
 
 from .advice import Advice
 from .engine import Engine
-from .errors import InputError, Location
-from .paths import examples_dir
+from .errors import InputError, InputErrors, Location
+from .paths import examples_dir, rulesets_dir
+from .ruleset import Layer, Library, MergedRuleset, is_shipped_folder
 from .schema import validate
 from .situation import parse_situation
 from .yamlio import load_document
+
+#: The keys of ``expect``, in the order they are compared and shown.
+EXPECT_KEYS = ("action", "channel", "purpose", "earliest", "latest", "alternatives", "forbidden", "conflicts",
+               "fired", "not_fired")
 
 
 @dataclass(frozen=True)
@@ -44,10 +53,18 @@ class CaseResult:
     failures: tuple[str, ...]
     advice: Advice | None
     fired: tuple[str, ...]
+    #: ``(layer, rule id)`` of every rule that fired, the layer being the one whose version was in force.
+    fired_in: tuple[tuple[str, str], ...] = ()
+    ruleset: str = ""
 
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.case.name, "file": self.case.file, "line": self.case.line, "passed": self.passed,
+                "failures": list(self.failures), "ruleset": self.ruleset, "fired": list(self.fired),
+                "diff": advice_diff(self)}
 
 
 def load_cases(path: str | Path) -> list[Case]:
@@ -61,6 +78,22 @@ def load_cases(path: str | Path) -> list[Case]:
         situation = raw.get("situation") or _patched(_example(raw["example"], folder, location), raw.get("patch", {}))
         today = date.fromisoformat(raw["today"]) if "today" in raw else None
         cases.append(Case(raw["name"], str(path), location.line, situation, today, raw["expect"]))
+    return cases
+
+
+def load_all_cases(paths: Iterable[Path]) -> list[Case]:
+    """The cases of several files; every file's errors are reported together."""
+    cases: list[Case] = []
+    errors: list[InputError] = []
+    for path in paths:
+        try:
+            cases += load_cases(path)
+        except InputErrors as exc:
+            errors += exc.errors
+        except InputError as exc:
+            errors.append(exc)
+    if errors:
+        raise InputErrors(errors)
     return cases
 
 
@@ -91,8 +124,12 @@ def run_case(case: Case, engine: Engine) -> CaseResult:
     except InputError as exc:
         return CaseResult(case, (f"the case's situation is invalid: {exc.format_message()}",), None, ())
     advice = engine.advise(situation)
+    merged = engine.ruleset_for(situation.country)
     fired = tuple(entry.id for entry in advice.trace)
-    return CaseResult(case, tuple(compare(case.expect, advice, fired)), advice, fired)
+    unknown = _unknown_rules(case.expect, merged)
+    failures = [message for _, message in unknown] + compare(case.expect, advice, fired, {r for r, _ in unknown})
+    return CaseResult(case, tuple(failures), advice, fired, tuple((e.layer, e.id) for e in advice.trace),
+                      merged.version)
 
 
 def run_cases(cases: Iterable[Case], engine: Engine) -> list[CaseResult]:
@@ -100,20 +137,78 @@ def run_cases(cases: Iterable[Case], engine: Engine) -> list[CaseResult]:
     return [run_case(case, engine) for case in cases]
 
 
-def compare(expect: dict[str, Any], advice: Advice, fired: tuple[str, ...]) -> list[str]:
-    """Every way the advice differs from what is expected, in words."""
+def _unknown_rules(expect: dict[str, Any], merged: MergedRuleset) -> list[tuple[str, str]]:
+    """A misspelt id in ``not_fired`` would pass for ever; an unknown id is a failure of its own."""
+    known = {r.id for r in merged.rules}
+    disabled = {d.id: d for d in merged.disabled}
+    out = []
+    for key in ("fired", "not_fired"):
+        for rule_id in expect.get(key, []):
+            if rule_id in disabled and key == "fired":
+                d = disabled[rule_id]
+                out.append((rule_id, f"rule {rule_id} cannot fire: layer {d.layer} disables it ({d.reason})"))
+            elif rule_id not in known and rule_id not in disabled:
+                out.append((rule_id, f"rule {rule_id} is not in ruleset {merged.version}"))
+    return out
+
+
+def _actual(advice: Advice) -> dict[str, Any]:
     got = advice.to_json()
-    actual = {"action": got["action"], "channel": got["channel"], "purpose": got["purpose"],
-              "earliest": got["timing"]["earliest"], "latest": got["timing"]["latest"],
-              "alternatives": got["alternatives"], "conflicts": [c["kind"] for c in got["conflicts"]]}
+    return {"action": got["action"], "channel": got["channel"], "purpose": got["purpose"],
+            "earliest": got["timing"]["earliest"], "latest": got["timing"]["latest"],
+            "alternatives": got["alternatives"], "conflicts": [c["kind"] for c in got["conflicts"]],
+            "forbidden": got["forbidden"]}
+
+
+def compare(expect: dict[str, Any], advice: Advice, fired: tuple[str, ...],
+            reported: Iterable[str] = ()) -> list[str]:
+    """Every way the advice differs from what is expected, in words (rules in ``reported`` aside)."""
+    actual = _actual(advice)
     failures = [f"{key}: expected {_show(expect[key])}, got {_show(actual[key])}"
-                for key in actual if key in expect and expect[key] != actual[key]]
-    missing_forbidden = [c for c in expect.get("forbidden", []) if c not in got["forbidden"]]
+                for key in actual if key != "forbidden" and key in expect and expect[key] != actual[key]]
+    missing_forbidden = [c for c in expect.get("forbidden", []) if c not in actual["forbidden"]]
     if missing_forbidden:
-        failures.append(f"forbidden: expected {_show(missing_forbidden)} among {_show(got['forbidden'])}")
-    failures += [f"rule {r} did not fire" for r in expect.get("fired", []) if r not in fired]
-    failures += [f"rule {r} fired but should not" for r in expect.get("not_fired", []) if r in fired]
+        failures.append(f"forbidden: expected {_show(missing_forbidden)} among {_show(actual['forbidden'])}")
+    known, skip = set(fired), set(reported)
+    failures += [f"rule {r} did not fire" for r in expect.get("fired", []) if r not in known and r not in skip]
+    failures += [f"rule {r} fired but should not" for r in expect.get("not_fired", []) if r in known]
     return failures
+
+
+def advice_diff(result: CaseResult) -> list[str]:
+    """The expected advice against the advice given, as unified-diff lines (empty if they agree).
+
+    Only what the case expects is shown. ``forbidden`` and ``fired`` list the expected items
+    that are forbidden or fired; ``not_fired`` lists those that did not fire: a missing item is
+    a difference.
+    """
+    if result.advice is None or result.passed:
+        return []
+    expect = result.case.expect
+    actual = _actual(result.advice)
+    fired = set(result.fired)
+    actual["forbidden"] = [c for c in expect.get("forbidden", []) if c in actual["forbidden"]]
+    actual["fired"] = [r for r in expect.get("fired", []) if r in fired]
+    actual["not_fired"] = [r for r in expect.get("not_fired", []) if r not in fired]
+    keys = [k for k in EXPECT_KEYS if k in expect]
+    lines = difflib.unified_diff(_lines({k: expect[k] for k in keys}), _lines({k: actual[k] for k in keys}),
+                                 "expected", "got", n=len(keys) * 20, lineterm="")
+    return list(lines)
+
+
+def _lines(data: dict[str, Any]) -> list[str]:
+    out = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            out.append(f"{key}:" + ("" if value else " []"))
+            out += [f"  - {_plain(v)}" for v in value]
+        else:
+            out.append(f"{key}: {_plain(value)}")
+    return out
+
+
+def _plain(value: Any) -> str:
+    return "null" if value is None else str(value)
 
 
 def _show(value: Any) -> str:
@@ -123,4 +218,93 @@ def _show(value: Any) -> str:
 def case_files(folder: str | Path) -> list[Path]:
     """The rule test files of a rules folder (its ``tests/`` subfolder)."""
     tests = Path(folder) / "tests"
-    return sorted(p for p in tests.glob("*.y*ml")) if tests.is_dir() else []
+    return sorted(p for p in tests.iterdir() if p.is_file() and p.suffix.lower() in (".yaml", ".yml", ".json")) \
+        if tests.is_dir() else []
+
+
+# --- coverage -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LayerCoverage:
+    """Which of one layer's rules (and overrides) at least one case fired."""
+
+    layer: str
+    file: str
+    rules: tuple[tuple[str, int | None], ...]
+    covered: frozenset[str]
+
+    @property
+    def uncovered(self) -> tuple[tuple[str, int | None], ...]:
+        return tuple((r, line) for r, line in self.rules if r not in self.covered)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * (len(self.rules) - len(self.uncovered)) / len(self.rules) if self.rules else 100.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"layer": self.layer, "file": self.file, "rules": len(self.rules),
+                "covered": len(self.rules) - len(self.uncovered), "percent": round(self.percent, 1),
+                "uncovered": [{"rule": r, "line": line} for r, line in self.uncovered]}
+
+
+def coverage_units(layer: Layer) -> tuple[tuple[str, int | None], ...]:
+    """What a layer asks to be tested: each rule it defines and each rule it overrides, with lines."""
+    return tuple((entry["id"], layer.line(section, i, "id"))
+                 for section in ("rules", "override") for i, entry in enumerate(layer.data.get(section, [])))
+
+
+def coverage(results: Iterable[CaseResult], layers: Iterable[Layer]) -> list[LayerCoverage]:
+    """Per layer: its rules and overrides, and which of them some case fired in that layer's version."""
+    fired_in = {pair for result in results for pair in result.fired_in}
+    return [LayerCoverage(layer.name, layer.file, coverage_units(layer),
+                          frozenset(r for r, _ in coverage_units(layer) if (layer.name, r) in fired_in))
+            for layer in layers]
+
+
+def total_percent(layers: Iterable[LayerCoverage]) -> float:
+    """Coverage over all the given layers' rules together."""
+    layers = list(layers)
+    total = sum(len(c.rules) for c in layers)
+    return 100.0 * sum(len(c.rules) - len(c.uncovered) for c in layers) / total if total else 100.0
+
+
+# --- a whole folder -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SuiteReport:
+    """Every case of a rules folder run, and the coverage of that folder's layers."""
+
+    results: tuple[CaseResult, ...]
+    coverage: tuple[LayerCoverage, ...]
+
+    @property
+    def failed(self) -> tuple[CaseResult, ...]:
+        return tuple(r for r in self.results if not r.passed)
+
+    @property
+    def percent(self) -> float:
+        return total_percent(self.coverage)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cases": [r.to_json() for r in self.results],
+                "summary": {"cases": len(self.results), "passed": len(self.results) - len(self.failed),
+                            "failed": len(self.failed)},
+                "coverage": {"percent": round(self.percent, 1), "layers": [c.to_json() for c in self.coverage]}}
+
+
+def scope_layers(library: Library, folder: str | Path | None) -> list[Layer]:
+    """The layers a folder's tests are about: the folder's own, or the shipped ones if none is named."""
+    shipped = folder is None or is_shipped_folder(folder)
+    return [library.layers[name] for name in sorted(library.layers) if library.layers[name].shipped == shipped]
+
+
+def run_suite(folder: str | Path | None = None, library: Library | None = None) -> SuiteReport:
+    """Run the rule tests of ``folder`` (default: the shipped ones) against shipped + folder rules."""
+    library = library or Library.load([folder] if folder else [])
+    files = case_files(folder or rulesets_dir())
+    if not files:
+        where = Path(folder or rulesets_dir()) / "tests"
+        raise InputError("no rule tests found; write them as tests/<layer>.yaml next to the rulesets "
+                         "(see docs/authoring.md)", Location(str(where)))
+    results = run_cases(load_all_cases(files), Engine(library=library))
+    return SuiteReport(tuple(results), tuple(coverage(results, scope_layers(library, folder))))
