@@ -214,7 +214,16 @@ def _build(data: dict[str, Any], source: str, today: date | None) -> Situation:
 
 
 def check_dates(s: Situation, document: Document) -> None:
-    """Refuse dates that contradict each other or the stage; a schema cannot see these."""
+    """Refuse dates that contradict each other or the stage; a schema cannot see these.
+
+    ``today`` itself must lie in the years 2000-2099: advice is about applications of our
+    time, and every day a rule counts to (up to 999 weeks either side of dates at most
+    ``MAX_YEARS_AWAY`` from today) then stays a real calendar day with known holidays.
+    """
+    if not date(2000, 1, 1) <= s.today <= date(2099, 12, 31):
+        given = "" if document.data.get("today") == s.today.isoformat() else " (from --today or the clock)"
+        raise InputError(f"{s.today.isoformat()}{given} is outside the years 2000-2099 this tool advises for",
+                         document.location(("today",)) if not given else Location(document.file, None, "today"))
     problems: list[tuple[tuple[Any, ...], str]] = []
     dated = _dated_fields(s)
     for path, value in dated:
