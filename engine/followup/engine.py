@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .advice import Advice
+from .cache import load_library
 from .evaluate import Evaluator, default_evaluator
 from .facts import build_facts
 from .resolve import resolve
@@ -23,7 +24,7 @@ class Engine:
 
     def __init__(self, rules_dirs: Iterable[str | Path] = (), evaluator: Evaluator | None = None,
                  library: Library | None = None) -> None:
-        self.library = library or Library.load(rules_dirs)
+        self.library = library or load_library(rules_dirs)
         self.evaluator = evaluator or default_evaluator()
         self._merged: dict[str, MergedRuleset] = {}
 
