@@ -19,8 +19,16 @@ def test_in_person_forbidden_when_applied_online(engine) -> None:
     assert "in_person" in advice.forbidden
     assert advice.channel != "in_person" and "in_person" not in advice.alternatives
     entry = next(e for e in advice.trace if e.id == "in-person-only-if-handed-in")
-    assert dict(entry.facts) == {"application.via": "online_portal"}
+    assert dict(entry.facts) == {"application.via": "online_portal", "contact.asked_for": "missing"}
     assert entry.source.items == ("C6",) and entry.source.seed == "000"
+
+
+def test_in_person_allowed_when_the_contact_asked_for_a_visit(engine) -> None:
+    # C6 vs C14: the contact's own request is the narrower condition and wins.
+    contact = {**APPLIED["contact"], "asked_for": "in_person"}
+    advice = engine.advise(situation(**{**APPLIED, "contact": contact}))
+    assert "in-person-only-if-handed-in" not in fired(advice)
+    assert advice.channel == "in_person" and "in_person" not in advice.forbidden
 
 
 def test_in_person_allowed_when_handed_in(engine) -> None:

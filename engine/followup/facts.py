@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from .situation import Situation
-from .workdays import working_days_between
+from .workdays import is_working_day, working_days_between
 
 #: Dates a timing (``earliest``/``latest``) can be counted from, with their meaning.
 ANCHORS: dict[str, str] = {
@@ -65,6 +65,8 @@ DERIVED_FACTS: dict[str, FactInfo] = {
     "contacts.last_via": FactInfo("string", "the channel of your last follow-up", CHANNELS),
     "contacts.last_answered": FactInfo("boolean", "whether your last follow-up got an answer"),
     "contacts.last_on": FactInfo("string", "the day of your last follow-up (YYYY-MM-DD)"),
+    "calendar.today_is_working_day": FactInfo(
+        "boolean", "whether the day advised for is a working day in the country (not a weekend or public holiday)"),
 }
 
 
@@ -78,6 +80,7 @@ def build_facts(situation: Situation) -> dict[str, Any]:
         facts["contacts"] = contacts
     dates = _anchor_dates(situation)
     facts.update(_day_counts(situation, dates))
+    facts["calendar"] = {"today_is_working_day": is_working_day(situation.country, situation.today)}
     return facts
 
 

@@ -15,6 +15,13 @@ settles what those rules say, in this order, and records every decision in the t
    before today is reported.
 5. **What to say**: the say/avoid/caution points of every fired rule, except those tied to a
    channel or purpose the advice did not end up with.
+
+A rule's ``if_channel``/``if_purpose`` tie its timing as well as its points: "one to two
+working days after the promised date" is the timing of a status question, not of a thank-you
+or of a word about a competing offer. The action, channel and purpose are settled first, from
+rules' ``action``/``prefer``/``forbid``/``purpose``, which no tie gates; then tied timings and
+points apply only where the tie holds. Each one set aside is recorded against the rule that
+decided the channel or purpose, so the trace says what beat it.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from typing import Any, Iterable
 from .advice import (Advice, Basis, Conflict, FiredRule, LayerOverride, OverriddenBy, Point, RulesetInfo,
                      Timing, Window)
 from .facts import anchor_date, lookup
-from .rule import Rule
+from .rule import Effect, Rule
 from .ruleset import MergedRuleset
 from .situation import Situation
 
@@ -47,6 +54,26 @@ class _Ledger:
         self.conflicts.append(Conflict(kind, message, tuple(rules)))
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """The channel and purpose the advice ended up with, and the rules that decided them."""
+
+    channel: str | None
+    channel_rule: str | None
+    purpose: str | None
+    purpose_rule: str | None
+
+    def excludes(self, effect: Effect) -> tuple[str, str] | None:
+        """``(by, why)`` if ``effect`` is tied to a channel or purpose the advice does not have."""
+        if effect.if_channel and self.channel not in effect.if_channel:
+            return (self.channel_rule or "resolver",
+                    f"only for {'/'.join(effect.if_channel)}; the channel is {self.channel or 'none'}")
+        if effect.if_purpose and self.purpose not in effect.if_purpose:
+            return (self.purpose_rule or "resolver",
+                    f"only for {'/'.join(effect.if_purpose)}; the purpose is {self.purpose or 'none'}")
+        return None
+
+
 def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str],
             facts: dict[str, Any]) -> Advice:
     """The advice for ``situation`` given the ids of the rules that fired."""
@@ -56,12 +83,13 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
     ranked = sorted(fired, key=lambda r: (-r.priority, position[r.id]))
     ledger = _Ledger()
     action = _action(ranked, ledger)
-    channel, alternatives, forbidden = _channels(ranked, action, ledger)
+    channel, chooser, alternatives, forbidden = _channels(ranked, action, ledger)
     if channel is None and action != "stop" and any(r.then.prefer for r in ranked):
         action = "stop"
-    timing, action = _timing(ranked, situation, action, ledger)
-    purpose = None if action == "stop" else _purpose(ranked, ledger)
-    say, avoid, cautions = _points(fired, channel, purpose, ledger)
+    purpose, purpose_rule = (None, None) if action == "stop" else _purpose(ranked, ledger)
+    scope = _Scope(channel if action != "stop" else None, chooser, purpose, purpose_rule)
+    timing, action = _timing(ranked, situation, action, scope, ledger)
+    say, avoid, cautions = _points(fired, scope, ledger)
     info = RulesetInfo(merged.name, merged.country, merged.version, merged.digest)
     advice = Advice(action=action, channel=channel if action != "stop" else None,
                     alternatives=alternatives if action != "stop" else (), purpose=purpose, timing=timing,
@@ -91,41 +119,53 @@ def _action(ranked: list[Rule], ledger: _Ledger) -> str:
     return winner.then.action  # type: ignore[return-value]
 
 
-def _channels(ranked: list[Rule], action: str, ledger: _Ledger) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+def _channels(ranked: list[Rule], action: str,
+              ledger: _Ledger) -> tuple[str | None, str | None, tuple[str, ...], tuple[str, ...]]:
+    """The channel, the rule that chose it, the alternatives and the forbidden channels."""
     forbidders: dict[str, str] = {}
     for rule in ranked:
         for channel in rule.then.forbid:
             forbidders.setdefault(channel, rule.id)
     chosen: list[str] = []
+    chooser: str | None = None
     for rule in ranked:
         for channel in rule.then.prefer:
             if channel in forbidders:
                 ledger.beat(rule.id, f"prefer {channel}", forbidders[channel], "a forbidden channel is never recommended")
             elif channel not in chosen:
+                chooser = chooser or rule.id
                 chosen.append(channel)
     forbidden = tuple(sorted(forbidders))
     if not chosen and action != "stop" and any(r.then.prefer for r in ranked):
         ledger.conflict("all_channels_forbidden", "every channel the rules recommend is forbidden by another rule; "
                         "there is no acceptable way to follow up", sorted({*forbidders.values(), *(r.id for r in ranked if r.then.prefer)}))
     if not chosen:
-        return None, (), forbidden
-    return chosen[0], tuple(chosen[1:]), forbidden
+        return None, None, (), forbidden
+    return chosen[0], chooser, tuple(chosen[1:]), forbidden
 
 
-def _purpose(ranked: list[Rule], ledger: _Ledger) -> str | None:
+def _purpose(ranked: list[Rule], ledger: _Ledger) -> tuple[str | None, str | None]:
+    """The purpose of the highest-ranked rule that sets one, and that rule's id."""
     setters = [r for r in ranked if r.then.purpose]
     if not setters:
-        return None
+        return None, None
     winner = setters[0]
     for rule in setters[1:]:
         if rule.then.purpose != winner.then.purpose:
             ledger.beat(rule.id, f"purpose {rule.then.purpose}", winner.id, "higher priority or earlier rule")
-    return winner.then.purpose
+    return winner.then.purpose, winner.id
 
 
-def _windows(ranked: list[Rule], situation: Situation, ledger: _Ledger) -> list[Window]:
+def _windows(ranked: list[Rule], situation: Situation, scope: _Scope, action: str, ledger: _Ledger) -> list[Window]:
     windows = []
     for rule in ranked:
+        if rule.then.earliest is None and rule.then.latest is None:
+            continue
+        excluded = scope.excludes(rule.then)
+        if excluded:
+            if action != "stop":  # after a stop no timing applies; nothing was beaten
+                ledger.beat(rule.id, "timing", *excluded)
+            continue
         points = {}
         for name in ("earliest", "latest"):
             point = getattr(rule.then, name)
@@ -163,8 +203,9 @@ def _intersect(windows: list[Window], ledger: _Ledger) -> tuple[date | None, dat
     return opens, closes, kept
 
 
-def _timing(ranked: list[Rule], situation: Situation, action: str, ledger: _Ledger) -> tuple[Timing, str]:
-    windows = _windows(ranked, situation, ledger)
+def _timing(ranked: list[Rule], situation: Situation, action: str, scope: _Scope,
+            ledger: _Ledger) -> tuple[Timing, str]:
+    windows = _windows(ranked, situation, scope, action, ledger)
     if action == "stop":
         return Timing(None, None, windows=tuple(windows)), action
     opens, closes, kept = _intersect(windows, ledger)
@@ -180,20 +221,18 @@ def _timing(ranked: list[Rule], situation: Situation, action: str, ledger: _Ledg
     return Timing(earliest, latest, opens, closes, tuple(windows)), action
 
 
-def _points(fired: list[Rule], channel: str | None, purpose: str | None,
+def _points(fired: list[Rule], scope: _Scope,
             ledger: _Ledger) -> tuple[tuple[Point, ...], tuple[Point, ...], tuple[Point, ...]]:
     say: list[Point] = []
     avoid: list[Point] = []
     cautions: list[Point] = []
     for rule in fired:
         effect = rule.then
-        if effect.if_channel and channel not in effect.if_channel:
-            if effect.say or effect.avoid or effect.caution:
-                ledger.beat(rule.id, "say", "resolver", f"only for {'/'.join(effect.if_channel)}; the channel is {channel}")
+        if not (effect.say or effect.avoid or effect.caution):
             continue
-        if effect.if_purpose and purpose not in effect.if_purpose:
-            if effect.say or effect.avoid or effect.caution:
-                ledger.beat(rule.id, "say", "resolver", f"only for {'/'.join(effect.if_purpose)}; the purpose is {purpose}")
+        excluded = scope.excludes(effect)
+        if excluded:
+            ledger.beat(rule.id, "say", *excluded)
             continue
         _extend(say, effect.say, rule.id)
         _extend(avoid, effect.avoid, rule.id)

@@ -50,9 +50,9 @@ class TimePoint:
         return anchor_day + timedelta(days=signed)
 
     def __str__(self) -> str:
-        if not self.amount:
+        if not self.amount and self.unit == "days":
             return self.anchor
-        unit = self.unit.replace("_", " ")
+        unit = self.unit.replace("_", " ")  # "0 working days after today": the next working day, from today
         unit = unit[:-1] if self.amount == 1 else unit
         return f"{self.amount} {unit} {'before' if self.before else 'after'} {self.anchor}"
 
