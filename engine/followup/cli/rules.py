@@ -13,4 +13,5 @@ def rules() -> None:
 def register() -> None:
     """Attach the subcommands; each lives in a module of its own."""
     # One line per module; keep this list in the order the commands should be listed.
+    from .coverage import coverage; rules.add_command(coverage)  # noqa: E702
     from .authoring import register as register_authoring; register_authoring(rules)  # noqa: E702
