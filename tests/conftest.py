@@ -67,3 +67,21 @@ def write_yaml(tmp_path: Path, name: str, data: Any) -> Path:
     path = tmp_path / name
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
+
+
+# --- Audit (explain, why-not, decision records, replay) ------------------------------------
+
+AUDIT_SOURCE = {"seed": "000", "items": ["T2"], "quote": "En testkilde"}
+
+
+def audit_rule(rule_id: str, when: Any, then: dict[str, Any], priority: int = 0, because: str = "A test reason.") -> dict[str, Any]:
+    """One rule as ruleset data, citing a test source."""
+    return {"id": rule_id, "title": f"Title of {rule_id}", "when": when, "then": then, "because": because,
+            "priority": priority, "source": AUDIT_SOURCE}
+
+
+def write_overlay(folder: Path, layer: str, country: str, **sections: Any) -> Path:
+    """An overlay ``layer`` for ``country`` extending the shipped base (rules, override, disable)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_yaml(folder, f"{layer}.yaml", {"ruleset": layer, "version": "1.0", "extends": "base",
+                                                 "country": country, **sections})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from .rule import Source
 from .ruleset import MergedRuleset
@@ -146,7 +146,7 @@ class Basis:
 
     merged: MergedRuleset
     situation: Situation
-    facts: Mapping[str, Any]
+    facts: dict[str, Any]
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
 

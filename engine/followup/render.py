@@ -2,7 +2,8 @@
 
 Text output leads with the verdict in one sentence ("E-mail Mette Jensen between 24 and
 28 November."), then what to say and avoid, then why, rule by rule. JSON output is
-``Advice.to_json`` with sorted keys, so the same advice is the same bytes.
+``advice_document``: ``Advice.to_json`` with its decision record and full trace, sorted keys,
+so the same advice is the same bytes but for the record's per-run id and timestamp.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from datetime import date
 from typing import Any
 
 from .advice import Advice, FiredRule
+from .decision import DecisionRecord, new_record
+from .explain import basis_of, explain
 from .situation import Situation
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -72,7 +75,7 @@ def verdict(advice: Advice, situation: Situation) -> str:
     purpose = f" {_PURPOSE[advice.purpose]}" if advice.purpose else ""
     when = span(advice.timing.earliest, advice.timing.latest, advice.today)
     if advice.action == "wait":
-        if advice.timing.earliest:
+        if advice.timing.earliest and advice.timing.earliest > advice.today:
             return f"Wait. {how}{purpose} {span(advice.timing.earliest, advice.timing.latest, advice.today)}, not before."
         return f"Wait for now; do not contact {who} yet."
     return f"{how}{purpose} {when}.".replace("  ", " ")
@@ -88,9 +91,33 @@ def _stop_reason(advice: Advice) -> str:
     return ""
 
 
-def advice_document(advice: Advice) -> dict[str, Any]:
-    """The JSON document ``advise --format json`` prints for one advice (batch lines too)."""
-    return advice.to_json()
+def advice_document(advice: Advice, record: DecisionRecord | None = None, *, explanation: bool = True) -> dict[str, Any]:
+    """The JSON document for one advice: what ``advise --format json`` prints, and each batch line.
+
+    It is ``Advice.to_json()`` plus
+    - ``decision``: the decision record (``decision.py``): ``record``, or a new one with a
+      fresh id and timestamp, the only two fields that differ between runs on the same input;
+    - ``explanation``: the full trace of every rule, fired or not, condition by condition
+      (``explain.py``), unless ``explanation=False``.
+    Pass the same ``record`` to print a decision and log it under one id. An advice made by
+    hand rather than by the engine has neither part.
+    """
+    document = advice.to_json()
+    if advice.basis is not None:
+        document["decision"] = (record or new_record(advice)).to_json()
+        if explanation:
+            document["explanation"] = explain(advice).to_json()
+    return document
+
+
+def audit_document(advice: Advice, record: DecisionRecord) -> dict[str, Any]:
+    """One audit log entry: the advice document with the normalised situation it was made for."""
+    return {**advice_document(advice, record), "situation": basis_of(advice).situation.to_dict()}
+
+
+def to_json_line(data: Any) -> str:
+    """Canonical JSON on one line (sorted keys, no spaces): for logs and batch output."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def to_json_text(data: Any) -> str:

@@ -9,7 +9,8 @@ import click
 
 from ..engine import Engine
 from ..errors import InputError, InputErrors
-from ..render import advice_document, render_text, to_json_text
+from ..decision import append_line, new_record
+from ..render import advice_document, audit_document, render_text, to_json_line, to_json_text
 from ..ruleset import load_layer
 from ..situation import load_situation, situation_from_document
 from ..yamlio import load_document
@@ -19,16 +20,22 @@ from .common import as_date, rules_option, today_option
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for tools.")
+              help="text for people; json for tools (with the decision record and the trace of every rule).")
+@click.option("--audit-log", "audit_log", type=click.Path(dir_okay=False), metavar="LOG",
+              help="Append the decision (situation, advice, full trace) to LOG as one JSON line; "
+                   "safe for several processes at once. 'followup replay LOG' re-checks it.")
 @today_option
 @rules_option
-def advise(file: str, fmt: str, today: datetime | None, rules_dirs: tuple[str, ...]) -> None:
+def advise(file: str, fmt: str, audit_log: str | None, today: datetime | None, rules_dirs: tuple[str, ...]) -> None:
     """Advise on the situation in FILE (YAML or JSON): whether, when and how to follow up."""
     situation = load_situation(file, as_date(today))
     engine = Engine(rules_dirs)
     advice = engine.advise(situation)
+    record = new_record(advice)
+    if audit_log:  # logged before anything is printed: no advice leaves without its record
+        append_line(audit_log, to_json_line(audit_document(advice, record)))
     if fmt == "json":
-        click.echo(to_json_text(advice_document(advice)))
+        click.echo(to_json_text(advice_document(advice, record)))
     else:
         click.echo(render_text(advice), nl=False)
 

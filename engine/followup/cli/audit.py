@@ -1,0 +1,73 @@
+"""``followup explain`` (why, and why not) and ``followup replay`` (re-check recorded decisions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from ..decision import new_record, read_log
+from ..engine import Engine
+from ..explain import explain
+from ..render import advice_document, to_json_text
+from ..replay import check_lines, replay, replay_text, select, summary
+from ..report import explanation_markdown, explanation_text, why_not_markdown, why_not_text
+from ..situation import load_situation
+from ..whynot import SUBJECTS, why_not
+from .common import as_date, rules_option, today_option
+
+
+@click.command("explain")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--why-not", "subjects", multiple=True, type=click.Choice(SUBJECTS), metavar="CHANNEL|follow_up",
+              help="Why the advice is not to use CHANNEL (email, phone, linkedin, in_person, letter, insider), "
+                   "or with follow_up, why not to follow up now: the rules in the way, their sources, and what "
+                   "would have to change. Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="text for a terminal, markdown to paste into a message, json for tools.")
+@today_option
+@rules_option
+def explain_command(file: str, subjects: tuple[str, ...], fmt: str, today: datetime | None,
+                    rules_dirs: tuple[str, ...]) -> None:
+    """Explain the advice for FILE: every rule, whether it applied, and why (or why not).
+
+    Rules that applied come first, each condition with the value it saw; then the rules that
+    did not, grouped by the first condition that failed.
+    """
+    advice = Engine(rules_dirs).advise(load_situation(file, as_date(today)))
+    record = new_record(advice)
+    answers = [why_not(advice, subject) for subject in subjects]
+    if fmt == "json":
+        document = advice_document(advice, record)
+        if answers:
+            document["why_not"] = [answer.to_json() for answer in answers]
+        click.echo(to_json_text(document))
+    elif answers:
+        render = why_not_markdown if fmt == "markdown" else why_not_text
+        click.echo("\n".join(render(answer, record) for answer in answers), nl=False)
+    else:
+        render_all = explanation_markdown if fmt == "markdown" else explanation_text
+        click.echo(render_all(advice, explain(advice), record), nl=False)
+
+
+@click.command("replay")
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option("--id", "decision_id", metavar="ID", help="Replay only the decision with this id (or id prefix).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rules_option
+@click.pass_context
+def replay_command(ctx: click.Context, log: str, decision_id: str | None, fmt: str, rules_dirs: tuple[str, ...]) -> None:
+    """Re-evaluate the decisions recorded in LOG (from 'advise --audit-log') with the current rules.
+
+    For each decision: "same", or what differs (advice fields, rules that fire or not, changed
+    effects). Exits 1 if any decision differs, 2 if LOG has a line that is not a decision record.
+    """
+    recorded = select(check_lines(read_log(log)), decision_id, log)
+    engine = Engine(rules_dirs)
+    results = [replay(r, engine) for r in recorded]
+    if fmt == "json":
+        click.echo(to_json_text({"decisions": [r.to_json() for r in results], "summary": summary(results)}))
+    else:
+        click.echo(replay_text(results), nl=False)
+    if any(not r.same for r in results):
+        ctx.exit(1)
