@@ -75,7 +75,7 @@ def test_an_author_overrides_and_disables_base_rules(run, fi: Path, tmp_path: Pa
     data = yaml.safe_load(text)
     target, victim = data["override"][0]["id"], data["disable"][0]["id"]
     # The author gives the overridden rule a Finnish condition and timing of its own.
-    text = re.sub(r"(- id: %s\n)(  then:.*\n)" % re.escape(target),
+    text = re.sub(r"(- id: %s\n)  then:.*\n(?:    .*\n)*" % re.escape(target),
                   r"\1  when: {all: [{fact: stage, equals: applied}, {fact: application.sent_on, exists: true}]}\n"
                   r"  then: {earliest: 10 days after application.sent_on, latest: 12 days after application.sent_on}\n",
                   text)

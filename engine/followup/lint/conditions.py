@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator
 
 from ..condition import Condition, Leaf
 from ..rule import Rule
-from .vocabulary import VALUE_IMPLIES, FactType, Vocabulary
+from .vocabulary import MINIMUM, VALUE_EXCLUDES, VALUE_IMPLIES, FactType, Vocabulary
 
 NUMERIC_OPS = ("less_than", "at_most", "greater_than", "at_least")
 #: A condition's alternatives (its disjunctive normal form) are enumerated up to this many;
@@ -170,38 +170,46 @@ def alternatives(condition: Condition, negated: bool = False) -> list[Conjunct]:
 
 
 def contradiction(conjunct: Conjunct, vocab: Vocabulary) -> str | None:
-    """Why no situation can satisfy every literal of ``conjunct``, or None if one might."""
-    reason = _presence_contradiction(conjunct, vocab)
-    if reason:
-        return reason
+    """Why no situation can satisfy every literal of ``conjunct``, or None if one might.
+
+    Each fact's literals are judged on every value that could decide them (``domain``); then
+    whether the facts that must be given, and those that must not, fit together.
+    """
     by_fact: dict[str, list[Literal]] = {}
     for literal in conjunct:
         by_fact.setdefault(literal.leaf.fact, []).append(literal)
+    possible: dict[str, list[Any]] = {}
     for fact, literals in by_fact.items():
-        if not any(all(l.holds(nest(fact, v)) for l in literals) for v in domain(fact, literals, vocab)):
-            return " and ".join(l.describe() for l in literals) + " cannot all hold"
+        possible[fact] = [v for v in domain(fact, literals, vocab) if all(l.holds(nest(fact, v)) for l in literals)]
+        if not possible[fact]:
+            return _words(literals) + " cannot all hold"
+    deciding = sorted({f for f, _ in (*VALUE_IMPLIES, *VALUE_EXCLUDES)} & set(by_fact))
+    reasons = [_presence_contradiction(by_fact, possible, dict(zip(deciding, choice)), vocab)
+               for choice in itertools.product(*([v for v in possible[f] if v is not ABSENT] for f in deciding))]
+    return reasons[0] if reasons and all(reasons) else None
+
+
+def _presence_contradiction(by_fact: dict[str, list[Literal]], possible: dict[str, list[Any]],
+                            values: dict[str, Any], vocab: Vocabulary) -> str | None:
+    """Why the facts that must be given and those that must not cannot go together (given ``values``)."""
+    present = [f for f in by_fact if ABSENT not in possible[f]]
+    absent = [f for f in by_fact if possible[f] == [ABSENT]]
+    parts = {VALUE_IMPLIES[(f, v)] for f, v in values.items() if (f, v) in VALUE_IMPLIES}
+    excluded = set().union(*(VALUE_EXCLUDES.get((f, v), frozenset()) for f, v in values.items()))
+    chosen = " and ".join(f"{f} is {v!r}" for f, v in values.items())
+    clash = next((f for f in present if vocab.needs(f) & excluded), None)
+    if clash is not None:
+        return f"{_words(by_fact[clash])} cannot hold when {chosen}"
+    for fact in absent:
+        if fact in vocab.implied_by(set(present), parts):
+            because = next((f for f in present if f != fact and fact in vocab.implied_by({f})), None)
+            why = _words(by_fact[because]) if because else chosen
+            return f"{_words(by_fact[fact])} cannot hold" + (f" when {why}" if why else "")
     return None
 
 
-def _presence_contradiction(conjunct: Conjunct, vocab: Vocabulary) -> str | None:
-    present: dict[str, Literal] = {}
-    parts: set[str] = set()
-    absent: dict[str, Literal] = {}
-    for literal in conjunct:
-        leaf = literal.leaf
-        if leaf.op == "exists" and (leaf.value is False) == literal.positive:
-            absent.setdefault(leaf.fact, literal)
-        elif literal.positive or leaf.op == "exists":
-            present.setdefault(leaf.fact, literal)
-            if literal.positive and leaf.op == "equals" and (leaf.fact, leaf.value) in VALUE_IMPLIES:
-                parts.add(VALUE_IMPLIES[(leaf.fact, leaf.value)])
-    sure = vocab.implied_by(set(present), parts)
-    for fact, literal in absent.items():
-        if fact in sure:
-            because = next((l for f, l in present.items() if fact in vocab.implied_by({f}, parts)), None)
-            why = f" (it is given whenever {because.describe()})" if because and because.leaf.fact != fact else ""
-            return f"{literal.describe()} cannot hold together with the rest of the condition{why}"
-    return None
+def _words(literals: list[Literal]) -> str:
+    return " and ".join(l.describe() for l in literals)
 
 
 def domain(fact: str, literals: Iterable[Literal], vocab: Vocabulary) -> list[Any]:
@@ -219,7 +227,7 @@ def domain(fact: str, literals: Iterable[Literal], vocab: Vocabulary) -> list[An
     elif info.enum:
         values = list(info.enum)
     elif info.kind == "integer":
-        values = _critical_integers(constants)
+        values = [v for v in _critical_integers(constants) if v >= MINIMUM.get(fact, v)]
     else:
         values = [c for c in constants if isinstance(c, str)] + [FRESH]
     if info is None or vocab.can_be_absent(fact):

@@ -49,9 +49,22 @@ FULL: dict[str, Any] = {
     "notes": "private",
 }
 
-#: Facts that one value of another fact guarantees, because the situation checks refuse a
-#: situation without them (``situation.check_dates``: stage 'interviewed' needs an interview).
+#: What the situation checks (``situation.check_dates``) add to the schema, as lint needs it;
+#: ``tests/test_lint_vocabulary.py`` checks every entry against generated valid situations.
+#: A part of the situation one value of a fact requires (stage 'interviewed' needs an interview):
 VALUE_IMPLIES: dict[tuple[str, Any], str] = {("stage", "interviewed"): "interview"}
+#: Parts one value of a fact rules out (stage 'considering' means not applied, not interviewed):
+VALUE_EXCLUDES: dict[tuple[str, Any], frozenset[str]] = {
+    ("stage", "considering"): frozenset({"application.sent_on", "interview"})}
+#: The smallest value of a count: nothing that happened can be in the future, and a history
+#: of follow-ups has at least one.
+MINIMUM: dict[str, int] = {
+    **{f"{kind}.{since}": 0 for kind in ("days_since", "working_days_since")
+       for since in ("sent", "interview", "last_follow_up")},
+    **{f"contacts.{count}": 0 for count in ("unanswered", "calls", "unanswered_calls", "since_interview",
+                                             "unanswered_since_interview")},
+    "contacts.total": 1,
+}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,175 @@
+"""Lint's reading of conditions agrees with durable_rules, on generated conditions.
+
+- When lint says a condition can never hold, durable_rules fires it on no situation.
+- When lint builds an example situation for a condition, durable_rules fires the rule on it.
+- The facts lint says a condition guarantees are present whenever durable_rules fires it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from followup.condition import parse_condition
+from followup.evaluate import default_evaluator
+from followup.facts import build_facts, lookup
+from followup.lint.conditions import alternatives, contradiction, guaranteed
+from followup.lint.vocabulary import vocabulary
+from followup.lint.witness import find_witnesses
+from followup.rule import Effect, Origin, Rule, Source
+from followup.ruleset import MergedRuleset, digest_of
+from followup.situation import parse_situation
+
+TODAY = date(2026, 3, 11)
+CHANNELS = ["email", "phone", "linkedin", "in_person", "letter", "insider"]
+
+ENUMS = {"stage": ["considering", "applied", "interviewed"],
+         "application.via": ["online_portal", "job_board", "email", "post", "in_person"],
+         "contacts.last_via": CHANNELS, "interview.tone": ["warm", "neutral", "cold"]}
+BOOLS = ["posting.forbids_calls", "contacts.last_answered"]
+INTS = {"days_since.sent": (-3, 25), "working_days_since.deadline": (-5, 15), "contacts.unanswered": (0, 4),
+        "days_since.interview": (0, 10)}
+TEXT = ["contact.email"]
+
+
+def leaf() -> st.SearchStrategy[dict]:
+    enum = st.sampled_from(sorted(ENUMS)).flatmap(lambda f: st.one_of(
+        st.fixed_dictionaries({"fact": st.just(f), "equals": st.sampled_from(ENUMS[f])}),
+        st.fixed_dictionaries({"fact": st.just(f), "not_equals": st.sampled_from(ENUMS[f])}),
+        st.fixed_dictionaries({"fact": st.just(f), "in": st.lists(st.sampled_from(ENUMS[f]), min_size=1, max_size=3, unique=True)}),
+        st.fixed_dictionaries({"fact": st.just(f), "not_in": st.lists(st.sampled_from(ENUMS[f]), min_size=1, max_size=3, unique=True)})))
+    boolean = st.fixed_dictionaries({"fact": st.sampled_from(BOOLS), "equals": st.booleans()})
+    number = st.sampled_from(sorted(INTS)).flatmap(lambda f: st.builds(
+        lambda op, v: {"fact": f, op: v},
+        st.sampled_from(["less_than", "at_most", "greater_than", "at_least", "equals", "not_equals"]),
+        st.integers(*INTS[f])))
+    exists = st.fixed_dictionaries({"fact": st.sampled_from(sorted(ENUMS) + BOOLS + sorted(INTS) + TEXT + ["interview"]),
+                                    "exists": st.booleans()})
+    text = st.fixed_dictionaries({"fact": st.just("contact.email"), "equals": st.sampled_from(["kim@example.com", "x@y.z"])})
+    return st.one_of(enum, boolean, number, exists, text)
+
+
+conditions = st.recursive(
+    leaf(),
+    lambda children: st.one_of(
+        st.fixed_dictionaries({"all": st.lists(children, min_size=1, max_size=3)}),
+        st.fixed_dictionaries({"any": st.lists(children, min_size=1, max_size=3)}),
+        st.fixed_dictionaries({"not": children})),
+    max_leaves=5)
+
+
+def day(offset: int) -> str:
+    return (TODAY + timedelta(days=offset)).isoformat()
+
+
+@st.composite
+def situations(draw) -> dict:
+    stage = draw(st.sampled_from(ENUMS["stage"]))
+    data: dict = {"country": "DK", "today": TODAY.isoformat(), "stage": stage}
+    if stage != "considering":
+        sent = draw(st.integers(-30, 0))
+        data["application"] = {"sent_on": day(sent), "via": draw(st.sampled_from(ENUMS["application.via"]))}
+        if draw(st.booleans()):
+            data["application"]["deadline"] = day(draw(st.integers(-25, 5)))
+        if stage == "interviewed":
+            data["interview"] = {"on": day(draw(st.integers(sent, 0))), "tone": draw(st.sampled_from(ENUMS["interview.tone"]))}
+        follow = draw(st.lists(st.tuples(st.sampled_from(CHANNELS), st.booleans()), max_size=3))
+        data["follow_ups"] = [{"on": day(sent + i), "via": v, "answered": a} for i, (v, a) in enumerate(follow)]
+    if draw(st.booleans()):
+        data["posting"] = {"forbids_calls": draw(st.booleans())}
+    if draw(st.booleans()):
+        data["contact"] = {"email": draw(st.sampled_from(["kim@example.com", "x@y.z"]))}
+    return data
+
+
+def one_rule(when: dict) -> tuple[MergedRuleset, Rule]:
+    """A ruleset of the generated rule, and one that always fires (so every situation is handled)."""
+    rule = Rule("generated", "generated", parse_condition(when), Effect(caution=("x",)), "b",
+                Source("000", ("T2",), "q"), Origin("generated", "<generated>"))
+    always = Rule("always", "always", parse_condition({"fact": "stage", "exists": True}), Effect(caution=("y",)), "b",
+                  Source("000", ("T2",), "q"), Origin("generated", "<generated>"))
+    merged = MergedRuleset("generated", None, (), (rule, always))
+    return MergedRuleset("generated", None, (), (rule, always), digest=digest_of(merged.to_data())), rule
+
+
+def fires(merged: MergedRuleset, facts: dict) -> bool:
+    return "generated" in default_evaluator().fired(merged, facts)
+
+
+def facts_of(data: dict) -> dict | None:
+    try:
+        return build_facts(parse_situation(json.dumps(data), "<generated>.json"))
+    except Exception:
+        return None
+
+
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(conditions, st.lists(situations(), min_size=1, max_size=4))
+def test_never_holds_and_guarantees_agree_with_durable_rules(when: dict, samples: list[dict]) -> None:
+    merged, rule = one_rule(when)
+    vocab = vocabulary()
+    never = all(contradiction(c, vocab) for c in alternatives(rule.when))
+    sure = guaranteed(rule.when, vocab)
+    for data in samples:
+        facts = facts_of(data)
+        if facts is None or not fires(merged, facts):
+            continue
+        assert not never, f"lint says {when} never holds, but durable_rules fires it on {data}"
+        missing = [f for f in sure if not lookup(facts, f)[0]]
+        assert not missing, f"lint says {when} guarantees {missing}, but they are absent in {data}"
+
+
+@FAST
+@given(conditions)
+def test_example_situations_fire_the_rule(when: dict) -> None:
+    merged, rule = one_rule(when)
+    vocab = vocabulary()
+    for conjunct in alternatives(rule.when):
+        if contradiction(conjunct, vocab):
+            continue
+        witness = next(find_witnesses(conjunct, vocab, "DK"), None)
+        if witness is not None:
+            assert rule.when.explain(witness.facts).held
+            assert fires(merged, witness.facts), f"durable_rules does not fire {when} on {witness.data}"
+
+
+def small_leaf() -> st.SearchStrategy[dict]:
+    stage = st.builds(lambda op, v: {"fact": "stage", op: v}, st.sampled_from(["equals", "not_equals"]),
+                      st.sampled_from(ENUMS["stage"]))
+    sent = st.builds(lambda op, v: {"fact": "days_since.sent", op: v},
+                     st.sampled_from(["less_than", "at_most", "greater_than", "at_least", "equals", "not_equals"]),
+                     st.integers(-3, 25))
+    exists = st.builds(lambda f, v: {"fact": f, "exists": v}, st.sampled_from(["days_since.sent", "application.sent_on"]),
+                       st.booleans())
+    return st.one_of(stage, sent, exists)
+
+
+small_conditions = st.recursive(
+    small_leaf(),
+    lambda children: st.one_of(st.fixed_dictionaries({"all": st.lists(children, min_size=1, max_size=3)}),
+                               st.fixed_dictionaries({"any": st.lists(children, min_size=1, max_size=3)}),
+                               st.fixed_dictionaries({"not": children})),
+    max_leaves=4)
+
+#: Every situation that matters to ``small_conditions``: each stage, with no application or
+#: one sent on each day around every constant they use (an interview today if interviewed).
+GRID = [facts_of({"country": "DK", "today": TODAY.isoformat(), "stage": stage,
+                  **({"application": {"sent_on": day(-n)}} if n is not None else {}),
+                  **({"interview": {"on": day(0)}} if stage == "interviewed" else {})})
+        for stage in ENUMS["stage"] for n in [None, *range(-5, 28)]]
+GRID = [f for f in GRID if f is not None]
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_conditions)
+def test_never_holds_exactly_when_no_situation_fires(when: dict) -> None:
+    merged, rule = one_rule(when)
+    never = all(contradiction(c, vocabulary()) for c in alternatives(rule.when))
+    fired_somewhere = any(fires(merged, facts) for facts in GRID)
+    assert never == (not fired_somewhere), f"lint says never={never} for {when}"

@@ -1,0 +1,81 @@
+"""Lint's vocabulary is read from the schema and the almanac, and its few stated facts hold."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+
+from followup.errors import InputError
+from followup.facts import DERIVED_FACTS, build_facts, lookup
+from followup.lint.vocabulary import FULL, MINIMUM, VALUE_EXCLUDES, VALUE_IMPLIES, vocabulary
+from followup.schema import load_schema
+from followup.situation import parse_situation
+from test_lint_agrees import situations
+
+
+def schema_paths(schema: dict, prefix: str = "") -> set[str]:
+    out = set()
+    for name, sub in schema.get("properties", {}).items():
+        out.add(prefix + name)
+        out |= schema_paths(sub, f"{prefix}{name}.")
+    return out
+
+
+def test_the_complete_situation_gives_every_field_of_the_schema() -> None:
+    given_paths = set()
+
+    def walk(data: dict, prefix: str) -> None:
+        for key, value in data.items():
+            given_paths.add(prefix + key)
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+
+    walk(FULL, "")
+    assert schema_paths(load_schema("situation")) - given_paths == set(), "add the new fields to vocabulary.FULL"
+
+
+def test_facts_are_the_almanac_s_and_nothing_else() -> None:
+    vocab = vocabulary()
+    assert set(DERIVED_FACTS) <= set(vocab.facts)
+    assert "notes" not in vocab.facts and "follow_ups" not in vocab.facts
+    assert vocab.facts["application.via"].enum == ("online_portal", "job_board", "email", "post", "in_person")
+    assert vocab.facts["days_since.sent"].kind == "integer" and vocab.facts["interview.on"].kind == "date"
+    assert vocab.needs("days_since.sent") == {"application", "application.sent_on"}
+    assert vocab.needs("contacts.total") == {"follow_ups"} and vocab.needs("stage") == frozenset()
+
+
+@settings(max_examples=200, deadline=None)
+@given(situations())
+def test_stated_facts_hold_on_every_valid_situation(data: dict) -> None:
+    try:
+        facts = build_facts(parse_situation(json.dumps(data), "<generated>.json"))
+    except InputError:
+        return
+    for fact, minimum in MINIMUM.items():
+        present, value = lookup(facts, fact)
+        assert not present or value >= minimum, (fact, value)
+    for (fact, value), part in VALUE_IMPLIES.items():
+        if lookup(facts, fact) == (True, value):
+            assert lookup(facts, part)[0]
+    for (fact, value), parts in VALUE_EXCLUDES.items():
+        if lookup(facts, fact) == (True, value):
+            assert not any(lookup(facts, part)[0] for part in parts)
+
+
+def test_the_situation_checks_refuse_what_the_stated_facts_rule_out() -> None:
+    base = {"country": "DK", "today": "2026-03-11"}
+    refused = [
+        {**base, "stage": "interviewed"},
+        {**base, "stage": "considering", "application": {"sent_on": "2026-03-01"}},
+        {**base, "stage": "considering", "interview": {"on": "2026-03-01"}},
+        {**base, "stage": "applied", "application": {"sent_on": "2026-03-12"}},
+        {**base, "stage": "applied", "interview": {"on": "2026-03-12"}},
+        {**base, "stage": "applied", "follow_ups": [{"on": "2026-03-12", "via": "email"}]},
+    ]
+    for data in refused:
+        try:
+            parse_situation(json.dumps(data), "<refused>.json")
+        except InputError:
+            continue
+        raise AssertionError(f"accepted {data}")
