@@ -30,11 +30,13 @@ def _register() -> None:
     # Imported here so that ``followup --help`` lists every command while each module stays
     # independent of the others.
     from .advise import advise, validate
+    from .batch import batch
     from .audit import explain_command, replay_command
     from .rules import register as register_rules, rules
 
     cli.add_command(advise)
     cli.add_command(validate)
+    cli.add_command(batch)
     cli.add_command(explain_command)
     cli.add_command(replay_command)
     register_rules()

@@ -1,0 +1,216 @@
+"""Advice for many situations: JSON Lines in, JSON Lines out, in input order.
+
+Each input line is one situation as a JSON object; each output line is, for the same line,
+either the advice document (``render.advice_document``, what ``advise --format json``
+prints, on one line: ``render.to_json_line``) or an error record::
+
+    {"error": {"exit_code": 2, "line": 17, "messages": [{"field": "stage", "line": 17, "message": "..."}]}}
+
+A bad line never stops the run. Lines are read, advised and written one chunk at a time, so
+memory does not grow with the file; with ``jobs > 1`` chunks go to worker processes (the C
+core of durable_rules holds the GIL, so threads would not help), at most ``IN_FLIGHT`` per
+worker at a time, and results are written in input order. Every input line gives exactly one
+output line, blank ones included (an error record), so line N of the output answers line N
+of the input.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import date
+from typing import IO, Callable, Iterable, Iterator
+
+from .engine import Engine
+from .errors import EngineError, FollowupError, InputError, InputErrors
+from .render import advice_document, to_json_line
+from .situation import situation_from_document
+from .yamlio import MAX_BYTES, json_line_document
+
+#: Lines sent to a worker at once, and chunks in flight per worker.
+CHUNK = 64
+IN_FLIGHT = 4
+
+Line = tuple[int, bytes]
+Result = tuple[int, str]  # (exit code of the line, output JSON line)
+
+
+@dataclass
+class Tally:
+    """What a run did: lines advised, and the line numbers of bad ones by exit code."""
+
+    advised: int = 0
+    bad: dict[int, list[int]] = field(default_factory=dict)
+
+    @property
+    def lines(self) -> int:
+        return self.advised + sum(len(v) for v in self.bad.values())
+
+    @property
+    def exit_code(self) -> int:
+        """1 if any line met an internal error, else 2 if any line was bad input, else 0."""
+        return 1 if 1 in self.bad else (2 if self.bad else 0)
+
+    def add(self, number: int, code: int) -> None:
+        if code == 0:
+            self.advised += 1
+        else:
+            self.bad.setdefault(code, []).append(number)
+
+    def summary(self) -> str:
+        """``1,000 lines: 998 advised, 2 bad (lines 17, 503)``."""
+        text = f"{self.lines:,} lines: {self.advised:,} advised"
+        wrong = sorted(n for numbers in self.bad.values() for n in numbers)
+        if wrong:
+            shown = ", ".join(str(n) for n in wrong[:10]) + (", ..." if len(wrong) > 10 else "")
+            text += f", {len(wrong):,} not (line{'s' if len(wrong) > 1 else ''} {shown})"
+        return text
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every worker needs to advise a line the way the parent would."""
+
+    name: str
+    today: date | None
+    rules_dirs: tuple[str, ...]
+    explanation: bool = True
+
+
+def read_lines(stream: IO[bytes], max_bytes: int = MAX_BYTES) -> Iterator[Line]:
+    """``(number, bytes)`` of each line, without its newline; a line over ``max_bytes`` is cut
+    there (and then refused), the rest of it skipped without being held in memory."""
+    number = 0
+    while True:
+        raw = stream.readline(max_bytes + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
+                pass
+        yield number, raw.rstrip(b"\r\n")
+
+
+def advise_line(engine: Engine, job: Job, number: int, raw: bytes) -> Result:
+    """The output line for input line ``number``, and its exit code (0 advised, 2 bad input, 1 ours)."""
+    try:
+        if len(raw) > MAX_BYTES:
+            raise InputError(f"line is longer than the limit of {MAX_BYTES:,} bytes")
+        text = _text(raw)
+        if not text.strip():
+            raise InputError("empty line; each line must be one situation as a JSON object")
+        situation = situation_from_document(json_line_document(text, job.name, number), job.today)
+        return 0, to_json_line(advice_document(engine.advise(situation), explanation=job.explanation))
+    except FollowupError as exc:
+        return exc.exit_code, _error_line(number, exc)
+    except Exception as exc:  # a bug of ours must not stop the other lines
+        return 1, _error_line(number, FollowupError(f"internal error: {type(exc).__name__}: {exc}"))
+
+
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})") from None
+
+
+def _error_line(number: int, exc: FollowupError) -> str:
+    errors = exc.errors if isinstance(exc, InputErrors) else [exc]
+    messages = [{"field": e.location.field, "line": e.location.line or number, "message": e.message}
+                for e in errors]
+    return to_json_line({"error": {"exit_code": exc.exit_code, "line": number, "messages": messages}})
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+def run(job: Job, lines: Iterable[Line], write: Callable[[str], None], jobs: int = 1,
+        engine: Engine | None = None, progress: Callable[[int], None] = lambda n: None) -> Tally:
+    """Advise every line, writing each result in input order; ``progress(n)`` after each chunk."""
+    tally = Tally()
+    results = _serial(job, lines, engine or Engine(job.rules_dirs)) if jobs <= 1 else _parallel(job, lines, jobs)
+    for chunk in results:
+        for number, (code, text) in chunk:
+            tally.add(number, code)
+            write(text)
+        progress(len(chunk))
+    return tally
+
+
+def _chunks(lines: Iterable[Line]) -> Iterator[list[Line]]:
+    chunk: list[Line] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _serial(job: Job, lines: Iterable[Line], engine: Engine) -> Iterator[list[tuple[int, Result]]]:
+    for chunk in _chunks(lines):
+        yield [(n, advise_line(engine, job, n, raw)) for n, raw in chunk]
+
+
+def _parallel(job: Job, lines: Iterable[Line], jobs: int) -> Iterator[list[tuple[int, Result]]]:
+    """Chunks advised by ``jobs`` processes, yielded in input order, ``IN_FLIGHT`` per worker at most."""
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
+        pending: deque[tuple[list[Line], Future[list[tuple[int, Result]]]]] = deque()
+        for chunk in _chunks(lines):
+            pending.append((chunk, pool.submit(_advise_chunk, chunk)))
+            if len(pending) >= jobs * IN_FLIGHT:
+                yield _result(*pending.popleft())
+        while pending:
+            yield _result(*pending.popleft())
+
+
+def _result(chunk: list[Line], future: Future[list[tuple[int, Result]]]) -> list[tuple[int, Result]]:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise EngineError(f"a worker process died while advising lines {chunk[0][0]}-{chunk[-1][0]}") from None
+
+
+_worker: tuple[Job, Engine] | None = None
+
+
+def _start_worker(job: Job) -> None:
+    global _worker
+    _worker = (job, Engine(job.rules_dirs))
+
+
+def _advise_chunk(chunk: list[Line]) -> list[tuple[int, Result]]:
+    assert _worker is not None, "worker not started"
+    job, engine = _worker
+    return [(n, advise_line(engine, job, n, raw)) for n, raw in chunk]
+
+
+def default_jobs(jobs: int) -> int:
+    """``0`` means one worker per CPU this process may use."""
+    if jobs:
+        return jobs
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def count_lines(path: str) -> int | None:
+    """Lines in a regular input file (for a progress bar); None for a pipe or stdin."""
+    if path == "-":
+        return None
+    try:
+        with open(path, "rb") as handle:
+            if not os.path.isfile(path):
+                return None
+            count, last = 0, b"\n"
+            while block := handle.read(1 << 20):
+                count += block.count(b"\n")
+                last = block[-1:]
+            return count + (last != b"\n")
+    except OSError:
+        return None
