@@ -263,7 +263,8 @@ def _leaf_change(result: LeafResult, hold: bool) -> Change | None:
         needed = "given" if present else "not given"
     elif hold:
         needed = _holding_words(leaf.op, leaf.value)
-        needed = needed if result.present else f"given and {needed}"
+        # "other than x" and "none of [...]" also need the fact given; a value or a number says so itself
+        needed = f"given and {needed}" if leaf.op in ("not_equals", "not_in") and not result.present else needed
     else:
         needed = _failing_words(leaf.op, leaf.value)
         needed = needed if given_always else f"{needed} or not given"

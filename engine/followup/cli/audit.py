@@ -55,8 +55,7 @@ def explain_command(file: str, subjects: tuple[str, ...], fmt: str, today: datet
 @click.option("--id", "decision_id", metavar="ID", help="Replay only the decision with this id (or id prefix).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @rules_option
-@click.pass_context
-def replay_command(ctx: click.Context, log: str, decision_id: str | None, fmt: str, rules_dirs: tuple[str, ...]) -> None:
+def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tuple[str, ...]) -> None:
     """Re-evaluate the decisions recorded in LOG (from 'advise --audit-log') with the current rules.
 
     For each decision: "same", or what differs (advice fields, rules that fire or not, changed
@@ -70,4 +69,6 @@ def replay_command(ctx: click.Context, log: str, decision_id: str | None, fmt: s
     else:
         click.echo(replay_text(results), nl=False)
     if any(not r.same for r in results):
-        ctx.exit(1)
+        # SystemExit, not ctx.exit: click's main (standalone_mode=False) returns ctx.exit's
+        # code instead of raising it, and run_guarded does not pass that value on.
+        raise SystemExit(1)
