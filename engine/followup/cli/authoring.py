@@ -221,7 +221,8 @@ def _test_text(report: SuiteReport, min_coverage: float | None) -> str:
             lines.append(f"  fired ({result.ruleset}): {', '.join(result.fired) or 'none'}")
         lines.append("")
     passed = len(report.results) - len(report.failed)
-    lines.append(f"{len(report.results)} cases: {passed} passed, {len(report.failed)} failed")
+    lines.append(f"{len(report.results)} case{'' if len(report.results) == 1 else 's'}: {passed} passed, "
+                 f"{len(report.failed)} failed")
     lines.append("Rule coverage (rules and overrides fired by at least one case):")
     for c in report.coverage:
         covered = len(c.rules) - len(c.uncovered)
