@@ -256,3 +256,15 @@ def test_show_of_a_broken_overlay_is_bad_input(run, tmp_path: Path) -> None:
     result = run("rules", "show", "--country", "XA", "--rules", str(tmp_path))
     assert result.code == 2
     assert f"{tmp_path / 'xa.yaml'}:3: extends: extends 'nowhere', which no rules folder defines" in result.err
+
+
+def test_new_for_a_shipped_country_extends_its_shipped_layer(run, tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    result = run("rules", "new", "--country", "DK", "--dir", str(folder))
+    assert result.code == 0, result.err
+    overlay = yaml.safe_load((folder / "dk-local.yaml").read_text(encoding="utf-8"))
+    assert (overlay["ruleset"], overlay["extends"], overlay["country"]) == ("dk-local", "dk", "DK")
+    assert run("rules", "lint", str(folder)).code == 0
+    assert run("rules", "test", str(folder), "--min-coverage", "100").code == 0
+    shown = run("rules", "show", "--country", "DK", "--rules", str(folder), "--format", "json").json()
+    assert [l["name"] for l in shown["layers"]] == ["base", "dk", "dk-local"] and not shown["warnings"]

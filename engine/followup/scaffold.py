@@ -75,6 +75,9 @@ def example_rule_id(layer: str) -> str:
 def _overlay(layer: str, extends: str, country: str, parent_rules: list[Rule]) -> str:
     calendar = ("" if knows_country(country) else
                 f"\n# Note: no public holidays are known for {country}; working days skip weekends only.")
+    if extends != BASE:
+        calendar += (f"\n# It extends the shipped '{extends}' layer: every rule you do not change here stays as shipped."
+                     f"\n# (A layer for {country} that does not extend '{extends}' would replace it instead.)")
     override, disable = _examples(parent_rules)
     return f"""\
 # Rules for {country}: an overlay on the '{extends}' rules.{calendar}
@@ -88,7 +91,7 @@ def _overlay(layer: str, extends: str, country: str, parent_rules: list[Rule]) -
 # Check it and run its tests (tests/{layer}.yaml) before you share it:
 #   followup rules lint <this folder>
 #   followup rules test <this folder>
-# The guide to the format: docs/authoring.md
+# The guide to the format: docs/authoring.md in the followup repository.
 ruleset: {layer}
 version: "0.1.0"
 extends: {extends}
@@ -133,7 +136,9 @@ def _examples(rules: list[Rule]) -> tuple[str, str]:
              "source": target.source.to_data()}
     override = yaml.safe_dump({"override": [entry]}, sort_keys=False, allow_unicode=True, width=96,
                               default_flow_style=None)
-    victim = next((r for r in rules if r.id != target.id), target)
+    # Switching off a rule that only adds words is the gentlest example; an action is not.
+    victim = next((r for r in reversed(rules) if r.id != target.id and not r.then.action and not r.then.forbid),
+                  next((r for r in rules if r.id != target.id), target))
     disable = yaml.safe_dump({"disable": [{"id": victim.id, "reason": "Say why this advice does not hold here."}]},
                              sort_keys=False, allow_unicode=True, width=96)
     return _commented(override), _commented(disable)
