@@ -7,11 +7,20 @@ import pytest
 from conftest import EXAMPLES
 
 EXPECTED = {
-    # file: (action, channel, earliest, latest)
-    "dk-applied-email.yaml": ("follow_up", "email", "2026-11-21", "2026-11-25"),
-    "dk-handed-in-person.yaml": ("follow_up", "in_person", "2026-11-23", "2026-11-25"),
-    "se-posting-forbids-contact.yaml": ("stop", None, None, None),
-    "dk-interview-thank-you.yaml": ("follow_up", "email", "2026-11-19", "2026-11-19"),
+    # file: (action, channel, purpose, earliest, latest)
+    "dk-applied-email.yaml": ("follow_up", "email", "status", "2026-11-21", "2026-11-25"),
+    "dk-cold-interviewer.yaml": ("follow_up", "email", "status", "2026-11-25", "2026-11-25"),
+    "dk-handed-in-person.yaml": ("follow_up", "in_person", "status", "2026-11-23", "2026-11-25"),
+    "dk-interview-date-passed.yaml": ("wait", "phone", "status", "2026-12-01", "2026-12-02"),
+    "dk-interview-thank-you.yaml": ("follow_up", "email", "thank_you", "2026-11-19", "2026-11-19"),
+    "dk-private-phone-only.yaml": ("follow_up", "phone", "status", "2026-11-23", "2026-11-25"),
+    "dk-rejected.yaml": ("stop", None, None, None, None),
+    "dk-three-unanswered.yaml": ("stop", None, None, None, None),
+    "no-before-applying.yaml": ("follow_up", "phone", "process_question", "2026-11-23", "2026-12-01"),
+    "se-applied-deadline.yaml": ("wait", "email", "status", "2026-11-15", "2026-11-22"),
+    "se-competing-offer.yaml": ("follow_up", "email", "competing_offer", "2026-11-23", "2026-11-27"),
+    "se-interview-date-passed.yaml": ("follow_up", "email", "status", "2026-11-30", "2026-12-01"),
+    "se-posting-forbids-contact.yaml": ("stop", None, None, None, None),
 }
 
 
@@ -20,9 +29,11 @@ def test_example_advice(run, name: str) -> None:
     result = run("advise", str(EXAMPLES / name), "--format", "json")
     assert result.code == 0, result.err
     advice = result.json()
-    action, channel, earliest, latest = EXPECTED[name]
-    assert (advice["action"], advice["channel"]) == (action, channel)
+    action, channel, purpose, earliest, latest = EXPECTED[name]
+    assert (advice["action"], advice["channel"], advice["purpose"]) == (action, channel, purpose)
     assert (advice["timing"]["earliest"], advice["timing"]["latest"]) == (earliest, latest)
+    assert advice["conflicts"] == [], "an example shows advice the rules settle without a conflict"
+    assert advice["warnings"] == [], "every example is for a country with its own rules"
 
 
 def test_every_example_is_covered_and_valid(run) -> None:

@@ -62,9 +62,12 @@ class _Scope:
     channel_rule: str | None
     purpose: str | None
     purpose_rule: str | None
+    stopped: bool = False
 
     def excludes(self, effect: Effect) -> tuple[str, str] | None:
         """``(by, why)`` if ``effect`` is tied to a channel or purpose the advice does not have."""
+        if self.stopped and (effect.if_channel or effect.if_purpose):
+            return self.purpose_rule or "resolver", "the advice is not to follow up"
         if effect.if_channel and self.channel not in effect.if_channel:
             return (self.channel_rule or "resolver",
                     f"only for {'/'.join(effect.if_channel)}; the channel is {self.channel or 'none'}")
@@ -82,12 +85,16 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
     fired = sorted((r for r in merged.rules if r.id in fired_set), key=lambda r: position[r.id])
     ranked = sorted(fired, key=lambda r: (-r.priority, position[r.id]))
     ledger = _Ledger()
-    action = _action(ranked, ledger)
+    action, decider = _action(ranked, ledger)
     channel, chooser, alternatives, forbidden = _channels(ranked, action, ledger)
     if channel is None and action != "stop" and any(r.then.prefer for r in ranked):
-        action = "stop"
-    purpose, purpose_rule = (None, None) if action == "stop" else _purpose(ranked, ledger)
-    scope = _Scope(channel if action != "stop" else None, chooser, purpose, purpose_rule)
+        action, decider = "stop", "resolver"
+    if action == "stop":  # nothing is said or timed: the stop itself is what set it all aside
+        scope = _Scope(None, decider, None, decider, stopped=True)
+    else:
+        purpose, purpose_rule = _purpose(ranked, ledger)
+        scope = _Scope(channel, chooser, purpose, purpose_rule)
+    purpose = scope.purpose
     timing, action = _timing(ranked, situation, action, scope, ledger)
     say, avoid, cautions = _points(fired, scope, ledger)
     info = RulesetInfo(merged.name, merged.country, merged.version, merged.digest)
@@ -102,11 +109,12 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
     return replace(advice, verdict=verdict(advice, situation))
 
 
-def _action(ranked: list[Rule], ledger: _Ledger) -> str:
+def _action(ranked: list[Rule], ledger: _Ledger) -> tuple[str, str]:
+    """The action and the id of the rule that decided it ("resolver" if none did)."""
     setters = [r for r in ranked if r.then.action]
     if not setters:
         ledger.conflict("no_action", "no rule decided whether to follow up; waiting is the safe default", ())
-        return "wait"
+        return "wait", "resolver"
     top = [r for r in setters if r.priority == setters[0].priority]
     winner = min(top, key=lambda r: CAUTION_ORDER[r.then.action])
     if len({r.then.action for r in top}) > 1:
@@ -116,7 +124,7 @@ def _action(ranked: list[Rule], ledger: _Ledger) -> str:
         if rule is not winner and rule.then.action != winner.then.action:
             why = "higher priority" if rule.priority < winner.priority else "same priority, more cautious"
             ledger.beat(rule.id, f"action {rule.then.action}", winner.id, why)
-    return winner.then.action  # type: ignore[return-value]
+    return winner.then.action, winner.id  # type: ignore[return-value]
 
 
 def _channels(ranked: list[Rule], action: str,

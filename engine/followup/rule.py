@@ -59,7 +59,12 @@ class TimePoint:
 
 @dataclass(frozen=True)
 class Effect:
-    """What a rule does when it fires. Every part is optional; a rule has at least one."""
+    """What a rule does when it fires. Every part is optional; a rule has at least one.
+
+    ``if_channel`` and ``if_purpose`` tie the timing and the say/avoid/caution points to the
+    channel and purpose the advice ends up with; the action, preferences, forbids and
+    purpose are never tied, since they are what decides the channel and purpose.
+    """
 
     action: str | None = None
     purpose: str | None = None
