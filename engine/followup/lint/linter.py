@@ -27,15 +27,8 @@ from .vocabulary import Vocabulary, vocabulary
 
 def lint(dirs: Sequence[str | Path] = ()) -> LintReport:
     """Lint the layers of ``dirs`` (the shipped layers if none) and the rule tests beside them."""
-    findings: list[Finding] = []
-    layers: list[Layer] = []
-    files: set[str] = set()
     folders = library_folders(dirs)
-    for folder, shipped in folders:
-        found, errors = load_folder(folder, shipped)
-        layers += found
-        findings += [from_error(e) for e in errors]
-        files |= {l.file for l in found} | {e.location.file for e in errors if e.location.file}
+    layers, findings, files = _load(folders)
     library = Library(layers, strict=False)
     findings += [from_error(p) for p in library.problems]
     user_folders = [folder for folder, shipped in folders if not shipped]
@@ -45,10 +38,23 @@ def lint(dirs: Sequence[str | Path] = ()) -> LintReport:
     for ruleset in merged:
         linter.check_ruleset(ruleset)
     findings += linter.findings
-    merged_names = {m.name for m in merged}
-    findings += _untested(library, [l for l in own if l.name in merged_names], user_folders or [rulesets_dir()], files)
+    names = {m.name for m in merged}
+    findings += _untested(library, [l for l in own if l.name in names], user_folders or [rulesets_dir()], files)
     unique = sorted(set(findings), key=Finding.sort_key)
     return LintReport(tuple(unique), tuple(m.name for m in merged), tuple(sorted(files)))
+
+
+def _load(folders: list[tuple[Path, bool]]) -> tuple[list[Layer], list[Finding], set[str]]:
+    """Every valid layer of the folders, a finding for every file that is not one, and the files read."""
+    layers: list[Layer] = []
+    findings: list[Finding] = []
+    files: set[str] = set()
+    for folder, shipped in folders:
+        found, errors = load_folder(folder, shipped)
+        layers += found
+        findings += [from_error(e) for e in errors]
+        files |= {l.file for l in found} | {e.location.file for e in errors if e.location.file}
+    return layers, findings, files
 
 
 @dataclass
