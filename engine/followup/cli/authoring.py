@@ -85,8 +85,9 @@ def _show_text(merged: MergedRuleset) -> str:
 def _rule_lines(rule: Rule) -> list[str]:
     layer = rule.layer if not rule.overrides else \
         f"{rule.layer}, overriding {rule.origin.layer}: {', '.join(f for o in rule.overrides for f in o.fields)}"
-    out = [f"  {rule.id}  [{layer}]" + (f"  priority {rule.priority}" if rule.priority else ""),
-           f"      {rule.title}"]
+    where = rule.overrides[-1] if rule.overrides else rule.origin
+    out = [f"  {rule.id}  [{layer}]" + (f"  priority {rule.priority}" if rule.priority else "")
+           + f"  ({Path(where.file).name}:{where.line})", f"      {rule.title}"]
     out += textwrap.wrap(f"when: {rule.when.describe()}", 96, initial_indent="      ", subsequent_indent="        ")
     out += textwrap.wrap(f"then: {effect_text(rule.then)}", 96, initial_indent="      ", subsequent_indent="        ")
     out += textwrap.wrap(f"source: {rule.source}", 96, initial_indent="      ", subsequent_indent="        ")
