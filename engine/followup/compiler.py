@@ -8,15 +8,17 @@ position) because the maintainers do not guarantee the order of ties.
 
 ``footprint`` measures what durable_rules' fixed-size tables hold for a definition, so that
 ``ruleset.check_limits`` can refuse a ruleset that would make registration fail or never
-return (see the limits in ``ruleset.py`` and the measurements behind them in the README).
+return, or matching fail (see the limits in ``ruleset.py``, the measurements behind them in
+the README, and ``tests/test_limits.py``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .condition import Condition, Group, to_durable
 
@@ -49,6 +51,31 @@ def durable_name(merged: MergedRuleset) -> str:
 
 
 # --- how much of durable_rules' tables a ruleset takes -------------------------------------
+#
+# durable_rules compiles patterns into an alpha network of fixed-size tables (rete.c, events.c):
+# - a node keeps the tests below it in a 512-slot hash table; once all 512 slots are taken, the
+#   next lookup probes forever (registration never returns);
+# - a node keeps "is absent" tests and the ends of ``$or`` branches in a 128-slot list (error 107);
+# - a node feeds at most 256 rules (error 108); a rule has 32 expression slots, 2 per group (113);
+# - matching walks the network with a stack of 64 nodes (error 303; deleting the session after
+#   it crashed the process here).
+# ``footprint`` rebuilds the network's shape the way rete.c does (a test under the same parent is
+# shared; every ``$or`` gets a new forward node that each branch's end links to) and measures it.
+# It never decides whether a rule fires: that stays durable_rules' job.
+
+
+@dataclass
+class _Node:
+    """One alpha node of the network's shape: its tests below, its list, the rules it feeds."""
+
+    tests: dict[tuple[str, str, str], "_Node"]
+    listed: list["_Node"]
+    key: tuple[str, str, str] | None = None
+    rules: int = 0
+
+
+def _node(key: tuple[str, str, str] | None = None) -> _Node:
+    return _Node({}, [], key)
 
 
 @dataclass(frozen=True)
@@ -61,12 +88,13 @@ class RuleFootprint:
 
 @dataclass(frozen=True)
 class Footprint:
-    """What a compiled ruleset asks of durable_rules' fixed-size tables."""
+    """What a compiled ruleset asks of durable_rules' fixed-size tables (maxima over all nodes)."""
 
     rules: dict[str, RuleFootprint]
-    distinct_tests: int
-    busiest_test: str
-    busiest_test_links: int
+    widest: int        # tests under one node (hash table of 512)
+    longest_list: int  # absent-tests and $or links of one node (list of 128)
+    most_rules: int    # rules fed by one node (256)
+    stack: int         # the deepest the matching stack can get (64)
 
     @property
     def total_matches(self) -> int:
@@ -75,44 +103,109 @@ class Footprint:
 
 
 def footprint(merged: MergedRuleset) -> Footprint:
-    """Measure ``merged`` as compiled: groups per rule, distinct tests, links per test.
-
-    - Groups: every ``$and``/``$or`` takes two of a rule's 32 expression slots (error 113).
-    - Distinct tests: an alpha node keeps its children in a 512-slot hash table whose lookup
-      never ends once it is full; a node can have no more children than there are distinct
-      ``(fact, operator, value)`` tests in the whole ruleset.
-    - Links: a node keeps ``$nex`` children and the ends of ``$or`` branches in a 128-slot
-      list (error 107); a test occurring N times, plus every distinct ``$nex`` test, bounds it.
-    - Matches: durable_rules fires a rule once per way its ``$or``s match, so nested ``any``s
-      multiply; assertion time grows with the product (3^13 ways took 0.35 s in C alone).
-    """
-    occurrences: Counter[str] = Counter()
-    nex: set[str] = set()
+    """Measure ``merged`` as durable_rules would build it."""
+    root = _node()
     rules: dict[str, RuleFootprint] = {}
     for rule in merged.rules:
         pattern = rule_pattern(rule.when)
-        groups = 0
-        for kind, test in _walk(pattern):
-            if kind == "group":
-                groups += 1
-            else:
-                occurrences[test] += 1
-                if test.startswith('{"$nex"'):
-                    nex.add(test)
-        rules[rule.id] = RuleFootprint(groups, matches(rule.when))
-    busiest, links = occurrences.most_common(1)[0] if occurrences else ("", 0)
-    return Footprint(rules, len(occurrences), busiest, links + len(nex))
+        _build(pattern, root).rules += 1
+        rules[rule.id] = RuleFootprint(_groups(pattern), matches(rule.when))
+    nodes = _all_nodes(root)
+    return Footprint(rules, max(len(n.tests) for n in nodes), max(len(n.listed) for n in nodes),
+                     max(n.rules for n in nodes), _stack(root))
 
 
-def _walk(expression: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """``("group", "")`` for each ``$and``/``$or``, ``("test", json)`` for each alpha test."""
+def _build(expression: dict[str, Any], parent: _Node) -> _Node:
+    """Add ``expression`` below ``parent`` as rete.c's createAlpha does; returns its end node."""
     (key, value), = expression.items()
-    if key in _GROUPS:
-        yield "group", ""
+    if key == "$and":
         for part in value:
-            yield from _walk(part)
-    else:
-        yield "test", json.dumps(expression, sort_keys=True)
+            parent = _build(part, parent)
+        return parent
+    if key == "$or":
+        forward = _node()
+        for part in value:
+            _build(part, parent).listed.append(forward)
+        return forward
+    test = _test_key(key, value)
+    if test[1] == "$nex":
+        found = next((n for n in parent.listed if n.key == test), None)
+        if found is None:
+            found = _node(test)
+            parent.listed.append(found)
+        return found
+    return parent.tests.setdefault(test, _node(test))
+
+
+def _test_key(key: str, value: Any) -> tuple[str, str, str]:
+    if key.startswith("$"):
+        (fact, operand), = value.items()
+        return fact, key, json.dumps(operand)
+    return key, "$eq", json.dumps(value)
+
+
+def _groups(expression: dict[str, Any]) -> int:
+    (key, value), = expression.items()
+    return 1 + sum(_groups(part) for part in value) if key in _GROUPS else 0
+
+
+def _all_nodes(root: _Node) -> list[_Node]:
+    seen: dict[int, _Node] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen[id(node)] = node
+            stack.extend(node.listed)
+            stack.extend(node.tests.values())
+    return list(seen.values())
+
+
+def _stack(root: _Node) -> int:
+    """An upper bound of events.c's matching stack (handleAlpha, a depth-first walk).
+
+    Popping a node pushes every entry of its list (forward nodes always, absent-tests when the
+    fact is absent) and every test below it that holds. Tests of one fact with ``$eq`` hold
+    together only for values durable_rules coerces to the same (``1``, ``1.0``, ``"1"``,
+    ``true``); all other tests may hold together.
+    """
+    memo: dict[int, int] = {}
+
+    def deepest(node: _Node) -> int:
+        if id(node) not in memo:
+            pushed = len(node.listed) + _holding_together(node.tests)
+            children = [*node.listed, *node.tests.values()]
+            memo[id(node)] = max([pushed, *(pushed - 1 + deepest(c) for c in children)])
+        return memo[id(node)]
+
+    return deepest(root)
+
+
+def _holding_together(tests: dict[tuple[str, str, str], _Node]) -> int:
+    equal: Counter[tuple[str, Any]] = Counter()
+    others = 0
+    for fact, operator, operand in tests:
+        if operator == "$eq":
+            equal[(fact, _coerced(json.loads(operand)))] += 1
+        else:
+            others += 1
+    most: dict[str, int] = {}
+    for (fact, _), count in equal.items():
+        most[fact] = max(most.get(fact, 0), count)
+    return others + sum(most.values())
+
+
+def _coerced(value: Any) -> Any:
+    """The value durable_rules' equality sees: numbers, booleans and numeric text as one number."""
+    if isinstance(value, (bool, int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return number if math.isfinite(number) else value
+    return json.dumps(value)
 
 
 def matches(condition: Condition, negate: bool = False) -> int:

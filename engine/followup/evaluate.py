@@ -10,8 +10,9 @@ change. ``tests/test_properties.py`` checks on generated situations that the rul
 and their order, are the stock host's. The host's traps stay handled:
 - no timer threads exist at all (the stock host starts ``threading.Timer`` loops that could
   run a session's actions on another thread and return an incomplete result);
-- every evaluation runs in its own session (``sid``), deleted in ``finally``: live sessions
-  are capped at 1,024 per ruleset, and deleted ones keep memory flat;
+- every evaluation runs in its own session (``sid``), deleted afterwards: live sessions are
+  capped at 1,024 per ruleset, and deleted ones keep memory flat. A session whose evaluation
+  failed is not deleted (that crashed the process once); its whole ruleset handle is dropped;
 - "no rule matched" is an empty result, not an error; a failure of the C core raises
   ``EngineError`` instead of being stored in the session and ignored, as the host does with
   exceptions raised in actions;
@@ -94,13 +95,19 @@ class Evaluator:
 
     def fired(self, merged: MergedRuleset, facts: dict[str, Any]) -> tuple[str, ...]:
         """Ids of the rules that fire on ``facts``, in the order they first fired."""
-        ruleset = self._registered.get(durable_name(merged)) or self._registered[self.register(merged)]
+        name = self.register(merged)
+        ruleset = self._registered[name]
         sid = str(next(self._sids))
         fact = {**facts, "_kind": "situation", "sid": sid, "id": "situation"}
         try:
-            return self._run(ruleset, json.dumps(fact, ensure_ascii=False))
-        finally:
-            self._delete(ruleset, sid)
+            fired = self._run(ruleset, json.dumps(fact, ensure_ascii=False))
+        except EngineError:
+            # The session may be half built: deleting one after error 303 crashed the process
+            # here. Drop the whole ruleset handle instead; the next evaluation registers anew.
+            del self._registered[name]
+            raise
+        self._delete(ruleset, sid)
+        return fired
 
     def _run(self, ruleset: _Registered, fact: str) -> tuple[str, ...]:
         try:

@@ -24,22 +24,25 @@ from .yamlio import Document, load_document
 BASE = "base"
 
 # Limits of a merged ruleset, each below what durable_rules 2.0.28 was measured to fail at
-# (``bench/limits.py`` registers rulesets at each edge in a subprocess with a timeout; the
-# numbers are in the README, "Robustness, limits and speed"). ``compiler.footprint`` measures.
-#: 257 rules with one identical condition fail (error 108: 256 rules per condition node).
+# (``tests/test_limits.py`` shows each edge; ``bench/limits.py`` walks them step by step; the
+# README, "Robustness, limits and speed", has the numbers). ``compiler.footprint`` measures.
+#: 257 rules fed by one condition fail (error 108); also keeps priorities and traces readable.
 MAX_RULES = 200
 #: Conditions (leaves) in one rule, and in a whole merged ruleset: bounds compile time.
 MAX_LEAVES_PER_RULE = 40
 MAX_LEAVES = 2_000
 #: all/any/not groups of one compiled rule: 16 fail (error 113: 32 expression slots, 2 each).
 MAX_GROUPS_PER_RULE = 15
-#: Distinct tests (fact, operator, value) in the ruleset: at 513 registration never returns
-#: (a full 512-slot hash table is probed forever).
-MAX_DISTINCT_TESTS = 500
-#: Uses of one test plus distinct "is absent" tests: 129 fail (error 107: 128-slot list).
-MAX_TEST_LINKS = 120
+#: Conditions below one node of durable_rules' network: with 512, registering one more never
+#: returns (its 512-slot hash table is probed forever).
+MAX_WIDTH = 500
+#: "Is absent" tests and ``$or`` branch ends at one node: 129 fail (error 107).
+MAX_LIST = 120
+#: Depth durable_rules' matching stack can reach: 65 fail (error 303), and deleting the session
+#: afterwards crashed the process.
+MAX_STACK = 56
 #: Times one rule, and all rules, can fire on one situation (nested ``any``s multiply): 3^13
-#: firings took 0.35 s in durable_rules' C code alone; 50^13 would never end. 4,096 take 4 ms.
+#: firings took 0.35 s in durable_rules' C code alone; 50^13 would never end.
 MAX_MATCHES_PER_RULE = 256
 MAX_MATCHES = 4_096
 
@@ -431,11 +434,9 @@ def check_limits(merged: MergedRuleset) -> None:
     if size.total_matches > MAX_MATCHES:
         raise RulesetError(f"the rules can fire {size.total_matches} times on one situation; at most "
                            f"{MAX_MATCHES} are allowed", Location(top.file, 1))
-    if size.distinct_tests > MAX_DISTINCT_TESTS:
-        raise RulesetError(f"{size.distinct_tests} distinct conditions (fact, operator, value) in all; "
-                           f"durable_rules takes at most {MAX_DISTINCT_TESTS}", Location(top.file, 1))
-    if size.busiest_test_links > MAX_TEST_LINKS:
-        raise RulesetError(f"the condition {size.busiest_test} is used too often ({size.busiest_test_links} links, "
-                           f"counting every 'exists: false'); durable_rules takes at most {MAX_TEST_LINKS}",
-                           Location(top.file, 1))
-
+    for measured, limit, what in ((size.widest, MAX_WIDTH, "different conditions under one condition"),
+                                  (size.longest_list, MAX_LIST, "'any'/'in'/'not' branches ending in one condition"),
+                                  (size.stack, MAX_STACK, "conditions that can hold at once along one path")):
+        if measured > limit:
+            raise RulesetError(f"too many {what} for durable_rules ({measured}; at most {limit}): "
+                               "split the rules or share fewer conditions", Location(top.file, 1))
