@@ -139,3 +139,23 @@ def test_overrides_are_linted_where_they_are_written(tmp_path: Path) -> None:
     findings = [f for f in lint([tmp_path]).findings if f.severity == "error"]
     assert [(f.file, f.line, f.rule, f.kind) for f in findings] == [
         (str(path), 7, "email-if-you-have-the-address", "unknown-fact")]
+
+
+def test_a_ruleset_beyond_the_engine_s_limits_is_a_finding(tmp_path: Path) -> None:
+    leaves = ", ".join(f"{{fact: days_since.sent, not_equals: {n}}}" for n in range(41))
+    path = write(tmp_path, "xd.yaml", f"""
+        ruleset: xd
+        version: "1"
+        extends: base
+        country: XD
+        rules:
+          - id: xd-too-many-conditions
+            title: Forty-one conditions
+            when: {{all: [{leaves}]}}
+            then: {{caution: [x]}}
+            because: test
+            source: {{seed: "000", items: [T2], quote: "q"}}
+        """)
+    (finding,) = [f for f in lint([tmp_path]).findings if f.severity == "error"]
+    assert (finding.file, finding.rule, finding.kind) == (str(path), "xd-too-many-conditions", "limits")
+    assert "at most 40" in finding.message

@@ -124,7 +124,7 @@ def _kind(message: str) -> str:
         return "load"
     if message.startswith(("extends", "'extends'", "layer '", "country ")):
         return "layer"
-    if "at most" in message and "allowed" in message:
+    if "at most" in message:  # ruleset.check_limits: every limit says what the most is
         return "limits"
     return "schema"
 
