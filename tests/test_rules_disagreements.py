@@ -133,8 +133,10 @@ def test_c7_c8_after_an_online_interview_email_comes_first_even_if_they_phoned(e
 # --- Other disagreements ---------------------------------------------------------------------------------
 
 def test_c14_c13_dk_a_phone_only_contact_is_not_emailed_even_after_an_online_interview(engine) -> None:
-    advice = advise(engine, "dk-interview-thank-you", contact={"email": None})
+    advice = advise(engine, "dk-interview-thank-you", contact={"email": None}, interview={"invited_by": "phone"})
     assert (advice.channel, advice.purpose) == ("phone", "thank_you")
+    by_email = advise(engine, "dk-interview-thank-you", contact={"email": None})
+    assert by_email.channel == "email"  # they wrote to invite you: that is an address you were given
     assert beaten(advice, "email-first-after-an-online-interview") == [
         ("prefer email", "no-email-if-they-gave-you-a-phone-number")]
 
