@@ -43,11 +43,13 @@ def render(report: Coverage, width: int = 100) -> str:
     for entry in report.items:
         head = f"{entry.item.id:<4} {entry.item.kind:<8} "
         cited = ", ".join(str(c) for c in entry.citations) or "NOT COVERED"
-        lines += textwrap.wrap(cited, width, initial_indent=head, subsequent_indent=" " * len(head))
+        lines += textwrap.wrap(cited, width, initial_indent=head, subsequent_indent=" " * len(head),
+                               break_on_hyphens=False, break_long_words=False)  # rule ids stay whole
     for item, citation in report.unknown:
         lines.append(f"?    {item} is not in the catalogue, but {citation} cites it")
     rules = {(c.rule, c.layer) for e in report.items for c in e.citations}
     covered = len(report.items) - len(report.uncovered)
+    layer_count = f"{len(report.layers)} layer{'s' if len(report.layers) != 1 else ''}"
     lines += ["", f"{covered} of {len(report.items)} items are cited by at least one rule "
-                  f"({len(rules)} rules and overrides in {len(report.layers)} layers)."]
+                  f"({len(rules)} rules and overrides in {layer_count})."]
     return "\n".join(lines) + "\n"
