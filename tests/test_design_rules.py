@@ -19,16 +19,17 @@ def test_in_person_forbidden_when_applied_online(engine) -> None:
     assert "in_person" in advice.forbidden
     assert advice.channel != "in_person" and "in_person" not in advice.alternatives
     entry = next(e for e in advice.trace if e.id == "in-person-only-if-handed-in")
-    assert dict(entry.facts) == {"application.via": "online_portal", "contact.asked_for": "missing"}
+    assert dict(entry.facts) == {"application.via": "online_portal"}
     assert entry.source.items == ("C6",) and entry.source.seed == "000"
 
 
-def test_in_person_allowed_when_the_contact_asked_for_a_visit(engine) -> None:
-    # C6 vs C14: the contact's own request is the narrower condition and wins.
+def test_in_person_stays_forbidden_even_when_the_contact_asks_for_a_visit(engine) -> None:
+    # C6 vs C14: the article's rule has no exception; the request is recorded as beaten.
     contact = {**APPLIED["contact"], "asked_for": "in_person"}
     advice = engine.advise(situation(**{**APPLIED, "contact": contact}))
-    assert "in-person-only-if-handed-in" not in fired(advice)
-    assert advice.channel == "in_person" and "in_person" not in advice.forbidden
+    assert advice.channel == "email" and "in_person" in advice.forbidden
+    asked = next(e for e in advice.trace if e.id == "asked-for-in-person")
+    assert [(o.part, o.by) for o in asked.overridden_by] == [("prefer in_person", "in-person-only-if-handed-in")]
 
 
 def test_in_person_allowed_when_handed_in(engine) -> None:

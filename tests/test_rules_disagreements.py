@@ -148,9 +148,16 @@ def test_c14_c1_the_posting_forbidding_calls_beats_the_phone_only_contact(engine
 
 def test_c6_c15_in_person_after_an_interview_only_if_they_asked(engine) -> None:
     handed_in = advise(engine, "dk-interview-thank-you", application={"via": "in_person"})
-    asked = advise(engine, "dk-interview-thank-you", contact={"asked_for": "in_person"})
+    asked = advise(engine, "dk-interview-thank-you", application={"via": "in_person"},
+                   contact={"asked_for": "in_person"})
     assert "in_person" in handed_in.forbidden and "no-unannounced-visits" in fired(handed_in)
     assert asked.channel == "in_person" and "no-unannounced-visits" not in fired(asked)
+
+
+def test_c6_c14_applied_online_never_in_person_even_if_asked(engine) -> None:
+    advice = advise(engine, "dk-interview-thank-you", contact={"asked_for": "in_person"})
+    assert advice.channel == "email" and "in_person" in advice.forbidden
+    assert beaten(advice, "asked-for-in-person") == [("prefer in_person", "in-person-only-if-handed-in")]
 
 
 def test_c16_c17_a_large_company_means_email_even_for_a_sales_role(engine) -> None:
