@@ -1,0 +1,343 @@
+"""Properties of the advice on generated situations, and of the refusal of generated bad ones.
+
+Situations are generated from ``schemas/situation.schema.json`` itself: every property, its
+enums, booleans, text (any Unicode) and patterns, with dates on a timeline around a ``today``
+that ``situation.check_dates`` accepts (everything before today that must be, follow-ups in
+order, the stage and its dates agreeing). For each, on the shipped rulesets:
+
+- advice is produced and conforms to ``schemas/advice.schema.json``;
+- no channel the advice lists as forbidden is recommended, so neither is the phone when the
+  posting forbids calls, nor a visit in person after applying in any other way;
+- ``earliest <= latest``; ``stop`` comes with no channel and no date to act;
+- evaluating twice, in another order, or in another process gives the same advice;
+- the evaluator (durable_rules' C core called directly, ``evaluate.py``) fires the same rules
+  in the same order as durable_rules' own ``Host``.
+
+Generated invalid situations (wrong types, unknown fields, values outside enums, impossible or
+contradictory dates, missing fields) are always refused with exit 2, never a traceback.
+
+Default run: about 30 s. ``FOLLOWUP_LONG=1`` runs 25 times as many examples (README).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+import durable.engine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from followup.compiler import compile_ruleset, durable_name
+from followup.engine import Engine
+from followup.errors import FollowupError, InputError
+from followup.evaluate import Evaluator
+from followup.facts import build_facts
+from followup.render import advice_document, to_json_line
+from followup.schema import load_schema, validator
+from followup.situation import parse_situation
+
+SCALE = 25 if os.environ.get("FOLLOWUP_LONG") == "1" else 1
+COMMON = dict(deadline=None, print_blob=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+SCHEMA = load_schema("situation")
+COUNTRIES = ("DK", "SE", "NO", "DE", "FI", "GB", "US")
+PER_RUN = ("id", "timestamp")
+
+# --- valid situations, from the schema ---------------------------------------------------------------
+
+#: Patterned text fields: values the pattern admits.
+PATTERNED: dict[str, st.SearchStrategy[str]] = {
+    "country": st.sampled_from(COUNTRIES),
+    "employer.sector": st.from_regex(r"[a-z_]{1,40}", fullmatch=True),
+    "contact.email": st.sampled_from(["mj@example.dk", "a.b+c@firma.se", "ærlig@post.no"]),
+    "contact.phone": st.sampled_from(["+45 12 34 56 78", "070-123 45 67", "(22) 33.44.55"]),
+}
+TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
+
+
+def _value(path: str, spec: dict[str, Any], dates: dict[str, str]) -> st.SearchStrategy[Any]:
+    if path in dates:
+        return st.just(dates[path])
+    if "enum" in spec:
+        return st.sampled_from(spec["enum"])
+    if spec.get("type") == "boolean":
+        return st.booleans()
+    if spec.get("type") == "object":
+        return _object(path + ".", spec, dates)
+    if path in PATTERNED:
+        return PATTERNED[path]
+    return TEXT.filter(lambda s: s.strip()) if spec.get("type") == "string" else st.nothing()
+
+
+def _object(prefix: str, spec: dict[str, Any], dates: dict[str, str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Every property optional, except the schema's required ones."""
+    required = set(spec.get("required", ()))
+    fields = {name: _value(prefix + name, sub, dates) for name, sub in spec["properties"].items()
+              if sub.get("type") != "array" and (prefix + name in dates or not _is_date(sub))}
+    optional = {k: v for k, v in fields.items() if k not in required}
+    return st.fixed_dictionaries({k: v for k, v in fields.items() if k in required}, optional=optional)
+
+
+def _is_date(spec: dict[str, Any]) -> bool:
+    return str(spec.get("format", "")).startswith("date")
+
+
+@st.composite
+def timelines(draw: Any) -> dict[str, str]:
+    """Dates that ``check_dates`` accepts: what happened lies between the application and today."""
+    today = date(2024, 1, 1) + timedelta(days=draw(st.integers(0, 7 * 365)))
+    sent = today - timedelta(days=draw(st.integers(0, 120)))
+    interview = sent + timedelta(days=draw(st.integers(0, (today - sent).days)))
+    near = lambda base, lo, hi: (base + timedelta(days=draw(st.integers(lo, hi)))).isoformat()
+    hour = draw(st.sampled_from(["", "T09:00", "T14:30"]))
+    return {"today": today.isoformat(), "application.sent_on": sent.isoformat(),
+            "application.deadline": near(sent, -30, 30), "posting.answer_expected_by": near(sent, -10, 60),
+            "interview.on": interview.isoformat() + hour, "interview.answer_promised_by": near(interview, -5, 30),
+            "competing_offer.answer_by": near(today, -5, 30)}
+
+
+@st.composite
+def situations(draw: Any) -> dict[str, Any]:
+    """A valid situation as a file would hold it."""
+    dates = draw(timelines())
+    data = draw(_object("", SCHEMA, dates))
+    data["today"] = dates["today"]  # without it, the clock's date would not fit the timeline
+    stage = data["stage"]
+    if stage == "considering":
+        data.get("application", {}).pop("sent_on", None)
+        data.pop("interview", None)
+    if stage == "interviewed" and "interview" not in data:
+        data["interview"] = {"on": dates["interview.on"]}
+    if stage != "considering" and draw(st.booleans()):
+        data["follow_ups"] = draw(_follow_ups(dates, data))
+    return data
+
+
+def _follow_ups(dates: dict[str, str], data: dict[str, Any]) -> st.SearchStrategy[list[dict[str, Any]]]:
+    start = date.fromisoformat(data.get("application", {}).get("sent_on", dates["today"]))
+    span = (date.fromisoformat(dates["today"]) - start).days
+    one = st.fixed_dictionaries({"via": st.sampled_from(SCHEMA["properties"]["follow_ups"]["items"]["properties"]["via"]["enum"])},
+                                optional={"answered": st.booleans()})
+    return st.lists(st.tuples(st.integers(0, span), one), max_size=4).map(
+        lambda pairs: [{"on": (start + timedelta(days=n)).isoformat(), **f} for n, f in sorted(pairs, key=lambda p: p[0])])
+
+
+# --- the properties --------------------------------------------------------------------------------
+
+ENGINE = Engine()
+
+
+def _document(advice: Any) -> dict[str, Any]:
+    """The advice document as JSON reads it back, without the decision record's per-run fields."""
+    document = json.loads(to_json_line(advice_document(advice)))
+    for name in PER_RUN:
+        document["decision"].pop(name)
+    return document
+
+
+def _parse(data: dict[str, Any]) -> Any:
+    return parse_situation(json.dumps(data, ensure_ascii=False), "<generated>.json")
+
+
+@settings(max_examples=1500 * SCALE, **COMMON)
+@given(situations())
+def test_advice_on_any_valid_situation_keeps_its_promises(data: dict[str, Any]) -> None:
+    situation = _parse(data)
+    advice = ENGINE.advise(situation)
+    recommended = {advice.channel, *advice.alternatives} - {None}
+    assert not recommended & set(advice.forbidden), (advice.channel, advice.alternatives, advice.forbidden)
+    if situation.posting.forbids_calls:
+        assert "phone" not in recommended
+    if situation.stage != "considering" and situation.application.via not in (None, "in_person"):
+        assert "in_person" not in recommended
+    timing = advice.timing
+    if timing.earliest and timing.latest:
+        assert timing.earliest <= timing.latest
+    if advice.action == "stop":
+        assert (advice.channel, advice.alternatives, timing.earliest, timing.latest) == (None, (), None, None)
+    assert _document(ENGINE.advise(_parse(data))) == _document(advice)
+
+
+@settings(max_examples=100 * SCALE, **COMMON)
+@given(situations())
+def test_advice_conforms_to_its_schema(data: dict[str, Any]) -> None:
+    document = advice_document(ENGINE.advise(_parse(data)))
+    errors = sorted(validator("advice").iter_errors(document), key=lambda e: list(e.absolute_path))
+    assert not errors, errors[0]
+
+
+@settings(max_examples=20 * SCALE, **COMMON)
+@given(st.lists(situations(), min_size=2, max_size=12), st.randoms(use_true_random=False))
+def test_advice_does_not_depend_on_the_order_of_evaluation(batch: list[dict[str, Any]], rnd: random.Random) -> None:
+    parsed = [_parse(d) for d in batch]
+    first = [_document(ENGINE.advise(s)) for s in parsed]
+    order = list(range(len(parsed)))
+    rnd.shuffle(order)
+    fresh = Engine()
+    second = {i: _document(fresh.advise(parsed[i])) for i in order}
+    assert [second[i] for i in range(len(parsed))] == first
+
+
+class _StockHost(durable.engine.Host):
+    def _run(self) -> None:  # no timer threads: the evaluation stays on this thread
+        pass
+
+
+def _stock_fired(merged: Any, facts: dict[str, Any], hosts: dict[str, tuple[_StockHost, list[str]]]) -> tuple[str, ...]:
+    """The rules durable_rules' own Host fires, each once, in order: the reference for evaluate.py."""
+    name = durable_name(merged)
+    if name not in hosts:
+        fired: list[str] = []
+        definition = compile_ruleset(merged)
+        for rule_id, entry in definition.items():
+            entry["run"] = (lambda rid: lambda c: fired.append(rid))(rule_id)
+        host = _StockHost()
+        host.register_rulesets({name: definition})
+        hosts[name] = (host, fired)
+    host, fired = hosts[name]
+    fired.clear()
+    sid = str(next(_SIDS))
+    try:
+        host.assert_fact(name, {**facts, "_kind": "situation", "sid": sid, "id": "situation"})
+    except durable.engine.MessageNotHandledException:
+        pass
+    finally:
+        host.delete_state(name, sid)
+    return tuple(dict.fromkeys(fired))
+
+
+_HOSTS: dict[str, tuple[_StockHost, list[str]]] = {}
+_SIDS = itertools.count(1)
+
+
+@settings(max_examples=300 * SCALE, **COMMON)
+@given(situations())
+def test_the_evaluator_fires_what_durable_rules_own_host_fires(data: dict[str, Any]) -> None:
+    situation = _parse(data)
+    merged = ENGINE.ruleset_for(situation.country)
+    facts = build_facts(situation)
+    assert Evaluator().fired(merged, facts) == _stock_fired(merged, facts, _HOSTS)
+
+
+@settings(max_examples=3 * SCALE, **COMMON)
+@given(st.lists(situations(), min_size=5, max_size=25))
+def test_another_process_gives_the_same_advice(tmp_path_factory: Any, batch: list[dict[str, Any]]) -> None:
+    folder = tmp_path_factory.mktemp("batch")
+    path = folder / "in.jsonl"
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in batch), encoding="utf-8")
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "TZ": "Pacific/Kiritimati", "LANG": "C", "LC_ALL": "C"}
+    engine = Engine()  # the rulesets as the other process reads them
+    done = subprocess.run([sys.executable, "-m", "followup", "batch", str(path)], capture_output=True, env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    theirs = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    for document in theirs:
+        for name in PER_RUN:
+            document["decision"].pop(name)
+    ours = [_document(engine.advise(parse_situation(json.dumps(d), str(path)))) for d in batch]
+    assert theirs == ours
+
+
+# --- invalid situations ---------------------------------------------------------------------------
+
+WRONG = st.one_of(st.integers(), st.floats(allow_nan=False), st.booleans(), st.none(), st.just([]), st.just({}),
+                  st.just(["DK"]), TEXT)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [prefix] + [p for k, v in value.items() for p in _paths(v, prefix + (k,))]
+    if isinstance(value, list):
+        return [prefix] + [p for i, v in enumerate(value) for p in _paths(v, prefix + (i,))]
+    return [prefix]
+
+
+def _set(data: Any, path: tuple[Any, ...], value: Any) -> None:
+    for part in path[:-1]:
+        data = data[part]
+    data[path[-1]] = value
+
+
+def _delete(data: Any, path: tuple[Any, ...]) -> None:
+    for part in path[:-1]:
+        data = data[part]
+    del data[path[-1]]
+
+
+@st.composite
+def broken_situations(draw: Any) -> tuple[str, dict[str, Any]]:
+    """A valid situation with one thing broken, and what was broken."""
+    data = draw(situations())
+    paths = [p for p in _paths(data) if p]
+    how = draw(st.sampled_from(["type", "unknown", "enum", "date", "required", "future", "order", "junk"]))
+    if how == "type":
+        path = draw(st.sampled_from(paths))
+        value = draw(WRONG)
+        _set(data, path, value)
+        try:  # the value may happen to be valid there (text for a text field): then break it surely
+            _parse(data)
+            _set(data, path, {"unexpected": value})
+        except InputError:
+            pass
+    elif how == "unknown":
+        containers = [p for p in _paths(data) if isinstance(_get(data, p), dict)]
+        _set(data, draw(st.sampled_from(containers)) + ("x_" + draw(st.from_regex(r"[a-z]{1,8}", fullmatch=True)),), 1)
+    elif how == "enum":
+        data["stage"] = draw(TEXT.filter(lambda s: s not in ("considering", "applied", "interviewed")))
+    elif how == "date":
+        data["today"] = draw(st.sampled_from(["2026-02-30", "2026-13-01", "26-01-01", "2026-1-1", "tomorrow",
+                                              "2026-01-01T10:00", "1999-12-31", "2100-01-01"]))
+    elif how == "required":
+        _delete(data, (draw(st.sampled_from(["country", "stage"])),))
+    elif how == "future":
+        data["follow_ups"] = [{"on": (date.fromisoformat(data["today"]) + timedelta(days=1)).isoformat(), "via": "email"}]
+    elif how == "order":
+        data["stage"] = "applied"
+        data.pop("interview", None)
+        data["application"] = {"sent_on": data["today"]}
+        data["follow_ups"] = [{"on": data["today"], "via": "email"},
+                              {"on": (date.fromisoformat(data["today"]) - timedelta(days=1)).isoformat(), "via": "phone"}]
+    else:
+        return how, {"__junk__": draw(st.one_of(WRONG, st.lists(WRONG)))}
+    return how, data
+
+
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+@settings(max_examples=600 * SCALE, **COMMON)
+@given(broken_situations())
+def test_invalid_situations_are_always_refused_as_bad_input(case: tuple[str, dict[str, Any]]) -> None:
+    how, data = case
+    text = json.dumps(data["__junk__"] if "__junk__" in data else data, ensure_ascii=False)
+    try:
+        parse_situation(text, "<broken>.json")
+    except FollowupError as exc:
+        assert exc.exit_code == 2, (how, exc.format_message())
+        assert exc.format_message()
+    else:
+        raise AssertionError(f"{how}: accepted {text}")
+
+
+@settings(max_examples=30 * SCALE, deadline=None, print_blob=True,
+          suppress_health_check=[*COMMON["suppress_health_check"], HealthCheck.function_scoped_fixture])
+@given(broken_situations())
+def test_the_command_line_says_so_with_exit_2_and_no_traceback(run: Callable[..., Any], tmp_path_factory: Any,
+                                                              case: tuple[str, dict[str, Any]]) -> None:
+    how, data = case
+    path = Path(tmp_path_factory.mktemp("broken")) / "me.yaml"
+    payload = data.get("__junk__", data)
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    result = run("advise", str(path))
+    assert result.code == 2, (how, result.err)
+    assert result.err.startswith(f"error: {path}") and "Traceback" not in result.err and result.out == ""
