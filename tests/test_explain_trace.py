@@ -56,7 +56,7 @@ def test_rules_that_did_not_fire_show_the_actual_values(engine: Engine) -> None:
     assert {"fact": "posting.forbids_calls", "operator": "equals", "expected": True, "actual": "missing",
             "held": False} in leaves(no_calls["when"])
     assert no_calls["because"] and no_calls["source"]["quote"] == "om annonsen uttryckligen avråder från telefonsamtal"
-    assert no_calls["effect"]["forbid"] == ["phone"] and no_calls["overridden_by"] == []
+    assert "effect" not in no_calls and "overridden_by" not in no_calls, "only a fired rule did something"
 
 
 def test_fired_rule_shows_its_conditions_effect_and_source(engine: Engine) -> None:

@@ -17,7 +17,8 @@ advice printed as text never pays for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Collection, Mapping
 
 from .advice import Advice, Basis, OverriddenBy
@@ -58,22 +59,55 @@ class RuleTrace:
             result = next(child for child in result.children if not child.held)
         return result
 
-    def to_json(self) -> dict[str, Any]:
-        rule = self.rule
-        return {"id": rule.id, "title": rule.title, "ruleset": rule.layer, "defined_in": rule.origin.layer,
-                "priority": rule.priority, "fired": self.fired, "when": self.result.to_dict(),
-                "effect": rule.then.to_data(), "overridden_by": [o.to_json() for o in self.overridden_by],
-                "layer_overrides": [{"layer": o.layer, "replaced_layer": o.replaced_layer, "fields": list(o.fields)}
-                                    for o in rule.overrides],
-                "because": rule.because, "source": rule.source.to_data()}
+    def to_json(self, static: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The entry as JSON data; ``static`` is ``rule_static_json(self.rule)``, if already made."""
+        return entry_json(self.rule, self.fired, self.result, self.overridden_by, static)
+
+
+def entry_json(rule: Rule, fired: bool, result: Result, overridden_by: tuple[OverriddenBy, ...],
+               static: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One trace entry as JSON data.
+
+    The effect is given for fired rules only: it is what they did. What a rule that did not
+    fire would have done is in the ruleset (``followup rules show``), named by its digest.
+    """
+    out = {**(static or rule_static_json(rule)), "fired": fired, "when": result.to_dict()}
+    if fired:
+        out["effect"] = rule.then.to_data()
+        out["overridden_by"] = [o.to_json() for o in overridden_by]
+    return out
+
+
+def rule_static_json(rule: Rule) -> dict[str, Any]:
+    """The parts of a trace entry that depend on the rule alone, not on the situation."""
+    return {"id": rule.id, "title": rule.title, "ruleset": rule.layer, "defined_in": rule.origin.layer,
+            "priority": rule.priority, "because": rule.because, "source": rule.source.to_data(),
+            "layer_overrides": [{"layer": o.layer, "replaced_layer": o.replaced_layer, "fields": list(o.fields)}
+                                for o in rule.overrides]}
 
 
 @dataclass(frozen=True)
 class Explanation:
-    """Every rule of one evaluation in definition order, and the rules overlays switched off."""
+    """Every rule of one evaluation, in definition order, and the rules overlays switched off.
 
-    rules: tuple[RuleTrace, ...]
-    disabled: tuple[Disabled, ...] = ()
+    It holds each rule's condition result and the ids that fired; the ``RuleTrace`` records
+    are made only when asked for, since the JSON form does not need them.
+    """
+
+    merged: MergedRuleset = field(compare=False, repr=False)
+    results: tuple[Result, ...]
+    fired_ids: frozenset[str]
+    overridden: Mapping[str, tuple[OverriddenBy, ...]] = field(default_factory=dict)
+
+    @cached_property
+    def rules(self) -> tuple[RuleTrace, ...]:
+        """Every rule's trace, in definition order."""
+        return tuple(RuleTrace(rule, rule.id in self.fired_ids, result, self._overridden(rule.id))
+                     for rule, result in zip(self.merged.rules, self.results))
+
+    @property
+    def disabled(self) -> tuple[Disabled, ...]:
+        return self.merged.disabled
 
     def fired(self) -> tuple[RuleTrace, ...]:
         return tuple(r for r in self.rules if r.fired)
@@ -88,22 +122,47 @@ class Explanation:
     @property
     def disagreements(self) -> tuple[str, ...]:
         """Rules whose conditions, read in Python, do not give durable_rules' verdict (a bug)."""
-        return tuple(r.id for r in self.rules if not r.agrees)
+        return tuple(rule.id for rule, result in zip(self.merged.rules, self.results)
+                     if result.held != (rule.id in self.fired_ids))
 
     def to_json(self) -> dict[str, Any]:
-        """The ``explanation`` of an advice document (see ``schemas/advice.schema.json``)."""
-        return {"rules": [r.to_json() for r in self.rules],
+        """The ``explanation`` of an advice document (see ``schemas/advice.schema.json``).
+
+        Each rule's static part is made once per merged ruleset and shared by every document
+        made from it: treat the result as read-only.
+        """
+        static = _static_parts(self.merged)
+        fired = self.fired_ids
+        return {"rules": [entry_json(rule, rule.id in fired, result, self._overridden(rule.id), static.get(rule.id))
+                          for rule, result in zip(self.merged.rules, self.results)],
                 "disabled": [{"id": d.id, "layer": d.layer, "reason": d.reason} for d in self.disabled],
                 "disagreements": list(self.disagreements)}
+
+    def _overridden(self, rule_id: str) -> tuple[OverriddenBy, ...]:
+        return self.overridden.get(rule_id, ()) if rule_id in self.fired_ids else ()
+
+
+#: merged ruleset digest → rule id → ``rule_static_json``; a few rulesets per process at most.
+_STATIC: dict[str, dict[str, dict[str, Any]]] = {}
+_STATIC_MAX = 32
+
+
+def _static_parts(merged: MergedRuleset) -> dict[str, dict[str, Any]]:
+    if not merged.digest:  # a ruleset made by hand, not merged: nothing to key the cache by
+        return {}
+    parts = _STATIC.get(merged.digest)
+    if parts is None:
+        if len(_STATIC) >= _STATIC_MAX:
+            _STATIC.clear()
+        parts = _STATIC[merged.digest] = {rule.id: rule_static_json(rule) for rule in merged.rules}
+    return parts
 
 
 def explain_rules(merged: MergedRuleset, facts: dict[str, Any], fired: Collection[str],
                   overridden: Mapping[str, tuple[OverriddenBy, ...]] | None = None) -> Explanation:
     """The trace of every rule of ``merged`` on ``facts``, given the ids durable_rules fired."""
-    overridden = overridden or {}
-    return Explanation(tuple(RuleTrace(rule, rule.id in fired, rule.when.explain(facts),
-                                       overridden.get(rule.id, ()) if rule.id in fired else ())
-                             for rule in merged.rules), merged.disabled)
+    return Explanation(merged, tuple(rule.when.explain(facts) for rule in merged.rules), frozenset(fired),
+                       overridden or {})
 
 
 def explain(advice: Advice) -> Explanation:

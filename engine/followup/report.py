@@ -244,7 +244,9 @@ def _disagreement_lines(explanation: Explanation) -> list[str]:
     if not explanation.disagreements:
         return []
     return [f"Warning: for {', '.join(explanation.disagreements)} the trace below does not agree with the rules "
-            "engine about whether the rule applies; the advice follows the engine. Please report this.", ""]
+            "engine about whether the rule applies; the advice follows the engine. A condition that compares a "
+            "fact with a value of another type does this ('followup rules lint' finds it); otherwise, please "
+            "report it.", ""]
 
 
 def _layer_words(trace: RuleTrace) -> str:
