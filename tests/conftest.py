@@ -7,6 +7,7 @@ what a user gets, with the shipped rulesets inside it.
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,3 +86,18 @@ def write_overlay(folder: Path, layer: str, country: str, **sections: Any) -> Pa
     folder.mkdir(parents=True, exist_ok=True)
     return write_yaml(folder, f"{layer}.yaml", {"ruleset": layer, "version": "1.0", "extends": "base",
                                                  "country": country, **sections})
+
+
+# --- Robustness (cache isolation) -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_ruleset_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Every test, and every ``followup`` it starts, uses a ruleset cache of this test run only."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
