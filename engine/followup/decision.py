@@ -34,7 +34,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from . import __version__
 from .advice import Advice
@@ -137,27 +137,38 @@ class LogLine:
         return Location(self.file, self.line)
 
 
-def read_log(path: str | Path) -> list[LogLine]:
-    """Every decision in an audit log; blank lines are skipped, anything else not JSON is an error."""
-    file = str(path)
+def log_lines(path: str | Path) -> Iterator[tuple[int, bytes]]:
+    """``(line number, bytes)`` of each non-blank line of an audit log, read as it goes."""
     try:
-        raw = Path(path).read_bytes()
+        handle = open(path, "rb")
     except OSError as exc:
-        raise InputError(f"cannot read the audit log: {exc.strerror}", Location(file)) from exc
+        raise InputError(f"cannot read the audit log: {exc.strerror}", Location(str(path))) from exc
+    with handle:
+        for number, text in enumerate(handle, start=1):
+            if text.strip():
+                yield number, text
+
+
+def parse_line(file: str, number: int, text: bytes) -> LogLine:
+    """One audit log line as a JSON object, or an ``InputError`` naming its file and line."""
+    try:
+        data = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"not a JSON decision record ({_short(exc)})", Location(file, number)) from None
+    if not isinstance(data, dict):
+        raise InputError("not a JSON decision record (expected an object)", Location(file, number))
+    return LogLine(file, number, data)
+
+
+def read_log(path: str | Path) -> list[LogLine]:
+    """Every decision in an audit log; every line that is not a JSON object is reported."""
     lines: list[LogLine] = []
     errors: list[InputError] = []
-    for number, text in enumerate(raw.split(b"\n"), start=1):
-        if not text.strip():
-            continue
+    for number, text in log_lines(path):
         try:
-            data = json.loads(text.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            errors.append(InputError(f"not a JSON decision record ({_short(exc)})", Location(file, number)))
-            continue
-        if not isinstance(data, dict):
-            errors.append(InputError("not a JSON decision record (expected an object)", Location(file, number)))
-            continue
-        lines.append(LogLine(file, number, data))
+            lines.append(parse_line(str(path), number, text))
+        except InputError as exc:
+            errors.append(exc)
     if errors:
         raise InputErrors(errors)
     return lines

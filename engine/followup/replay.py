@@ -10,18 +10,19 @@ A decision is "same" when nothing of that differs. A changed ruleset digest or e
 version is reported on its own: the rules may have changed without changing this decision.
 
 Every line is checked before anything is replayed; a line that is not a decision record,
-or whose situation no longer matches its digest, stops the replay (exit 2, file:line).
+or whose situation no longer matches its digest, stops the replay (exit 2, file:line). The
+log is read line by line, twice (check, then replay), and never held in memory whole.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterator
 
 from . import __version__
 from .advice import Advice
-from .decision import LogLine
+from .decision import LogLine, log_lines, parse_line
 from .engine import Engine
 from .errors import InputError, InputErrors, Location
 from .explain import explain
@@ -54,9 +55,11 @@ class Recorded:
 
 @dataclass(frozen=True)
 class Replayed:
-    """One decision replayed: what differs now (nothing means the same)."""
+    """One decision replayed: where it is, and what differs now (nothing means the same)."""
 
-    recorded: Recorded
+    id: str
+    file: str
+    line: int
     differences: tuple[str, ...]
     rules_changed: str | None
     engine_changed: str | None
@@ -66,26 +69,53 @@ class Replayed:
         return not self.differences
 
     def to_json(self) -> dict[str, Any]:
-        line = self.recorded.line
-        return {"id": self.recorded.id, "file": line.file, "line": line.line, "same": self.same,
+        return {"id": self.id, "file": self.file, "line": self.line, "same": self.same,
                 "differences": list(self.differences), "rules_changed": self.rules_changed,
                 "engine_changed": self.engine_changed}
 
 
-def check_lines(lines: Iterable[LogLine]) -> list[Recorded]:
-    """Every line as a decision to replay; all bad lines are reported together (exit 2)."""
-    recorded: list[Recorded] = []
+def check_log(path: str, decision_id: str | None = None) -> tuple[int, int]:
+    """Check every line of an audit log before anything is replayed; all problems are reported
+    together (exit 2). Returns how many decisions ``decision_id`` selects (all without one) and
+    the number of the last line checked.
+    """
     errors: list[InputError] = []
-    for line in lines:
+    selected = last = 0
+    for number, text in log_lines(path):
+        last = number
         try:
-            recorded.append(check_line(line))
+            recorded = check_line(parse_line(path, number, text))
         except InputErrors as exc:
             errors.extend(exc.errors)
+            continue
         except InputError as exc:
             errors.append(exc)
+            continue
+        selected += _selected(recorded, decision_id)
     if errors:
         raise InputErrors(errors)
-    return recorded
+    if decision_id is not None and not selected:
+        raise InputError(f"no decision with id {decision_id}", Location(path))
+    return selected, last
+
+
+def replay_log(path: str, engine: Engine, decision_id: str | None = None, last: int | None = None) -> Iterator[Replayed]:
+    """Replay the decisions of a checked log one at a time, reading it again as it goes.
+
+    ``last`` (from ``check_log``) stops at the last line checked, should lines have been
+    appended since; the log is never held in memory whole.
+    """
+    for number, text in log_lines(path):
+        if last is not None and number > last:
+            return
+        recorded = check_line(parse_line(path, number, text))
+        if _selected(recorded, decision_id):
+            yield replay(recorded, engine)
+
+
+def _selected(recorded: Recorded, decision_id: str | None) -> bool:
+    """Whether a decision is asked for: all are without an id, else those whose id starts with it."""
+    return decision_id is None or recorded.id.startswith(decision_id)
 
 
 def check_line(line: LogLine) -> Recorded:
@@ -128,16 +158,6 @@ def _at(line: LogLine, error: InputError) -> InputError:
     return InputError(field + error.message, line.location)
 
 
-def select(recorded: list[Recorded], decision_id: str | None, file: str) -> list[Recorded]:
-    """The decisions to replay: all, or those whose id is (or starts with) ``decision_id``."""
-    if decision_id is None:
-        return recorded
-    chosen = [r for r in recorded if r.id.startswith(decision_id)]
-    if not chosen:
-        raise InputError(f"no decision with id {decision_id}", Location(file))
-    return chosen
-
-
 def replay(recorded: Recorded, engine: Engine) -> Replayed:
     """Evaluate a recorded situation with ``engine``'s rules and compare with what was advised."""
     advice = engine.advise(recorded.situation)
@@ -145,8 +165,9 @@ def replay(recorded: Recorded, engine: Engine) -> Replayed:
     then, now = recorded.document, document
     differences = [_field_difference(label, _get(then, path), _get(now, path)) for label, path in FIELDS]
     differences += _rule_differences(then, advice)
-    return Replayed(recorded, tuple(d for d in differences if d), _rules_changed(recorded, advice),
-                    _engine_changed(recorded))
+    line = recorded.line
+    return Replayed(recorded.id, line.file, line.line, tuple(d for d in differences if d),
+                    _rules_changed(recorded, advice), _engine_changed(recorded))
 
 
 def _field_difference(label: str, then: Any, now: Any) -> str | None:
@@ -214,23 +235,17 @@ def _words(value: Any) -> str:
     return json.dumps(value)
 
 
-def summary(results: list[Replayed]) -> str:
+def summary(replayed: int, different: int) -> str:
     """``3 decisions replayed: 2 same, 1 different.``"""
-    different = sum(not r.same for r in results)
-    noun = "decision" if len(results) == 1 else "decisions"
-    return f"{len(results)} {noun} replayed: {len(results) - different} same, {different} different."
+    noun = "decision" if replayed == 1 else "decisions"
+    return f"{replayed} {noun} replayed: {replayed - different} same, {different} different."
 
 
-def replay_text(results: list[Replayed]) -> str:
-    """The replay report for people: one line per decision, then what differs."""
-    lines = []
-    for result in results:
-        line = result.recorded.line
-        notes = [n for n in (result.rules_changed and f"rules changed since: {result.rules_changed}",
-                             result.engine_changed) if n]
-        status = "same" if result.same else "DIFFERENT"
-        lines.append(f"{line.file}:{line.line} {result.recorded.id}: {status}"
-                     + (f" ({'; '.join(notes)})" if notes else ""))
-        lines += [f"    {d}" for d in result.differences]
-    lines.append(summary(results))
+def replayed_text(result: Replayed) -> str:
+    """One replayed decision for people: ``file:line id: same``, or what differs."""
+    notes = [n for n in (result.rules_changed and f"rules changed since: {result.rules_changed}",
+                         result.engine_changed) if n]
+    status = "same" if result.same else "DIFFERENT"
+    lines = [f"{result.file}:{result.line} {result.id}: {status}" + (f" ({'; '.join(notes)})" if notes else "")]
+    lines += [f"    {d}" for d in result.differences]
     return "\n".join(lines) + "\n"

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import click
 
-from ..decision import new_record, read_log
+from ..decision import new_record
 from ..engine import Engine
 from ..explain import explain
 from ..render import advice_document, to_json_text
-from ..replay import check_lines, replay, replay_text, select, summary
+from ..replay import check_log, replay_log, replayed_text, summary
 from ..report import explanation_markdown, explanation_text, why_not_markdown, why_not_text
 from ..situation import load_situation
 from ..whynot import SUBJECTS, why_not
@@ -61,14 +62,21 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
     For each decision: "same", or what differs (advice fields, rules that fire or not, changed
     effects). Exits 1 if any decision differs, 2 if LOG has a line that is not a decision record.
     """
-    recorded = select(check_lines(read_log(log)), decision_id, log)
+    _, last = check_log(log, decision_id)
     engine = Engine(rules_dirs)
-    results = [replay(r, engine) for r in recorded]
+    results: list[dict[str, Any]] = []
+    replayed = different = 0
+    for result in replay_log(log, engine, decision_id, last):
+        replayed, different = replayed + 1, different + (not result.same)
+        if fmt == "json":
+            results.append(result.to_json())
+        else:
+            click.echo(replayed_text(result), nl=False)
     if fmt == "json":
-        click.echo(to_json_text({"decisions": [r.to_json() for r in results], "summary": summary(results)}))
+        click.echo(to_json_text({"decisions": results, "summary": summary(replayed, different)}))
     else:
-        click.echo(replay_text(results), nl=False)
-    if any(not r.same for r in results):
+        click.echo(summary(replayed, different))
+    if different:
         # SystemExit, not ctx.exit: click's main (standalone_mode=False) returns ctx.exit's
         # code instead of raising it, and run_guarded does not pass that value on.
         raise SystemExit(1)
