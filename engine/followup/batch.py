@@ -16,20 +16,20 @@ of the input.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .engine import Engine
 from .errors import EngineError, FollowupError, InputError, InputErrors
 from .render import advice_document, to_json_line
 from .situation import situation_from_document
 from .yamlio import MAX_BYTES, json_line_document
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 #: Lines sent to a worker at once, and chunks in flight per worker.
 CHUNK = 64
@@ -160,6 +160,9 @@ def _serial(job: Job, lines: Iterable[Line], engine: Engine) -> Iterator[list[tu
 
 def _parallel(job: Job, lines: Iterable[Line], jobs: int) -> Iterator[list[tuple[int, Result]]]:
     """Chunks advised by ``jobs`` processes, yielded in input order, ``IN_FLIGHT`` per worker at most."""
+    import multiprocessing  # only here: importing it costs every other command 25 ms
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
         pending: deque[tuple[list[Line], Future[list[tuple[int, Result]]]]] = deque()
@@ -172,6 +175,8 @@ def _parallel(job: Job, lines: Iterable[Line], jobs: int) -> Iterator[list[tuple
 
 
 def _result(chunk: list[Line], future: Future[list[tuple[int, Result]]]) -> list[tuple[int, Result]]:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         return future.result()
     except BrokenProcessPool:
