@@ -71,11 +71,17 @@ def entry_json(rule: Rule, fired: bool, result: Result, overridden_by: tuple[Ove
     The effect is given for fired rules only: it is what they did. What a rule that did not
     fire would have done is in the ruleset (``followup rules show``), named by its digest.
     """
-    out = {**(static or rule_static_json(rule)), "fired": fired, "when": result.to_dict()}
+    static = static or rule_static_json(rule)
+    out = {**static, "fired": fired, "when": result.to_dict()}
     if fired:
-        out["effect"] = rule.then.to_data()
+        out["effect"] = static[_EFFECT]
         out["overridden_by"] = [o.to_json() for o in overridden_by]
+    del out[_EFFECT]
     return out
+
+
+#: Where the static part keeps a rule's effect, for the entries of fired rules only.
+_EFFECT = "_effect"
 
 
 def rule_static_json(rule: Rule) -> dict[str, Any]:
@@ -83,7 +89,7 @@ def rule_static_json(rule: Rule) -> dict[str, Any]:
     return {"id": rule.id, "title": rule.title, "ruleset": rule.layer, "defined_in": rule.origin.layer,
             "priority": rule.priority, "because": rule.because, "source": rule.source.to_data(),
             "layer_overrides": [{"layer": o.layer, "replaced_layer": o.replaced_layer, "fields": list(o.fields)}
-                                for o in rule.overrides]}
+                                for o in rule.overrides], _EFFECT: rule.then.to_data()}
 
 
 @dataclass(frozen=True)
