@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import Any, Collection, Mapping
 
 from .advice import Advice, Basis, OverriddenBy
-from .condition import GroupResult, Result
+from .condition import Condition, GroupResult, Result
 from .errors import EngineError
 from .rule import Rule
 from .ruleset import Disabled, MergedRuleset
@@ -166,9 +166,30 @@ def _static_parts(merged: MergedRuleset) -> dict[str, dict[str, Any]]:
 
 def explain_rules(merged: MergedRuleset, facts: dict[str, Any], fired: Collection[str],
                   overridden: Mapping[str, tuple[OverriddenBy, ...]] | None = None) -> Explanation:
-    """The trace of every rule of ``merged`` on ``facts``, given the ids durable_rules fired."""
-    return Explanation(merged, tuple(rule.when.explain(facts) for rule in merged.rules), frozenset(fired),
-                       overridden or {})
+    """The trace of every rule of ``merged`` on ``facts``, given the ids durable_rules fired.
+
+    Rules with the same condition share one reading of it (a fifth of the shipped rules do).
+    """
+    distinct, slots = _conditions(merged)
+    results = [condition.explain(facts) for condition in distinct]
+    return Explanation(merged, tuple(results[i] for i in slots), frozenset(fired), overridden or {})
+
+
+#: merged ruleset digest → (its distinct conditions, each rule's index into them).
+_CONDITIONS: dict[str, tuple[tuple[Condition, ...], tuple[int, ...]]] = {}
+
+
+def _conditions(merged: MergedRuleset) -> tuple[tuple[Condition, ...], tuple[int, ...]]:
+    found = _CONDITIONS.get(merged.digest) if merged.digest else None
+    if found is None:
+        index: dict[Condition, int] = {}
+        slots = tuple(index.setdefault(rule.when, len(index)) for rule in merged.rules)
+        found = (tuple(index), slots)
+        if merged.digest:
+            if len(_CONDITIONS) >= _STATIC_MAX:
+                _CONDITIONS.clear()
+            _CONDITIONS[merged.digest] = found
+    return found
 
 
 def explain(advice: Advice) -> Explanation:
