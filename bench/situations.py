@@ -11,29 +11,16 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
-
 from followup.errors import InputError
 from followup.paths import examples_dir
 from followup.situation import parse_situation
+from followup.yamlio import load_document
 
 COUNTRIES = ("DK", "SE", "NO", "DE")
 
 
 def _examples() -> list[dict[str, Any]]:
-    out = []
-    for path in sorted(Path(examples_dir()).glob("*.yaml")):
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # every scalar as text
-        out.append(_typed(data))
-    return out
-
-
-def _typed(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _typed(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_typed(v) for v in value]
-    return {"true": True, "false": False}.get(value, value)
+    return [load_document(path).data for path in sorted(Path(examples_dir()).glob("*.yaml"))]
 
 
 def _shift(value: Any, days: int) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -11,31 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from conftest import EXAMPLES
 from followup import batch as batching
 from followup.engine import Engine
-from followup.yamlio import MAX_BYTES
+from followup.yamlio import MAX_BYTES, load_document
 
 PER_RUN = ("id", "timestamp")
 
 
 def example_lines() -> list[str]:
-    """The shipped examples, one JSON object per line (YAML's dates kept as text)."""
-    lines = []
-    for path in sorted(EXAMPLES.glob("*.yaml")):
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # every scalar as text
-        lines.append(json.dumps(_typed(data), ensure_ascii=False))
-    return lines
-
-
-def _typed(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _typed(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_typed(v) for v in value]
-    return {"true": True, "false": False}.get(value, value)
+    """The shipped examples, one JSON object per line (read as followup reads them: dates as text)."""
+    return [json.dumps(load_document(path).data, ensure_ascii=False) for path in sorted(EXAMPLES.glob("*.yaml"))]
 
 
 def without_per_run(line: str) -> dict[str, Any]:
@@ -92,14 +80,30 @@ def test_all_good_lines_exit_0_and_jobs_give_the_same_lines(run, tmp_path: Path)
 
 
 def test_stdin_to_stdout_with_today_for_every_line(tmp_path: Path) -> None:
-    data = yaml.safe_load((EXAMPLES / "dk-applied-email.yaml").read_text(encoding="utf-8"))
-    lines = "".join(json.dumps({**data, "today": f"2026-11-{day}"}, default=str) + "\n" for day in (21, 22, 23))
+    data = load_document(EXAMPLES / "dk-applied-email.yaml").data
+    lines = "".join(json.dumps({**data, "today": f"2026-11-{day}"}) + "\n" for day in (21, 22, 23))
     done = subprocess.run([sys.executable, "-m", "followup", "batch", "-", "--today", "2026-11-25", "--no-explanation"],
                           input=lines.encode(), capture_output=True)
     assert done.returncode == 0, done.stderr
     answers = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert [a["today"] for a in answers] == ["2026-11-25"] * 3
     assert done.stderr.decode() == "3 lines: 3 advised\n"  # no progress bar: stderr is not a terminal
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_a_progress_bar_only_when_stderr_is_a_terminal(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(example_lines()) + "\n", encoding="utf-8")
+    terminal, other_end = os.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "followup", "batch", str(source), "-o", str(tmp_path / "out.jsonl"),
+                               "--no-explanation"], stdout=subprocess.DEVNULL, stderr=other_end, timeout=120)
+        shown = os.read(terminal, 1 << 16).decode(errors="replace")
+    finally:
+        os.close(other_end)
+        os.close(terminal)
+    assert done.returncode == 0
+    assert "advising" in shown and f"{len(example_lines())} lines:" in shown
 
 
 def test_a_line_too_long_is_refused_and_the_next_one_still_advised(tmp_path: Path) -> None:
