@@ -94,6 +94,9 @@ CASES: dict[str, tuple[bytes, str, int | None, str]] = {
     "integer of 5,000 digits": ((GOOD + "x: " + "9" * 5000 + "\n").encode(), ".yaml", 7, "cannot read '999"),
     "value YAML cannot read": ((GOOD + "x: !!int twelve\n").encode(), ".yaml", 7, "cannot read 'twelve' as int"),
     "merge of a scalar": ((GOOD + "x:\n  <<: 1\n").encode(), ".yaml", 8, "a merge key '<<' needs a mapping"),
+    "lone surrogate in JSON": (b'{"country": "DK", "stage": "applied", "position": "a\\ud800b"}', ".json", None,
+                               "position: a lone UTF-16 surrogate escape"),
+    "lone surrogate in YAML": ((GOOD + 'position: "a\\udc00"\n').encode(), ".yaml", 7, "invalid Unicode character escape"),
 }
 
 

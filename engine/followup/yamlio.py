@@ -97,6 +97,9 @@ _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
 _MAP_TAGS = {None, "!", _TAG + "map"}
 _SEQ_TAGS = {None, "!", _TAG + "seq"}
 _MERGE = _TAG + "merge"
+#: Half of a UTF-16 pair, written as an escape (``"\ud800"``): no text, and no UTF-8 exists for it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_MESSAGE = "a lone UTF-16 surrogate escape (\\ud800-\\udfff) is not text"
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
@@ -341,6 +344,8 @@ class _Builder:
                              self._loc(event, path)) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise InputError("NaN and infinite numbers are not allowed", self._loc(event, path))
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise InputError(_SURROGATE_MESSAGE, self._loc(event, path))
         return value
 
     # -- bookkeeping --------------------------------------------------------------------------
@@ -456,18 +461,26 @@ def _json_lines(text: str, name: str) -> dict[Path_, int]:
 
 
 def _check_json(data: Any, name: str, line: int | None) -> None:
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    count = 0
+    """Depth, size, numbers and text of parsed JSON; children are counted before they are visited."""
+    stack: list[tuple[Any, int, Path_]] = [(data, 0, ())]
+    count = 1
     while stack:
-        value, depth = stack.pop()
-        count += 1
-        if depth > MAX_DEPTH:
-            raise InputError(f"nested deeper than the limit of {MAX_DEPTH} levels", Location(name, line))
-        if count > MAX_NODES:
-            raise InputError(f"document has more than {MAX_NODES:,} values", Location(name, line))
+        value, depth, path = stack.pop()
+        where = Location(name, line, format_path(path) or None)
+        if isinstance(value, (dict, list)):
+            count += len(value)
+            if count > MAX_NODES:
+                raise InputError(f"document has more than {MAX_NODES:,} values", Location(name, line))
+            if depth >= MAX_DEPTH:
+                raise InputError(f"nested deeper than the limit of {MAX_DEPTH} levels", Location(name, line))
         if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
+            for key, item in value.items():
+                if _SURROGATE.search(key):
+                    raise InputError(_SURROGATE_MESSAGE, where)
+                stack.append((item, depth + 1, path + (key,)))
         elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
+            stack.extend((item, depth + 1, path + (i,)) for i, item in enumerate(value))
         elif isinstance(value, float) and not math.isfinite(value):
-            raise InputError("a number too large to represent (or NaN/infinity) is not allowed", Location(name, line))
+            raise InputError("a number too large to represent (or NaN/infinity) is not allowed", where)
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            raise InputError(_SURROGATE_MESSAGE, where)
