@@ -3,22 +3,29 @@
 Each case is what users and other tools really send: hand-written YAML gone wrong, exports
 in other encodings, and files built to hurt (alias bombs, deep nesting, Python tags). The
 limits are ``yamlio.MAX_BYTES``, ``MAX_DEPTH`` and ``MAX_NODES`` and ``situation.check_dates``;
-README, "Robustness, limits and speed", says why each is what it is.
+README, "Robustness, limits and speed", says why each is what it is. Last, the shipped examples
+are mangled at random (inserted YAML tokens, deleted bytes, pieces pasted from elsewhere): each
+is advised or refused with exit 2, never anything else (``FOLLOWUP_LONG=1``: 25 times as many).
 """
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import EXAMPLES
 from followup import yamlio
-from followup.errors import InputError
-from followup.situation import load_situation
+from followup.engine import Engine
+from followup.errors import FollowupError, InputError
+from followup.render import advice_document, render_text, to_json_line
+from followup.situation import load_situation, parse_situation
 from followup.yamlio import MAX_BYTES, MAX_DEPTH, MAX_NODES, parse_text
 
 #: Every hostile file is refused within this many seconds (measured: at most 0.15 s with
@@ -192,3 +199,43 @@ def test_the_pure_python_parser_reads_the_same_data(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(yamlio, "_Loader", _PurePythonLoader)
     pure = yamlio.parse_text(text, "x.yaml")
     assert (pure.data, dict(pure.lines)) == (with_c.data, dict(with_c.lines))
+
+
+# --- mutation fuzzing ----------------------------------------------------------------------------
+
+SCALE = 25 if os.environ.get("FOLLOWUP_LONG") == "1" else 1
+TOKENS = [b"{", b"}", b"[", b"]", b":", b"- ", b" ", b"\n", b"&a ", b"*a", b"<<: ", b"!!", b"'", b'"', b"\\", b"#",
+          b"---\n", b"2026-02-30", b"9999-12-31", b"null", b"~", b".nan", b"1e999", b"true", b"0x1F", b"\t",
+          "æ".encode(), b"\xff", b"%YAML 1.1\n", b"? ", b"|\n", b">\n", b"\\ud800"]
+_EXAMPLES = [p.read_bytes() for p in sorted(EXAMPLES.glob("*.yaml"))]
+_ENGINE = Engine()
+
+
+@st.composite
+def mutated_examples(draw: st.DrawFn) -> bytes:
+    """A shipped example with a few tokens inserted, bytes deleted, or pieces of another pasted in."""
+    data = bytearray(draw(st.sampled_from(_EXAMPLES)))
+    for _ in range(draw(st.integers(1, 6))):
+        at = draw(st.integers(0, len(data)))
+        how = draw(st.sampled_from(["insert", "delete", "paste"]))
+        if how == "insert":
+            data[at:at] = draw(st.sampled_from(TOKENS))
+        elif how == "delete":
+            del data[at:at + draw(st.integers(1, 8))]
+        else:
+            other = draw(st.sampled_from(_EXAMPLES))
+            start = draw(st.integers(0, len(other) - 1))
+            data[at:at] = other[start:start + draw(st.integers(1, 40))]
+    return bytes(data)
+
+
+@settings(max_examples=1000 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_examples())
+def test_a_mangled_file_is_advised_or_refused_never_a_crash(content: bytes) -> None:
+    try:
+        situation = parse_situation(yamlio.decode(content, "me.yaml"), "me.yaml")
+        advice = _ENGINE.advise(situation)
+        to_json_line(advice_document(advice))
+        render_text(advice)
+    except FollowupError as exc:
+        assert exc.exit_code == 2, exc.format_message()
