@@ -14,7 +14,8 @@ Each number is what a user pays, measured on the shipped rulesets:
   them (``holidays`` imports every country module on the first lookup of any one);
 - warm evaluations per second in one process: ``advise`` alone; with the full trace
   (``explain``: every rule, fired or not, condition by condition); and the full JSON document
-  of ``advise --format json`` / each batch line;
+  of ``advise --format json`` / each batch line; and the matching alone, through
+  ``evaluate.py``'s direct calls into durable_rules' C core and through its stock ``Host``;
 - ``followup batch`` with ``--jobs 1`` and ``--jobs 2``, lines per second, end to end;
 - RSS every 10,000 of 100,000 evaluations with the full trace, in a fresh process.
 """
@@ -131,9 +132,50 @@ def warm(count: int) -> dict[str, Any]:
             step(situation)
         elapsed = time.perf_counter() - started
         out[name] = {"per_second": count / elapsed, "us_each": elapsed / count * 1e6}
+    out["durable_rules alone, µs per evaluation"] = matching_only(engine, batch)
     rules = {c: len(engine.ruleset_for(c).rules) for c in ("DK", "SE", "NO", "DE")}
     fired = statistics.mean(len(engine.advise(s).trace) for s in batch[:500])
     return {"situations": count, "rules per country": rules, "rules fired on average": round(fired, 1), **out}
+
+
+def matching_only(engine: Any, batch: list[Any]) -> dict[str, float]:
+    """The matching alone: evaluate.py's direct calls into the C core, and durable_rules' own Host."""
+    import durable.engine
+
+    from followup.compiler import compile_ruleset
+    from followup.evaluate import Evaluator
+    from followup.facts import build_facts
+
+    class SyncHost(durable.engine.Host):
+        def _run(self) -> None:  # no timer threads
+            pass
+
+    cases = [(engine.ruleset_for(s.country), build_facts(s)) for s in batch]
+    host, fired, names = SyncHost(), [], {}
+    for merged, _ in cases:
+        if merged.digest not in names:
+            definition = compile_ruleset(merged)
+            for rule_id, entry in definition.items():
+                entry["run"] = (lambda rid: lambda c: fired.append(rid))(rule_id)
+            names[merged.digest] = f"stock{len(names)}"
+            host.register_rulesets({names[merged.digest]: definition})
+
+    def stock(merged: Any, facts: dict[str, Any], sid: str) -> None:
+        try:
+            host.assert_fact(names[merged.digest], {**facts, "_kind": "situation", "sid": sid, "id": "situation"})
+        except durable.engine.MessageNotHandledException:
+            pass
+        host.delete_state(names[merged.digest], sid)
+
+    evaluator = Evaluator()
+    out = {}
+    for name, run in (("evaluate.py (C core directly)", lambda m, f, i: evaluator.fired(m, f)),
+                      ("durable.engine.Host", lambda m, f, i: stock(m, f, str(i)))):
+        started = time.perf_counter()
+        for i, (merged, facts) in enumerate(cases):
+            run(merged, facts, i)
+        out[name] = (time.perf_counter() - started) / len(cases) * 1e6
+    return out
 
 
 def batch(lines: int) -> dict[str, Any]:
@@ -154,7 +196,27 @@ def batch(lines: int) -> dict[str, Any]:
             size = (folder / "out.jsonl").stat().st_size
             out[f"--jobs {jobs} {explanation}"] = {"per_second": lines / elapsed, "seconds": elapsed,
                                                    "output_MB": round(size / 1e6, 1)}
+    small = jsonl(folder / "small.jsonl", max(1, lines // 10))
+    out["peak RSS of --jobs 1, MB"] = {f"{lines // 10:,} lines": _batch_rss(small, folder),
+                                       f"{lines:,} lines": _batch_rss(source, folder)}
     return out
+
+
+_RSS = """
+import resource, runpy, sys
+sys.argv = ["followup", "batch", sys.argv[1], "-o", sys.argv[2], "--no-explanation"]
+try:
+    runpy.run_module("followup", run_name="__main__")
+except SystemExit:
+    pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.__stdout__)
+"""
+
+
+def _batch_rss(source: Path, folder: Path) -> float:
+    done = subprocess.run([sys.executable, "-c", _RSS, str(source), str(folder / "rss.jsonl")], capture_output=True,
+                          text=True, env=environment())
+    return round(float(done.stdout.strip().splitlines()[-1]), 1)
 
 
 _MEMORY = """
