@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -14,7 +15,7 @@ import click
 
 from .. import batch as batching
 from ..engine import Engine
-from ..errors import InputError, Location
+from ..errors import FollowupError, InputError, Location
 from .common import as_date, rules_option, today_option
 
 
@@ -40,8 +41,13 @@ def batch(input_file: str, output: str, jobs: int, explanation: bool, today: dat
     engine = Engine(rules_dirs)  # bad rules stop here, before any output is written
     job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, explanation)
     total = batching.count_lines(input_file)
-    with _input(input_file) as stream, _output(output) as write, _progress(total) as progress:
-        tally = batching.run(job, batching.read_lines(stream), write, batching.default_jobs(jobs), engine, progress)
+    try:
+        with _input(input_file) as stream, _output(output) as write, _progress(total) as progress:
+            tally = batching.run(job, batching.read_lines(stream), write, batching.default_jobs(jobs), engine, progress)
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:  # the reader went away (| head): click ends quietly
+            raise
+        raise FollowupError(f"cannot go on: {exc.strerror or exc}", Location(output if output != "-" else "<stdout>")) from None
     click.echo(tally.summary(), err=True)
     if tally.exit_code:
         sys.exit(tally.exit_code)  # SystemExit: run_guarded turns it into the exit code
