@@ -125,8 +125,6 @@ def test_shuffled_rules_with_distinct_priorities_give_the_same_advice(tmp_path: 
         assert sorted(e["id"] for e in one["trace"]) == sorted(e["id"] for e in other["trace"])
 
 
-@pytest.mark.xfail(strict=True, reason="resolve.py lists say/avoid/caution points in the order rules are listed, "
-                   "not by priority; reported to its owner")
 def test_shuffled_rules_with_distinct_priorities_give_the_points_in_the_same_order(tmp_path: Path) -> None:
     base = _base_with_distinct_priorities()
     shuffled = list(base["rules"])

@@ -70,15 +70,26 @@ def verdict(advice: Advice, situation: Situation) -> str:
         reason = _stop_reason(advice)
         return f"Do not follow up{': ' + reason if reason else ''}."
     who = situation.contact.name or situation.employer.name or "the hiring manager"
-    employer = situation.employer.name or "the company"
-    how = _CHANNEL_VERB.get(advice.channel or "", "Follow up with {who}").format(who=who, employer=employer)
+    how = _how(advice.channel, situation, who)
     purpose = f" {_PURPOSE[advice.purpose]}" if advice.purpose else ""
     when = span(advice.timing.earliest, advice.timing.latest, advice.today)
     if advice.action == "wait":
         if advice.timing.earliest and advice.timing.earliest > advice.today:
             return f"Wait. {how}{purpose} {span(advice.timing.earliest, advice.timing.latest, advice.today)}, not before."
+        if situation.stage == "considering":
+            return "Nothing to follow up on yet: send your application first."
         return f"Wait for now; do not contact {who} yet."
     return f"{how}{purpose} {when}.".replace("  ", " ")
+
+
+def _how(channel: str | None, situation: Situation, who: str) -> str:
+    """"Call Mette Jensen", or, with no work number for her, through the switchboard (C12)."""
+    employer = situation.employer.name or "the company"
+    if channel == "phone" and (situation.contact.phone is None or situation.contact.phone_kind in ("private", "main")):
+        person = situation.contact.name or "the person handling the hiring"
+        owner = f"{employer}'s" if situation.employer.name else "the company's"
+        return f"Call {owner} main number and ask for {person}"
+    return _CHANNEL_VERB.get(channel or "", "Follow up with {who}").format(who=who, employer=employer)
 
 
 def _stop_reason(advice: Advice) -> str:

@@ -96,7 +96,9 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
         scope = _Scope(channel, chooser, purpose, purpose_rule)
     purpose = scope.purpose
     timing, action = _timing(ranked, situation, action, scope, ledger)
-    say, avoid, cautions = _points(fired, scope, ledger)
+    # Points follow the rules' rank (priority, then listing), so reordering rules of distinct
+    # priorities in a file never reorders the advice.
+    say, avoid, cautions = _points(ranked, scope, ledger)
     info = RulesetInfo(merged.name, merged.country, merged.version, merged.digest)
     advice = Advice(action=action, channel=channel if action != "stop" else None,
                     alternatives=alternatives if action != "stop" else (), purpose=purpose, timing=timing,
@@ -229,12 +231,12 @@ def _timing(ranked: list[Rule], situation: Situation, action: str, scope: _Scope
     return Timing(earliest, latest, opens, closes, tuple(windows)), action
 
 
-def _points(fired: list[Rule], scope: _Scope,
+def _points(ranked: list[Rule], scope: _Scope,
             ledger: _Ledger) -> tuple[tuple[Point, ...], tuple[Point, ...], tuple[Point, ...]]:
     say: list[Point] = []
     avoid: list[Point] = []
     cautions: list[Point] = []
-    for rule in fired:
+    for rule in ranked:
         effect = rule.then
         if not (effect.say or effect.avoid or effect.caution):
             continue

@@ -85,9 +85,18 @@ def _to_input_error(document: Document, error: ValidationError) -> InputError:
 
 
 def _most_specific(error: ValidationError) -> ValidationError:
-    """For oneOf/anyOf, the sub-error that explains the most, not 'is not valid under any'."""
+    """For oneOf/anyOf, the error of the branch the author meant, not 'is not valid under any'.
+
+    The branch meant is the one whose required keys the value has (a condition with a
+    ``fact`` is a leaf, whatever else is wrong with it); failing that, the branch with the
+    fewest errors. Within it, the deepest error explains the most.
+    """
     while error.validator in ("oneOf", "anyOf") and error.context:
-        error = best_match(error.context, key=lambda e: (-len(e.absolute_path), e.validator in ("type", "required")))
+        branches: dict[int, list[ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        meant = min(branches.values(), key=lambda errs: (any(e.validator == "required" for e in errs), len(errs)))
+        error = best_match(meant, key=lambda e: (len(e.absolute_path), e.validator != "required"))
     return error
 
 
@@ -104,6 +113,11 @@ def _message(error: ValidationError) -> str:
         return f"expected {expected}, got {_type_name(value)} {value!r}"
     if error.validator == "required":
         return error.message.replace("is a required property", "is required")
+    if error.validator in ("minProperties", "maxProperties") and isinstance(value, dict) and "fact" in value:
+        operators = sorted(k for k in error.schema.get("properties", {}) if k != "fact")
+        given = sorted(k for k in value if k != "fact")
+        found = f"found {', '.join(given)}" if given else "found none"
+        return f"a condition names a fact and exactly one operator ({', '.join(operators)}); {found}"
     return error.message
 
 

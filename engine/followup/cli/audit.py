@@ -77,6 +77,4 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
     else:
         click.echo(summary(replayed, different))
     if different:
-        # SystemExit, not ctx.exit: click's main (standalone_mode=False) returns ctx.exit's
-        # code instead of raising it, and run_guarded does not pass that value on.
-        raise SystemExit(1)
+        click.get_current_context().exit(1)

@@ -39,8 +39,10 @@ def fail(error: FollowupError) -> None:
 def run_guarded(command: click.Command, argv: list[str] | None, debug: bool = False) -> int:
     """Run a click command; turn our errors and unexpected ones into messages and exit codes."""
     try:
-        command.main(args=argv, prog_name="followup", standalone_mode=False)
-        return 0
+        # Not standalone, click returns ctx.exit(code)'s code (and a callback's return value,
+        # which is None for every command of ours) instead of raising it.
+        code = command.main(args=argv, prog_name="followup", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
