@@ -203,13 +203,15 @@ def batch(lines: int) -> dict[str, Any]:
 
 
 _RSS = """
-import resource, runpy, sys
+import runpy, sys
 sys.argv = ["followup", "batch", sys.argv[1], "-o", sys.argv[2], "--no-explanation"]
 try:
     runpy.run_module("followup", run_name="__main__")
 except SystemExit:
     pass
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.__stdout__)
+for line in open("/proc/self/status"):
+    if line.startswith("VmHWM:"):  # ru_maxrss would include the parent's size before exec
+        print(int(line.split()[1]) / 1024, file=sys.__stdout__)
 """
 
 
@@ -220,7 +222,7 @@ def _batch_rss(source: Path, folder: Path) -> float:
 
 
 _MEMORY = """
-import json, resource, sys
+import json, sys
 sys.path.insert(0, {here!r})
 from followup.engine import Engine
 from followup.explain import explain
@@ -236,7 +238,8 @@ for i in range({count}):
     explain(engine.advise(batch[i % len(batch)]))
     if (i + 1) % ({count} // 10) == 0:
         samples.append(round(rss(), 1))
-print(json.dumps({{"rss_MB_every_tenth": samples, "peak_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+peak = next(int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(json.dumps({{"rss_MB_every_tenth": samples, "peak_MB": peak}}))
 """
 
 
