@@ -16,7 +16,8 @@ Each number is what a user pays, measured on the shipped rulesets:
   (``explain``: every rule, fired or not, condition by condition); and the full JSON document
   of ``advise --format json`` / each batch line; and the matching alone, through
   ``evaluate.py``'s direct calls into durable_rules' C core and through its stock ``Host``;
-- ``followup batch`` with ``--jobs 1`` and ``--jobs 2``, lines per second, end to end;
+- ``followup batch`` with ``--jobs 1`` and ``--jobs 2``, lines per second end to end, and per
+  CPU-second (what the lines cost, whatever else the machine is running);
 - RSS every 10,000 of 100,000 evaluations with the full trace, in a fresh process.
 """
 
@@ -188,18 +189,28 @@ def batch(lines: int) -> dict[str, Any]:
         for explanation in ("--explanation", "--no-explanation"):
             command = [sys.executable, "-m", "followup", "batch", str(source), "-o", str(folder / "out.jsonl"),
                        "--jobs", str(jobs), explanation]
+            cpu_before = _children_cpu()
             started = time.perf_counter()
             done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment())
             elapsed = time.perf_counter() - started
+            cpu = _children_cpu() - cpu_before
             if done.returncode != 0:
                 raise SystemExit(f"batch failed: {done.stderr.decode()[-500:]}")
             size = (folder / "out.jsonl").stat().st_size
-            out[f"--jobs {jobs} {explanation}"] = {"per_second": lines / elapsed, "seconds": elapsed,
-                                                   "output_MB": round(size / 1e6, 1)}
+            out[f"--jobs {jobs} {explanation}"] = {"per_second": lines / elapsed, "per_cpu_second": lines / cpu,
+                                                   "seconds": elapsed, "output_MB": round(size / 1e6, 1)}
     small = jsonl(folder / "small.jsonl", max(1, lines // 10))
     out["peak RSS of --jobs 1, MB"] = {f"{lines // 10:,} lines": _batch_rss(small, folder),
                                        f"{lines:,} lines": _batch_rss(source, folder)}
     return out
+
+
+def _children_cpu() -> float:
+    """User and system CPU seconds of finished child processes (with their worker processes)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 _RSS = """
