@@ -25,3 +25,20 @@ def test_condition_errors_name_the_problem(run, tmp_path: Path, when: dict, mess
     result = run("validate", str(path))
     assert result.code == 2
     assert f"{path}:" in result.err and message in result.err
+
+
+@pytest.mark.parametrize("when, message", [
+    ({"fact": "stage", "greater_than": 2}, "'greater_than' compares numbers, but stage is one of"),
+    ({"fact": "contact.shoe_size", "equals": 3}, "no fact 'contact.shoe_size'"),
+    ({"fact": "days_since.sent", "equals": "7"}, "durable_rules would coerce it silently"),
+])
+def test_advise_refuses_conditions_durable_rules_would_read_differently(run, tmp_path: Path, when: dict,
+                                                                         message: str) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    path = write_yaml(rules, "fi.yaml", {"ruleset": "fi", "version": "1", "extends": "base", "country": "FI", "rules": [
+        {"id": "odd", "title": "t", "when": when, "then": {"action": "wait"}, "because": "b", "source": SRC}]})
+    me = write_yaml(tmp_path, "me.yaml", {"country": "FI", "stage": "applied", "today": "2026-11-21"})
+    result = run("advise", str(me), "--rules", str(rules))
+    assert result.code == 2 and result.out == ""
+    assert f"{path}:" in result.err and "rule 'odd'" in result.err and message in result.err

@@ -202,7 +202,9 @@ class Library:
     def __init__(self, layers: Iterable[Layer], strict: bool = True) -> None:
         self.layers: dict[str, Layer] = {}
         #: Problems of the library as a whole (a name defined twice, a country claimed twice);
-        #: raised at once when ``strict``, kept for ``followup rules lint`` otherwise.
+        #: raised at once when ``strict``, kept for ``followup rules lint`` otherwise. Not
+        #: strict, merging also lets mistyped conditions through: lint reports them itself.
+        self.strict = strict
         self.problems: list[RulesetError] = []
         for layer in layers:
             previous = self.layers.get(layer.name)
@@ -287,7 +289,7 @@ class Library:
         chain = self.chain(name)
         shadowing = tuple(f"layer {layer.name} from {layer.file} replaces the shipped one ({layer.shadows})"
                           for layer in chain if layer.shadows)
-        return merge(chain, country, warnings + shadowing)
+        return merge(chain, country, warnings + shadowing, check_conditions=self.strict)
 
     def chain(self, name: str) -> list[Layer]:
         """The layers from the base up to ``name``."""
@@ -329,14 +331,46 @@ class Merge:
     errors: tuple[InputError, ...]
 
 
-def merge(chain: list[Layer], country: str | None, warnings: tuple[str, ...] = ()) -> MergedRuleset:
+def merge(chain: list[Layer], country: str | None, warnings: tuple[str, ...] = (),
+          check_conditions: bool = True) -> MergedRuleset:
     """Apply each layer of ``chain`` (base first): add, override and disable rules."""
     result = merge_rules(chain)
     if result.errors:
         raise InputErrors(list(result.errors))
     merged = MergedRuleset(chain[-1].name, country, tuple(chain), result.rules, result.disabled, warnings)
     check_limits(merged)
+    if check_conditions:
+        check_facts(merged)
     return replace(merged, digest=digest_of(merged.to_data()))
+
+
+#: Kinds of lint finding that would make durable_rules and the Python reading of a condition
+#: disagree (durable_rules coerces mismatched types) or name nothing at all: never loaded.
+REFUSED_AT_LOAD = ("unknown-fact", "type")
+
+
+def check_facts(merged: MergedRuleset) -> None:
+    """Refuse conditions on facts that do not exist or compared with a value of another type."""
+    from .lint.conditions import leaf_problems  # lint builds on this module
+    from .lint.vocabulary import fact_types
+
+    vocab = fact_types()
+    errors: list[InputError] = []
+    for rule in merged.rules:
+        where = _when_location(rule)
+        for leaf in rule.when.leaves():
+            errors += [RuleError(f"rule '{rule.id}': {message}", where, rule.id, kind)
+                       for kind, message in leaf_problems(leaf, vocab) if kind in REFUSED_AT_LOAD]
+    if errors:
+        raise InputErrors(errors)
+
+
+def _when_location(rule: Rule) -> Location:
+    """Where the rule's ``when`` in force was written: its definition, or the override that replaced it."""
+    for override in reversed(rule.overrides):
+        if "when" in override.fields:
+            return Location(override.file, override.line, "when")
+    return Location(rule.origin.file, rule.origin.line, "when")
 
 
 def merge_rules(chain: list[Layer]) -> Merge:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 from typing import Any, Iterator
@@ -112,6 +112,17 @@ class Vocabulary:
 @cache
 def vocabulary() -> Vocabulary:
     """The vocabulary, measured once per process."""
+    types = fact_types()
+    schema_types = dict(_schema_fields(load_schema("situation"), ""))
+    return replace(types, units=_measure_units(schema_types, types.facts))
+
+
+@cache
+def fact_types() -> Vocabulary:
+    """The facts and their types only, without what each depends on (which is slow to measure).
+
+    Enough to tell an unknown fact or a mistyped value, which is all loading a ruleset needs.
+    """
     schema_types = dict(_schema_fields(load_schema("situation"), ""))
     full_facts = build_facts(_parse(FULL))
     facts = {path: FactType(path, kind, enum) for path, (kind, enum) in schema_types.items()
@@ -121,7 +132,7 @@ def vocabulary() -> Vocabulary:
         facts[path] = FactType(path, kind, info.enum, info.meaning, derived=True)
         for prefix in _prefixes(path):
             facts.setdefault(prefix, FactType(prefix, "object", derived=True))
-    return Vocabulary(facts, frozenset(schema_types), _measure_units(schema_types, facts))
+    return Vocabulary(facts, frozenset(schema_types), {})
 
 
 def _schema_fields(schema: dict[str, Any], prefix: str) -> Iterator[tuple[str, tuple[str, tuple[Any, ...]]]]:
