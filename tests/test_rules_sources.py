@@ -2,8 +2,9 @@
 
 A rule's ``source.seed`` must be an article its catalogue items come from, so that the quote
 and the items point at the same text. The quotes themselves are checked word for word
-against the articles when they are available (``FOLLOWUP_SEEDS`` or the team's shared
-folder); the articles are not shipped with the project, so elsewhere that check is skipped.
+against the articles when they are available (``FOLLOWUP_SEEDS``, or ``shared/seeds`` beside
+the checkout, where the team and CI keep them); the articles are not shipped with the
+project, so elsewhere that check is skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from conftest import ROOT
 from followup.coverage import load_catalogue
 from followup.ruleset import Library
 
-SEEDS = Path(os.environ.get("FOLLOWUP_SEEDS", "/work/shared/seeds"))
+SEEDS = Path(os.environ.get("FOLLOWUP_SEEDS", ROOT.parent / "shared" / "seeds"))
 
 
 def sources() -> list[tuple[str, str, dict]]:
