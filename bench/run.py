@@ -143,7 +143,7 @@ def matching_only(engine: Any, batch: list[Any]) -> dict[str, float]:
     """The matching alone: evaluate.py's direct calls into the C core, and durable_rules' own Host."""
     import durable.engine
 
-    from followup.compiler import compile_ruleset
+    from followup.compiler import definition_json
     from followup.evaluate import Evaluator
     from followup.facts import build_facts
 
@@ -155,7 +155,7 @@ def matching_only(engine: Any, batch: list[Any]) -> dict[str, float]:
     host, fired, names = SyncHost(), [], {}
     for merged, _ in cases:
         if merged.digest not in names:
-            definition = compile_ruleset(merged)
+            definition = json.loads(definition_json(merged))
             for rule_id, entry in definition.items():
                 entry["run"] = (lambda rid: lambda c: fired.append(rid))(rule_id)
             names[merged.digest] = f"stock{len(names)}"

@@ -14,8 +14,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from conftest import audit_rule, situation, write_overlay, write_yaml
 from followup import __version__
 from followup.engine import Engine
@@ -250,9 +248,6 @@ print("ok")
 """
 
 
-@pytest.mark.xfail(strict=True, reason="durable_rules 2.0.28 corrupts memory (and mostly aborts) when the first "
-                   "evaluation of a ruleset fires no rule and its session is deleted (evaluate.py); a warm-up "
-                   "evaluation that fires an internal rule at registration avoids it")
 def test_the_first_situation_may_fire_no_rule(tmp_path: Path) -> None:
     rules = [audit_rule("only-after-interview", {"fact": "stage", "equals": "interviewed"}, {"action": "follow_up"})]
     done = subprocess.run([sys.executable, "-c", FIRST_EVALUATIONS, str(tmp_path), json.dumps(rules)],

@@ -35,7 +35,7 @@ import durable.engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followup.compiler import compile_ruleset, durable_name
+from followup.compiler import SENTINEL, definition_json, durable_name
 from followup.engine import Engine
 from followup.errors import FollowupError, InputError
 from followup.evaluate import Evaluator
@@ -196,7 +196,7 @@ def _stock_fired(merged: Any, facts: dict[str, Any], hosts: dict[str, tuple[_Sto
     name = durable_name(merged)
     if name not in hosts:
         fired: list[str] = []
-        definition = compile_ruleset(merged)
+        definition = json.loads(definition_json(merged))  # with the sentinel: see compiler.SENTINEL
         for rule_id, entry in definition.items():
             entry["run"] = (lambda rid: lambda c: fired.append(rid))(rule_id)
         host = _StockHost()
@@ -211,7 +211,7 @@ def _stock_fired(merged: Any, facts: dict[str, Any], hosts: dict[str, tuple[_Sto
         pass
     finally:
         host.delete_state(name, sid)
-    return tuple(dict.fromkeys(fired))
+    return tuple(rule_id for rule_id in dict.fromkeys(fired) if rule_id != SENTINEL)
 
 
 _HOSTS: dict[str, tuple[_StockHost, list[str]]] = {}

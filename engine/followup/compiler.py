@@ -40,9 +40,18 @@ def compile_ruleset(merged: MergedRuleset) -> dict[str, Any]:
             for position, rule in enumerate(merged.rules, start=1)}
 
 
+#: An internal rule that fires first on every situation. durable_rules 2.0.28 never initialises
+#: a new session's action context (state.c, createStateNode) and frees it when the session is
+#: deleted: a session in which no action ever ran may free garbage and crash the process (seen
+#: on the first evaluation of a ruleset that fired nothing). One action makes the context valid.
+#: The name cannot clash: rule ids start with a letter or digit.
+SENTINEL = "_every_situation"
+
+
 def definition_json(merged: MergedRuleset) -> str:
-    """The definition as the JSON text durable_rules parses."""
-    return json.dumps(compile_ruleset(merged), ensure_ascii=False, sort_keys=True)
+    """The definition durable_rules registers, as JSON: the rules, and the sentinel first."""
+    definition = {SENTINEL: {"all": [{"m": SITUATION_TAG}], "pri": 0}, **compile_ruleset(merged)}
+    return json.dumps(definition, ensure_ascii=False, sort_keys=True)
 
 
 def durable_name(merged: MergedRuleset) -> str:
@@ -105,6 +114,7 @@ class Footprint:
 def footprint(merged: MergedRuleset) -> Footprint:
     """Measure ``merged`` as durable_rules would build it."""
     root = _node()
+    _build(SITUATION_TAG, root).rules += 1  # the sentinel
     rules: dict[str, RuleFootprint] = {}
     for rule in merged.rules:
         pattern = rule_pattern(rule.when)

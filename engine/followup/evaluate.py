@@ -11,9 +11,12 @@ and their order, are the stock host's. The host's traps stay handled:
 - no timer threads exist at all (the stock host starts ``threading.Timer`` loops that could
   run a session's actions on another thread and return an incomplete result);
 - every evaluation runs in its own session (``sid``), deleted afterwards: live sessions are
-  capped at 1,024 per ruleset, and deleted ones keep memory flat. A session whose evaluation
-  failed is not deleted (that crashed the process once); its whole ruleset handle is dropped;
-- "no rule matched" is an empty result, not an error; a failure of the C core raises
+  capped at 1,024 per ruleset, and deleted ones keep memory flat. Deleting a session in which
+  no action ran can crash the process (durable_rules frees its never-initialised action
+  context), so an internal rule (``compiler.SENTINEL``) fires first on every situation. A
+  session whose evaluation failed is not deleted either (that crashed the process after error
+  303); its whole ruleset handle is dropped and registered anew on the next evaluation;
+- "no rule matched" (only the sentinel fired) is an empty result; a failure of the C core raises
   ``EngineError`` instead of being stored in the session and ignored, as the host does with
   exceptions raised in actions;
 - a rule durable_rules fires several times (once per way its ``$or``s match) is reported
@@ -31,7 +34,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .compiler import definition_json, durable_name, footprint
+from .compiler import SENTINEL, definition_json, durable_name, footprint
 from .errors import EngineError, RulesetError
 from .ruleset import MergedRuleset
 
@@ -46,8 +49,8 @@ except ImportError as exc:  # pragma: no cover - depends on the interpreter
         "pip install --force-reinstall --no-binary durable-rules durable-rules  (see README, 'Python 3.13')"
     ) from exc
 
-#: ``assert_fact`` result codes (durable_rules' rules.h).
-_HANDLED, _NOT_HANDLED = 0, 1
+#: ``assert_fact``'s result code when a rule matched (durable_rules' rules.h).
+_HANDLED = 0
 
 #: Registration errors that mean "this ruleset is beyond durable_rules' tables" (rules.h).
 _CAPACITY_ERRORS = {
@@ -90,8 +93,8 @@ class Evaluator:
                 raise RulesetError(f"durable_rules cannot register ruleset {merged.name} ({merged.version}): "
                                    f"{_CAPACITY_ERRORS[code]} (error {code})") from None
             raise EngineError(f"durable_rules refused ruleset {merged.name} ({merged.version}): {exc}") from exc
-        max_firings = footprint(merged).total_matches
-        return _Registered(handle, frozenset(r.id for r in merged.rules), max_firings)
+        max_firings = footprint(merged).total_matches + 1  # and the sentinel
+        return _Registered(handle, frozenset(r.id for r in merged.rules) | {SENTINEL}, max_firings)
 
     def fired(self, merged: MergedRuleset, facts: dict[str, Any]) -> tuple[str, ...]:
         """Ids of the rules that fire on ``facts``, in the order they first fired."""
@@ -112,9 +115,7 @@ class Evaluator:
     def _run(self, ruleset: _Registered, fact: str) -> tuple[str, ...]:
         try:
             code, state = _core.assert_fact(ruleset.handle, fact)
-            if code != _HANDLED:
-                if code == _NOT_HANDLED:
-                    return ()
+            if code != _HANDLED:  # the sentinel always fires: not even it did, so the session is suspect
                 raise EngineError(f"durable_rules did not take the situation (result {code})")
             started = _core.start_action_for_state(ruleset.handle, state)
             message = started[1] if started else None
@@ -127,6 +128,7 @@ class Evaluator:
                                       "this ruleset allows")
                 fired[_action_name(message, ruleset.rule_ids)] = None
                 message = _core.complete_and_start_action(ruleset.handle, state)
+            fired.pop(SENTINEL, None)
             return tuple(fired)
         except EngineError:
             raise
