@@ -90,11 +90,13 @@ def test_a_deeply_nested_condition_is_refused(run, tmp_path: Path) -> None:
     ({"fact": "stage", "greater_than": 3}, "'greater_than' compares numbers, but stage is"),
     ({"fact": "days_since.sent", "equals": "7"}, "durable_rules would coerce it silently"),
 ])
-def test_lint_refuses_a_condition_on_a_fact_that_does_not_exist_or_has_another_type(
+def test_a_condition_on_a_fact_that_does_not_exist_or_has_another_type_is_refused(
         run, tmp_path: Path, when: dict[str, Any], message: str) -> None:
-    overlay(tmp_path, [rule("odd", when)])
-    result = run("rules", "lint", str(tmp_path))
-    assert result.code != 0 and message in result.out + result.err
+    path = overlay(tmp_path, [rule("odd", when)])
+    advice = run("advise", SITUATION, "--rules", str(tmp_path))
+    assert advice.code == 2 and message in advice.err and f"{path}:" in advice.err and advice.out == ""
+    lint = run("rules", "lint", str(tmp_path))
+    assert lint.code != 0 and message in lint.out + lint.err
 
 
 def _beyond_the_stack(folder: Path) -> Path:
