@@ -12,6 +12,7 @@ import yaml
 
 from conftest import ROOT, write
 from followup.errors import InputErrors
+from followup.paths import rulesets_dir
 from followup.ruleset import Library, load_layer
 
 FI_SITUATION = """\
@@ -161,7 +162,7 @@ def test_a_user_layer_replacing_a_shipped_one_is_said_in_the_advice(run, tmp_pat
     base = (ROOT / "rulesets" / "base.yaml").read_text(encoding="utf-8")
     (rules / "base.yaml").write_text(base, encoding="utf-8")
     situation = write(tmp_path, "me.yaml", FI_SITUATION)
-    message = f"layer base from {rules / 'base.yaml'} replaces the shipped one ({ROOT / 'rulesets' / 'base.yaml'})"
+    message = f"layer base from {rules / 'base.yaml'} replaces the shipped one ({rulesets_dir() / 'base.yaml'})"
     assert message in run("advise", str(situation), "--rules", str(rules), "--format", "json").json()["warnings"]
     text = " ".join(run("advise", str(situation), "--rules", str(rules)).out.split())
     assert "Warnings: - no rules for country FI" in text and "- layer base from " in text  # wrapped at hyphens
