@@ -22,9 +22,10 @@ dialect, and a second one in Python could disagree with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from operator import itemgetter
+from typing import Any, Callable, Sequence, Union
 
-from .facts import lookup
+from .facts import lookup, lookup_parts
 
 Scalar = Union[str, int, float, bool]
 
@@ -55,7 +56,7 @@ class Leaf:
     def explain(self, facts: dict[str, Any]) -> "LeafResult":
         """Judge this condition against ``facts``."""
         present, actual = lookup(facts, self.fact)
-        return LeafResult(self, present, actual, _holds(self.op, self.value, present, actual))
+        return LeafResult(self, present, actual, HOLDS[self.op](present, actual, self.value))
 
     def leaves(self) -> list["Leaf"]:
         return [self]
@@ -152,6 +153,110 @@ class GroupResult:
 Result = Union[LeafResult, GroupResult]
 
 
+#: One evaluation's verdicts under a ``Reading``: ``(present, actual)`` per distinct fact path,
+#: and ``held`` per distinct condition (leaves first, then groups, children before parents).
+Verdicts = tuple[list[tuple[bool, Any]], list[bool]]
+
+#: Where a condition's verdict is: a leaf's node index, or a group's with its children's shapes.
+Shape = Union[int, tuple[int, tuple["Shape", ...]]]
+
+
+class Reading:
+    """``Condition.explain`` for many conditions at once, as a table made once per ruleset.
+
+    Each distinct fact path is looked up once per evaluation and each distinct condition (a
+    leaf, or a group of the same children) judged once, however many rules share it: the
+    shipped rulesets have about 200 conditions per country, but 100 distinct leaves on 40
+    facts. The verdicts are ``Condition.explain``'s, computed by the same ``HOLDS`` and
+    ``all``/``any``/``not``; ``result`` makes the ``Result`` trees from them, with each
+    rule's own condition objects. Conditions count as the same only with values of the same
+    type (``1`` and ``1.0`` and ``true`` stay apart, as they print differently).
+    """
+
+    def __init__(self, conditions: Sequence[Condition]) -> None:
+        self.conditions = tuple(conditions)
+        self._paths: dict[str, int] = {}
+        self._leaves: dict[tuple[Any, ...], int] = {}
+        leaves = [leaf for condition in self.conditions for leaf in condition.leaves()]
+        for leaf in leaves:
+            self._leaves.setdefault(_key(leaf), len(self._leaves))
+            self._paths.setdefault(leaf.fact, len(self._paths))
+        self._groups: dict[tuple[Any, ...], int] = {}
+        #: Per leaf node: (fact, operator, expected, path index, holds).
+        self.leaf_nodes: list[tuple[str, str, Any, int, Callable[[bool, Any, Any], bool]]] = [
+            None] * len(self._leaves)  # type: ignore[list-item]
+        for leaf in leaves:
+            self.leaf_nodes[self._leaves[_key(leaf)]] = (leaf.fact, leaf.op, leaf.value, self._paths[leaf.fact],
+                                                         HOLDS[leaf.op])
+        #: Per group node: (kind, child node indices, combine, getter of the children's verdicts).
+        self.group_nodes: list[tuple[str, tuple[int, ...], Callable[[Any], bool], Callable[[list[bool]], Any]]] = []
+        self.shapes: tuple[Shape, ...] = tuple(self._shape(c) for c in self.conditions)
+        self.roots: tuple[int, ...] = tuple(s if isinstance(s, int) else s[0] for s in self.shapes)
+        self._parts = tuple(tuple(path.split(".")) for path in self._paths)
+
+    def _shape(self, condition: Condition) -> Shape:
+        if isinstance(condition, Leaf):
+            return self._leaves[_key(condition)]
+        kids = tuple(self._shape(child) for child in condition.children)
+        nodes = tuple(k if isinstance(k, int) else k[0] for k in kids)
+        key = (condition.kind, nodes)
+        if key not in self._groups:
+            self._groups[key] = len(self.leaf_nodes) + len(self.group_nodes)
+            combine = _COMBINE[condition.kind]
+            getter = itemgetter(*nodes) if len(nodes) > 1 else _single(nodes[0])
+            self.group_nodes.append((condition.kind, nodes, combine, getter))
+        return self._groups[key], kids
+
+    def judge(self, facts: dict[str, Any]) -> Verdicts:
+        """Every distinct condition's verdict on ``facts`` (none short-circuited)."""
+        looked = [lookup_parts(facts, parts) for parts in self._parts]
+        held = [holds(*looked[path], expected) for _, _, expected, path, holds in self.leaf_nodes]
+        append = held.append
+        for _, _, combine, getter in self.group_nodes:
+            append(combine(getter(held)))
+        return looked, held
+
+    def held(self, verdicts: Verdicts, index: int) -> bool:
+        """Whether the ``index``-th condition held."""
+        return verdicts[1][self.roots[index]]
+
+    def result(self, verdicts: Verdicts, index: int) -> Result:
+        """The ``index``-th condition's result tree, as ``Condition.explain`` gives it."""
+        return self._result(verdicts, self.conditions[index], self.shapes[index])
+
+    def _result(self, verdicts: Verdicts, condition: Condition, shape: Shape) -> Result:
+        looked, held = verdicts
+        if isinstance(shape, int):
+            present, actual = looked[self.leaf_nodes[shape][3]]
+            return LeafResult(condition, present, actual, held[shape])  # type: ignore[arg-type]
+        node, kids = shape
+        children = tuple(self._result(verdicts, c, k) for c, k in zip(condition.children, kids))  # type: ignore[union-attr]
+        return GroupResult(condition, children, held[node])  # type: ignore[arg-type]
+
+    def node_dicts(self, verdicts: Verdicts) -> list[dict[str, Any]]:
+        """Every distinct condition's ``Result.to_dict()``, by node; groups share their children's."""
+        looked, held = verdicts
+        out = [{"fact": fact, "operator": op, "expected": expected,
+                "actual": looked[path][1] if looked[path][0] else MISSING, "held": h}
+               for (fact, op, expected, path, _), h in zip(self.leaf_nodes, held)]
+        for (kind, nodes, _, _), h in zip(self.group_nodes, held[len(self.leaf_nodes):]):
+            out.append({kind: [out[n] for n in nodes], "held": h})
+        return out
+
+
+def _key(leaf: Leaf) -> tuple[Any, ...]:
+    value = leaf.value
+    typed = tuple((type(v), v) for v in value) if isinstance(value, tuple) else (type(value), value)
+    return leaf.fact, leaf.op, typed
+
+
+def _single(index: int) -> Callable[[list[bool]], tuple[bool]]:
+    return lambda held: (held[index],)
+
+
+_COMBINE: dict[str, Callable[[Any], bool]] = {"all": all, "any": any, "not": lambda held: not held[0]}
+
+
 def parse_condition(data: dict[str, Any] | list[Any]) -> Condition:
     """Build a condition tree from validated ruleset data (a list means ``all``)."""
     if isinstance(data, list):
@@ -204,27 +309,27 @@ def _leaf(fact: str, op: str, value: Any) -> dict[str, Any]:
     return {OPERATORS[op][0]: {fact: value}}
 
 
-def _holds(op: str, expected: Any, present: bool, actual: Any) -> bool:
-    if op == "exists":
-        return present == bool(expected)
-    if not present:
-        return False
-    if op == "equals":
-        return _same(actual, expected)
-    if op == "not_equals":
-        return not _same(actual, expected)
-    if op == "in":
-        return any(_same(actual, v) for v in expected)
-    if op == "not_in":
-        return not any(_same(actual, v) for v in expected)
-    if isinstance(actual, bool) or not isinstance(actual, (int, float)):
-        return False
-    return {"less_than": actual < expected, "at_most": actual <= expected,
-            "greater_than": actual > expected, "at_least": actual >= expected}[op]
+def _compare(test: Callable[[Any, Any], bool]) -> Callable[[bool, Any, Any], bool]:
+    """An ordering operator: it holds only for a present number (a bool is not one)."""
+    def holds(present: bool, actual: Any, expected: Any) -> bool:
+        if not present or isinstance(actual, bool) or not isinstance(actual, (int, float)):
+            return False
+        return test(actual, expected)
+    return holds
 
 
-def _same(actual: Any, expected: Any) -> bool:
-    return actual == expected
+#: Operator → ``holds(present, actual, expected)``: the Python reading of one leaf.
+HOLDS: dict[str, Callable[[bool, Any, Any], bool]] = {
+    "exists": lambda present, actual, expected: present == bool(expected),
+    "equals": lambda present, actual, expected: present and actual == expected,
+    "not_equals": lambda present, actual, expected: present and not actual == expected,
+    "in": lambda present, actual, expected: present and any(actual == v for v in expected),
+    "not_in": lambda present, actual, expected: present and not any(actual == v for v in expected),
+    "less_than": _compare(lambda a, e: a < e),
+    "at_most": _compare(lambda a, e: a <= e),
+    "greater_than": _compare(lambda a, e: a > e),
+    "at_least": _compare(lambda a, e: a >= e),
+}
 
 
 def _show(value: Any) -> str:

@@ -22,8 +22,9 @@ from functools import cached_property
 from typing import Any, Collection, Mapping
 
 from .advice import Advice, Basis, OverriddenBy
-from .condition import Condition, GroupResult, Result
+from .condition import GroupResult, Reading, Result, Verdicts
 from .errors import EngineError
+from .prepared import per_ruleset
 from .rule import Rule
 from .ruleset import Disabled, MergedRuleset
 
@@ -96,14 +97,21 @@ def rule_static_json(rule: Rule) -> dict[str, Any]:
 class Explanation:
     """Every rule of one evaluation, in definition order, and the rules overlays switched off.
 
-    It holds each rule's condition result and the ids that fired; the ``RuleTrace`` records
-    are made only when asked for, since the JSON form does not need them.
+    It holds the verdict of every distinct condition of the ruleset (``Reading.judge``) and
+    the ids that fired; each rule's ``Result`` tree and ``RuleTrace`` record are made only
+    when asked for, since the JSON form needs neither.
     """
 
     merged: MergedRuleset = field(compare=False, repr=False)
-    results: tuple[Result, ...]
+    reading: Reading = field(compare=False, repr=False)
+    verdicts: Verdicts
     fired_ids: frozenset[str]
     overridden: Mapping[str, tuple[OverriddenBy, ...]] = field(default_factory=dict)
+
+    @cached_property
+    def results(self) -> tuple[Result, ...]:
+        """Each rule's condition result, in definition order."""
+        return tuple(self.reading.result(self.verdicts, i) for i in range(len(self.merged.rules)))
 
     @cached_property
     def rules(self) -> tuple[RuleTrace, ...]:
@@ -128,19 +136,29 @@ class Explanation:
     @property
     def disagreements(self) -> tuple[str, ...]:
         """Rules whose conditions, read in Python, do not give durable_rules' verdict (a bug)."""
-        return tuple(rule.id for rule, result in zip(self.merged.rules, self.results)
-                     if result.held != (rule.id in self.fired_ids))
+        held = self.verdicts[1]
+        return tuple(rule.id for rule, root in zip(self.merged.rules, self.reading.roots)
+                     if held[root] != (rule.id in self.fired_ids))
 
     def to_json(self) -> dict[str, Any]:
         """The ``explanation`` of an advice document (see ``schemas/advice.schema.json``).
 
         Each rule's static part is made once per merged ruleset and shared by every document
-        made from it: treat the result as read-only.
+        made from it, and rules with the same condition share its ``when``: treat the result
+        as read-only.
         """
-        static = _static_parts(self.merged)
+        static = per_ruleset(self.merged, "trace static", lambda: tuple(rule_static_json(r) for r in self.merged.rules))
         fired = self.fired_ids
-        return {"rules": [entry_json(rule, rule.id in fired, result, self._overridden(rule.id), static.get(rule.id))
-                          for rule, result in zip(self.merged.rules, self.results)],
+        nodes = self.reading.node_dicts(self.verdicts)
+        rules = []
+        for rule, root, part in zip(self.merged.rules, self.reading.roots, static):
+            out = {**part, "fired": rule.id in fired, "when": nodes[root]}
+            if rule.id in fired:
+                out["effect"] = part[_EFFECT]
+                out["overridden_by"] = [o.to_json() for o in self._overridden(rule.id)]
+            del out[_EFFECT]
+            rules.append(out)
+        return {"rules": rules,
                 "disabled": [{"id": d.id, "layer": d.layer, "reason": d.reason} for d in self.disabled],
                 "disagreements": list(self.disagreements)}
 
@@ -148,48 +166,14 @@ class Explanation:
         return self.overridden.get(rule_id, ()) if rule_id in self.fired_ids else ()
 
 
-#: merged ruleset digest → rule id → ``rule_static_json``; a few rulesets per process at most.
-_STATIC: dict[str, dict[str, dict[str, Any]]] = {}
-_STATIC_MAX = 32
-
-
-def _static_parts(merged: MergedRuleset) -> dict[str, dict[str, Any]]:
-    if not merged.digest:  # a ruleset made by hand, not merged: nothing to key the cache by
-        return {}
-    parts = _STATIC.get(merged.digest)
-    if parts is None:
-        if len(_STATIC) >= _STATIC_MAX:
-            _STATIC.clear()
-        parts = _STATIC[merged.digest] = {rule.id: rule_static_json(rule) for rule in merged.rules}
-    return parts
-
-
 def explain_rules(merged: MergedRuleset, facts: dict[str, Any], fired: Collection[str],
                   overridden: Mapping[str, tuple[OverriddenBy, ...]] | None = None) -> Explanation:
     """The trace of every rule of ``merged`` on ``facts``, given the ids durable_rules fired.
 
-    Rules with the same condition share one reading of it (a fifth of the shipped rules do).
+    Every distinct condition is judged once (``Reading``), however many rules share it.
     """
-    distinct, slots = _conditions(merged)
-    results = [condition.explain(facts) for condition in distinct]
-    return Explanation(merged, tuple(results[i] for i in slots), frozenset(fired), overridden or {})
-
-
-#: merged ruleset digest → (its distinct conditions, each rule's index into them).
-_CONDITIONS: dict[str, tuple[tuple[Condition, ...], tuple[int, ...]]] = {}
-
-
-def _conditions(merged: MergedRuleset) -> tuple[tuple[Condition, ...], tuple[int, ...]]:
-    found = _CONDITIONS.get(merged.digest) if merged.digest else None
-    if found is None:
-        index: dict[Condition, int] = {}
-        slots = tuple(index.setdefault(rule.when, len(index)) for rule in merged.rules)
-        found = (tuple(index), slots)
-        if merged.digest:
-            if len(_CONDITIONS) >= _STATIC_MAX:
-                _CONDITIONS.clear()
-            _CONDITIONS[merged.digest] = found
-    return found
+    reading = per_ruleset(merged, "reading", lambda: Reading([rule.when for rule in merged.rules]))
+    return Explanation(merged, reading, reading.judge(facts), frozenset(fired), overridden or {})
 
 
 def explain(advice: Advice) -> Explanation:

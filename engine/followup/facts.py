@@ -13,11 +13,11 @@ meets a value the schema did not check.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, Sequence
 
 from .situation import Situation
-from .workdays import is_working_day, working_days_between
+from .workdays import is_working_day
 
 #: Dates a timing (``earliest``/``latest``) can be counted from, with their meaning.
 ANCHORS: dict[str, str] = {
@@ -106,10 +106,11 @@ def _anchor_dates(s: Situation) -> dict[str, date]:
 def _day_counts(s: Situation, dates: dict[str, date]) -> dict[str, dict[str, int]]:
     since: dict[str, int] = {}
     working: dict[str, int] = {}
-    for key, (anchor, _) in _SINCE.items():
-        if anchor in dates:
-            since[key] = (s.today - dates[anchor]).days
-            working[key] = working_days_between(s.country, dates[anchor], s.today)
+    anchors = {key: dates[anchor] for key, (anchor, _) in _SINCE.items() if anchor in dates}
+    counted = _working_days_to(s.country, set(anchors.values()), s.today)
+    for key, day in anchors.items():
+        since[key] = (s.today - day).days
+        working[key] = counted[day]
     out: dict[str, dict[str, int]] = {}
     if since:
         out["days_since"], out["working_days_since"] = since, working
@@ -118,6 +119,22 @@ def _day_counts(s: Situation, dates: dict[str, date]) -> dict[str, dict[str, int
     return out
 
 
+def _working_days_to(country: str, days: set[date], today: date) -> dict[date, int]:
+    """``working_days_between(country, day, today)`` for each day, walking the calendar once.
+
+    The anchors of one situation lie close together (sent, deadline, interview, last
+    follow-up): one walk over the span they share costs what the longest one alone would.
+    """
+    if not days:
+        return {}
+    start = min(min(days), today)
+    end = max(max(days), today)
+    # worked[n]: working days after ``start`` up to and including ``start + n`` days
+    worked = [0]
+    for n in range(1, (end - start).days + 1):
+        worked.append(worked[-1] + is_working_day(country, start + timedelta(days=n)))
+    at_today = worked[(today - start).days]
+    return {day: at_today - worked[(day - start).days] for day in days}
 def _contacts(s: Situation) -> dict[str, Any]:
     if not s.follow_ups:
         return {}
@@ -143,8 +160,13 @@ def _contacts(s: Situation) -> dict[str, Any]:
 
 def lookup(facts: dict[str, Any], path: str) -> tuple[bool, Any]:
     """``(present, value)`` of a dotted fact path."""
+    return lookup_parts(facts, path.split("."))
+
+
+def lookup_parts(facts: dict[str, Any], parts: Sequence[str]) -> tuple[bool, Any]:
+    """``(present, value)`` of a fact path already split at its dots."""
     value: Any = facts
-    for part in path.split("."):
+    for part in parts:
         if not isinstance(value, dict) or part not in value:
             return False, None
         value = value[part]

@@ -26,13 +26,15 @@ decided the channel or purpose, so the trace says what beat it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
 from .advice import (Advice, Basis, Conflict, FiredRule, LayerOverride, OverriddenBy, Point, RulesetInfo,
                      Timing, Window)
-from .facts import anchor_date, lookup
+from .facts import anchor_date, lookup_parts
+from .prepared import per_ruleset
+from .records import make
 from .rule import Effect, Rule
 from .ruleset import MergedRuleset
 from .situation import Situation
@@ -81,9 +83,9 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
             facts: dict[str, Any]) -> Advice:
     """The advice for ``situation`` given the ids of the rules that fired."""
     fired_set = set(fired_ids)
-    position = {r.id: i for i, r in enumerate(merged.rules)}
-    fired = sorted((r for r in merged.rules if r.id in fired_set), key=lambda r: position[r.id])
-    ranked = sorted(fired, key=lambda r: (-r.priority, position[r.id]))
+    parts = _parts(merged)
+    fired = [(rule, part) for rule, part in zip(merged.rules, parts) if rule.id in fired_set]  # in rule order
+    ranked = sorted((rule for rule, _ in fired), key=_rank)  # stable: equal priorities keep rule order
     ledger = _Ledger()
     action, decider = _action(ranked, ledger)
     channel, chooser, alternatives, forbidden = _channels(ranked, action, ledger)
@@ -100,15 +102,18 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
     # priorities in a file never reorders the advice.
     say, avoid, cautions = _points(ranked, scope, ledger)
     info = RulesetInfo(merged.name, merged.country, merged.version, merged.digest)
-    advice = Advice(action=action, channel=channel if action != "stop" else None,
-                    alternatives=alternatives if action != "stop" else (), purpose=purpose, timing=timing,
-                    verdict="", say=say, avoid=avoid, cautions=cautions, conflicts=tuple(ledger.conflicts),
-                    warnings=merged.warnings, trace=tuple(_trace(r, facts, ledger) for r in fired),
-                    ruleset=info, today=situation.today, country=situation.country, forbidden=forbidden,
-                    basis=Basis(merged, situation, facts))
+    advice = make(Advice, dict(
+        action=action, channel=channel if action != "stop" else None,
+        alternatives=alternatives if action != "stop" else (), purpose=purpose, timing=timing,
+        verdict="", say=say, avoid=avoid, cautions=cautions, conflicts=tuple(ledger.conflicts),
+        warnings=merged.warnings, trace=tuple(_trace(r, p, facts, ledger) for r, p in fired),
+        ruleset=info, today=situation.today, country=situation.country, forbidden=forbidden,
+        basis=Basis(merged, situation, facts)))
     from .render import verdict  # render depends on Advice; imported here to keep the order one-way
 
-    return replace(advice, verdict=verdict(advice, situation))
+    # The verdict sentence reads the advice it completes; nothing else has seen the advice yet.
+    advice.__dict__["verdict"] = verdict(advice, situation)
+    return advice
 
 
 def _action(ranked: list[Rule], ledger: _Ledger) -> tuple[str, str]:
@@ -236,6 +241,7 @@ def _points(ranked: list[Rule], scope: _Scope,
     say: list[Point] = []
     avoid: list[Point] = []
     cautions: list[Point] = []
+    seen: tuple[set[str], set[str], set[str]] = (set(), set(), set())
     for rule in ranked:
         effect = rule.then
         if not (effect.say or effect.avoid or effect.caution):
@@ -244,28 +250,52 @@ def _points(ranked: list[Rule], scope: _Scope,
         if excluded:
             ledger.beat(rule.id, "say", *excluded)
             continue
-        _extend(say, effect.say, rule.id)
-        _extend(avoid, effect.avoid, rule.id)
-        _extend(cautions, effect.caution, rule.id)
+        _extend(say, seen[0], effect.say, rule.id)
+        _extend(avoid, seen[1], effect.avoid, rule.id)
+        _extend(cautions, seen[2], effect.caution, rule.id)
     return tuple(say), tuple(avoid), tuple(cautions)
 
 
-def _extend(points: list[Point], texts: Iterable[str], rule_id: str) -> None:
-    seen = {p.text for p in points}
-    points.extend(Point(t, rule_id) for t in texts if t not in seen)
+def _extend(points: list[Point], seen: set[str], texts: Iterable[str], rule_id: str) -> None:
+    """Each text not already said by a higher-ranked rule (``seen``: the texts of ``points``)."""
+    new = [Point(t, rule_id) for t in texts if t not in seen]
+    points.extend(new)
+    seen.update(p.text for p in new)
 
 
-def _trace(rule: Rule, facts: dict[str, Any], ledger: _Ledger) -> FiredRule:
+@dataclass(frozen=True)
+class _TraceParts:
+    """What a rule's trace entry holds whatever the situation, made once per merged ruleset."""
+
+    facts: tuple[tuple[str, tuple[str, ...]], ...]  # each fact its condition reads, once, in order
+    head: dict[str, Any]  # the ``FiredRule`` fields before ``facts`` (in field order; they depend on the rule alone)
+    tail: dict[str, Any]  # those between ``facts`` and ``overridden_by``
+
+
+def _parts(merged: MergedRuleset) -> tuple[_TraceParts, ...]:
+    return per_ruleset(merged, "trace parts", lambda: tuple(_trace_parts(rule) for rule in merged.rules))
+
+
+def _trace_parts(rule: Rule) -> _TraceParts:
+    paths = dict.fromkeys(leaf.fact for leaf in rule.when.leaves())
+    head = dict(id=rule.id, title=rule.title, layer=rule.layer, defined_in=rule.origin.layer,
+                priority=rule.priority, effect=rule.then.to_data())
+    tail = dict(because=rule.because, source=rule.source,
+                layer_overrides=tuple(LayerOverride(o.layer, o.replaced_layer, o.fields) for o in rule.overrides))
+    return _TraceParts(tuple((path, tuple(path.split("."))) for path in paths), head, tail)
+
+
+def _rank(rule: Rule) -> int:
+    return -rule.priority
+
+
+def _trace(rule: Rule, parts: _TraceParts, facts: dict[str, Any], ledger: _Ledger) -> FiredRule:
     matched = []
-    for leaf in rule.when.leaves():
-        present, value = lookup(facts, leaf.fact)
-        if (leaf.fact, value if present else "missing") not in matched:
-            matched.append((leaf.fact, value if present else "missing"))
-    return FiredRule(
-        id=rule.id, title=rule.title, layer=rule.layer, defined_in=rule.origin.layer, priority=rule.priority,
-        effect=rule.then.to_data(), facts=tuple(matched), because=rule.because, source=rule.source,
-        layer_overrides=tuple(LayerOverride(o.layer, o.replaced_layer, o.fields) for o in rule.overrides),
-        overridden_by=tuple(ledger.overridden.get(rule.id, ())))
+    for path, split in parts.facts:
+        present, value = lookup_parts(facts, split)
+        matched.append((path, value if present else "missing"))
+    return make(FiredRule, {**parts.head, "facts": tuple(matched), **parts.tail,
+                            "overridden_by": tuple(ledger.overridden.get(rule.id, ()))})
 
 
 def _span(window: Window) -> str:
