@@ -18,7 +18,7 @@ from typing import Any
 
 _PROBE = r"""
 import json, sys, time
-import durable_rules_engine as core
+from followup.evaluate import _core as core
 definition, fact = json.loads(sys.stdin.read())
 started = time.perf_counter()
 try:

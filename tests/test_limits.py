@@ -91,7 +91,7 @@ def register_in_subprocess(folder: Path, timeout: float = 60) -> dict[str, Any]:
 
 def durable_alone(definition: dict[str, Any], timeout: float) -> str:
     """What durable_rules' C core says to a raw definition: 'ok', 'error NNN' or 'timeout'."""
-    code = ("import durable_rules_engine as c, sys\n"
+    code = ("import sys\nfrom followup.evaluate import _core as c\n"
             "try:\n    c.create_ruleset('probe', sys.stdin.read()); print('ok')\n"
             "except Exception as e:\n    print('error', str(e).rsplit(' ', 1)[-1])")
     try:
@@ -197,7 +197,7 @@ def test_a_deeper_stack_is_refused(tmp_path: Path) -> None:
 
 
 def _evaluate_alone(definition: dict[str, Any], fact: dict[str, Any]) -> str:
-    code = ("import durable_rules_engine as c, sys, json\n"
+    code = ("import sys, json\nfrom followup.evaluate import _core as c\n"
             "h = c.create_ruleset('probe', sys.stdin.read())\n"
             "try:\n    c.assert_fact(h, json.dumps(" + repr(fact) + ")); print('ok')\n"
             "except Exception as e:\n    print('error', str(e).rsplit(' ', 1)[-1])")

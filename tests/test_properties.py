@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
+import followup.evaluate  # noqa: F401  loads durable_rules' C core as followup does (lazily bound: Python 3.13)
 import durable.engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

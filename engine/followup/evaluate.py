@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,16 +39,32 @@ from .compiler import SENTINEL, definition_json, durable_name, footprint
 from .errors import EngineError, RulesetError
 from .ruleset import MergedRuleset
 
-try:
-    import durable_rules_engine as _core
-except ImportError as exc:  # pragma: no cover - depends on the interpreter
-    import sys
 
-    raise ImportError(
-        f"durable_rules could not be loaded on Python {sys.version_info.major}.{sys.version_info.minor}: {exc}. "
-        "On Python 3.13 reinstall it with: CPPFLAGS='-DPyEval_CallObject(f,a)=PyObject_CallObject(f,a)' "
-        "pip install --force-reinstall --no-binary durable-rules durable-rules  (see README, 'Python 3.13')"
-    ) from exc
+def _load_core() -> Any:
+    """durable_rules' C core, loaded with lazy symbol binding.
+
+    On Python 3.13 the released build references ``PyEval_CallObject``, which 3.13 removed,
+    so an ordinary (eager) load fails. Every use of that symbol is in the persistence
+    callbacks (store/queue/delete message, idle state), which followup never registers;
+    binding symbols on first call instead of at load lets the extension load and never
+    needs it. On 3.11 and 3.12 the flag changes nothing.
+    """
+    flags = sys.getdlopenflags()
+    sys.setdlopenflags((flags & ~os.RTLD_NOW) | os.RTLD_LAZY)
+    try:
+        import durable_rules_engine
+    finally:
+        sys.setdlopenflags(flags)
+    return durable_rules_engine
+
+
+try:
+    _core = _load_core()
+except ImportError as _exc:  # surfaced by Evaluator() as a message, never as a traceback
+    _core = None
+    _IMPORT_ERROR = (f"durable_rules could not be loaded on Python {sys.version_info.major}."
+                     f"{sys.version_info.minor}: {_exc}; reinstall followup in a fresh virtual environment "
+                     "(see README, 'Install')")
 
 #: ``assert_fact``'s result code when a rule matched (durable_rules' rules.h).
 _HANDLED = 0
@@ -73,6 +91,8 @@ class Evaluator:
     """Registers merged rulesets once (by digest) and evaluates situations against them."""
 
     def __init__(self) -> None:
+        if _core is None:
+            raise EngineError(_IMPORT_ERROR)
         self._registered: dict[str, _Registered] = {}
         self._sids = itertools.count(1)
 
