@@ -8,16 +8,40 @@ Christmas Eve and New Year's Eve). A country it does not know still gets weekend
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import json
+import os
+import tempfile
 from datetime import date, timedelta
 from functools import cache
+from pathlib import Path
 
 WEEKEND = (5, 6)
 HOLIDAY_CATEGORIES = ("public", "de_facto")
+_FORMAT = "followup-holidays/1"
 
 
 @cache
 def _holiday_table(country: str, year: int) -> dict[date, str]:
-    import holidays  # imported on first use: most advice needs no working days at all
+    """The country's holidays in ``year``: from the JSON cache, or from ``holidays`` (then cached).
+
+    ``holidays`` imports every country's module on its first lookup (about 60 ms, more than
+    the rest of a cold ``advise``), so a warm run reads the few days it needs from a cache
+    keyed by the installed ``holidays`` release and never imports it.
+    """
+    path, key = _cache_entry(country, year)
+    cached = _read(path, key) if path else None
+    if cached is not None:
+        return cached
+    table = _from_holidays(country, year)
+    if path:
+        _write(path, key, table)
+    return table
+
+
+def _from_holidays(country: str, year: int) -> dict[date, str]:
+    import holidays
 
     try:
         supported = holidays.country_holidays(country).supported_categories
@@ -29,6 +53,50 @@ def _holiday_table(country: str, year: int) -> dict[date, str]:
     except Exception:  # a country without English names: the local names will do
         table = holidays.country_holidays(country, years=year, categories=categories)
     return dict(table)
+
+
+@cache
+def _holidays_release() -> str | None:
+    """A digest of the installed ``holidays`` release, found without importing it."""
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    version = Path(next(iter(spec.submodule_search_locations))) / "version.py"
+    try:
+        return hashlib.sha256(version.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
+
+
+def _cache_entry(country: str, year: int) -> tuple[Path | None, str]:
+    from .cache import cache_dir  # the ruleset cache's folder and switch (FOLLOWUP_CACHE=0)
+
+    folder, release = cache_dir(), _holidays_release()
+    key = f"{country}-{year}-{release}-{'+'.join(HOLIDAY_CATEGORIES)}"
+    if folder is None or release is None or not country.isalpha():
+        return None, key
+    return folder / f"holidays-{key}.json", key
+
+
+def _read(path: Path, key: str) -> dict[date, str] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != _FORMAT or data.get("key") != key:
+            return None
+        return {date.fromisoformat(day): str(name) for day, name in data["days"].items()}
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+        return None  # missing or damaged: ask holidays again
+
+
+def _write(path: Path, key: str, table: dict[date, str]) -> None:
+    data = {"format": _FORMAT, "key": key, "days": {d.isoformat(): n for d, n in sorted(table.items())}}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as out:
+            json.dump(data, out, ensure_ascii=False)
+        os.replace(out.name, path)
+    except OSError:
+        pass  # a cache that cannot be written is not an error
 
 
 def knows_country(country: str) -> bool:

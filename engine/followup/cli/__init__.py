@@ -1,8 +1,9 @@
 """The ``followup`` command line.
 
-Each command lives in its own module; this one only assembles them and maps errors to exit
-codes: 0 advice given, 2 bad input (with file, line and field), 1 an internal error. No
-traceback reaches the user unless ``FOLLOWUP_DEBUG=1`` is set.
+Each command lives in its own module and is imported only when it is run; this module
+only names them and maps errors to exit codes: 0 advice given, 2 bad input (with file,
+line and field), 1 an internal error. No traceback reaches the user unless
+``FOLLOWUP_DEBUG=1`` is set.
 """
 
 from __future__ import annotations
@@ -14,9 +15,20 @@ import click
 
 from .. import __version__
 from .common import run_guarded
+from .lazy import LazyGroup
+
+COMMANDS = {
+    "advise": ".advise:advise",
+    "validate": ".advise:validate",
+    "batch": ".batch:batch",
+    "explain": ".audit:explain_command",
+    "replay": ".audit:replay_command",
+    "rules": ".rules:rules",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup, lazy=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="followup")
 def cli() -> None:
     """Whether, when and how to follow up on a job application or interview.
@@ -24,26 +36,6 @@ def cli() -> None:
     The advice comes from Danish, Swedish and Norwegian career articles, written as rules;
     every piece of advice names the rule and the sentence of the article it comes from.
     """
-
-
-def _register() -> None:
-    # Imported here so that ``followup --help`` lists every command while each module stays
-    # independent of the others.
-    from .advise import advise, validate
-    from .batch import batch
-    from .audit import explain_command, replay_command
-    from .rules import register as register_rules, rules
-
-    cli.add_command(advise)
-    cli.add_command(validate)
-    cli.add_command(batch)
-    cli.add_command(explain_command)
-    cli.add_command(replay_command)
-    register_rules()
-    cli.add_command(rules)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:

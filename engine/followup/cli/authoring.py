@@ -22,12 +22,6 @@ from .common import rules_option
 FORMAT_HELP = "text for people, json for tools."
 
 
-def register(group: click.Group) -> None:
-    """Attach the authoring commands to the ``rules`` group."""
-    for command in (show, list_rules, new, lint, test):
-        group.add_command(command)
-
-
 # --- show and list ------------------------------------------------------------------------
 
 @click.command()

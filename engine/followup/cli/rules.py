@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import click
 
+from .lazy import LazyGroup
 
-@click.group()
+SUBCOMMANDS = {
+    "coverage": ".coverage:coverage",
+    "show": ".authoring:show",
+    "list": ".authoring:list_rules",
+    "new": ".authoring:new",
+    "lint": ".authoring:lint",
+    "test": ".authoring:test",
+}
+
+
+@click.group(cls=LazyGroup, lazy=SUBCOMMANDS)
 def rules() -> None:
     """Inspect, check and test rulesets: coverage, show, list, new, lint, test."""
-
-
-def register() -> None:
-    """Attach the subcommands; each lives in a module of its own."""
-    # One line per module; keep this list in the order the commands should be listed.
-    from .coverage import coverage; rules.add_command(coverage)  # noqa: E702
-    from .authoring import register as register_authoring; register_authoring(rules)  # noqa: E702
