@@ -6,7 +6,6 @@ an example in ``examples/`` and change what the scenario is about.
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -14,26 +13,17 @@ import pytest
 
 from conftest import EXAMPLES
 from followup.advice import Advice
+from followup.ruletest import patched
 from followup.situation import parse_situation
 from followup.yamlio import load_document
 
 
-def merged(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in patch.items():
-        if value is None:
-            out.pop(key, None)
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merged(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def advise(engine, example: str, **patch: Any) -> Advice:
     """The advice for ``examples/<example>.yaml`` with ``patch`` merged in (None removes a key)."""
     data = load_document(EXAMPLES / f"{example}.yaml").data  # the project's YAML: `on:` stays a key
-    return engine.advise(parse_situation(json.dumps(merged(data, patch), default=str), f"{example}.json"))
+    return engine.advise(parse_situation(json.dumps(patched(data, patch), default=str), f"{example}.json"))
 
 
 def dates(advice: Advice) -> tuple[str | None, str | None]:

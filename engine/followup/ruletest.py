@@ -75,7 +75,7 @@ def load_cases(path: str | Path) -> list[Case]:
     cases = []
     for i, raw in enumerate(document.data["cases"]):
         location = document.location(("cases", i))
-        situation = raw.get("situation") or _patched(_example(raw["example"], folder, location), raw.get("patch", {}))
+        situation = raw.get("situation") or patched(_example(raw["example"], folder, location), raw.get("patch", {}))
         today = date.fromisoformat(raw["today"]) if "today" in raw else None
         cases.append(Case(raw["name"], str(path), location.line, situation, today, raw["expect"]))
     return cases
@@ -105,13 +105,14 @@ def _example(name: str, folder: Path, location: Location) -> dict[str, Any]:
     raise InputError(f"example '{name}' not found next to the test file or among the shipped examples", location)
 
 
-def _patched(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+def patched(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``patch`` merged in, key by key; a null in the patch removes the key."""
     out = copy.deepcopy(base)
     for key, value in patch.items():
         if value is None:
             out.pop(key, None)
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _patched(out[key], value)
+            out[key] = patched(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
     return out
