@@ -48,3 +48,19 @@ def test_a_misspelt_rule_in_not_fired_fails(engine, tmp_path: Path) -> None:
     (result,) = [run_case(c, engine) for c in load_cases(path)]
     assert not result.passed
     assert result.failures[0].startswith("rule in-person-only-if-handed-inn is not in ruleset base@")
+
+
+def test_runner_checks_points_and_beaten_rules(engine, tmp_path: Path) -> None:
+    path = write(tmp_path, "cases.yaml", """
+        cases:
+          - name: points and beaten rules, wrong on purpose
+            example: se-competing-offer
+            expect:
+              say: ["Say it openly: you have another offer", "Mention your salary expectations"]
+              avoid: ["no such advice"]
+              beaten: [competing-offer-follow-up-now, wait-for-the-date-promised-at-the-interview]
+        """)
+    (result,) = [run_case(c, engine) for c in load_cases(path)]
+    assert set(result.failures) == {
+        'say: no point contains "Mention your salary expectations"', 'avoid: no point contains "no such advice"',
+        "rule competing-offer-follow-up-now was not beaten: nothing of its effect was set aside"}

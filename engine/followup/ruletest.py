@@ -30,7 +30,9 @@ from .yamlio import load_document
 
 #: The keys of ``expect``, in the order they are compared and shown.
 EXPECT_KEYS = ("action", "channel", "purpose", "earliest", "latest", "alternatives", "forbidden", "conflicts",
-               "fired", "not_fired")
+               "fired", "not_fired", "beaten", "say", "avoid", "cautions")
+#: Keys whose expected items need only be found in the advice (a part of a point's text will do).
+POINT_KEYS = ("say", "avoid", "cautions")
 
 
 @dataclass(frozen=True)
@@ -143,9 +145,9 @@ def _unknown_rules(expect: dict[str, Any], merged: MergedRuleset) -> list[tuple[
     known = {r.id for r in merged.rules}
     disabled = {d.id: d for d in merged.disabled}
     out = []
-    for key in ("fired", "not_fired"):
+    for key in ("fired", "not_fired", "beaten"):
         for rule_id in expect.get(key, []):
-            if rule_id in disabled and key == "fired":
+            if rule_id in disabled and key != "not_fired":
                 d = disabled[rule_id]
                 out.append((rule_id, f"rule {rule_id} cannot fire: layer {d.layer} disables it ({d.reason})"))
             elif rule_id not in known and rule_id not in disabled:
@@ -173,7 +175,22 @@ def compare(expect: dict[str, Any], advice: Advice, fired: tuple[str, ...],
     known, skip = set(fired), set(reported)
     failures += [f"rule {r} did not fire" for r in expect.get("fired", []) if r not in known and r not in skip]
     failures += [f"rule {r} fired but should not" for r in expect.get("not_fired", []) if r in known]
+    beaten = _beaten(advice)
+    failures += [f"rule {r} was not beaten: nothing of its effect was set aside" for r in expect.get("beaten", [])
+                 if r not in beaten and r not in skip]
+    for key in POINT_KEYS:
+        failures += [f"{key}: no point contains {_show(text)}" for text in expect.get(key, [])
+                     if not _has_point(advice, key, text)]
     return failures
+
+
+def _beaten(advice: Advice) -> set[str]:
+    """Rules that fired but had a part of their effect set aside by another rule or the resolver."""
+    return {entry.id for entry in advice.trace if entry.overridden_by}
+
+
+def _has_point(advice: Advice, key: str, text: str) -> bool:
+    return any(text in point.text for point in getattr(advice, key))
 
 
 def advice_diff(result: CaseResult) -> list[str]:
@@ -191,6 +208,9 @@ def advice_diff(result: CaseResult) -> list[str]:
     actual["forbidden"] = [c for c in expect.get("forbidden", []) if c in actual["forbidden"]]
     actual["fired"] = [r for r in expect.get("fired", []) if r in fired]
     actual["not_fired"] = [r for r in expect.get("not_fired", []) if r not in fired]
+    actual["beaten"] = [r for r in expect.get("beaten", []) if r in _beaten(result.advice)]
+    for key in POINT_KEYS:
+        actual[key] = [t for t in expect.get(key, []) if _has_point(result.advice, key, t)]
     keys = [k for k in EXPECT_KEYS if k in expect]
     lines = difflib.unified_diff(_lines({k: expect[k] for k in keys}), _lines({k: actual[k] for k in keys}),
                                  "expected", "got", n=len(keys) * 20, lineterm="")
