@@ -26,6 +26,7 @@ from operator import itemgetter
 from typing import Any, Callable, Sequence, Union
 
 from .facts import lookup, lookup_parts
+from .records import make
 
 Scalar = Union[str, int, float, bool]
 
@@ -157,10 +158,6 @@ Result = Union[LeafResult, GroupResult]
 #: and ``held`` per distinct condition (leaves first, then groups, children before parents).
 Verdicts = tuple[list[tuple[bool, Any]], list[bool]]
 
-#: Where a condition's verdict is: a leaf's node index, or a group's with its children's shapes.
-Shape = Union[int, tuple[int, tuple["Shape", ...]]]
-
-
 class Reading:
     """``Condition.explain`` for many conditions at once, as a table made once per ruleset.
 
@@ -168,8 +165,7 @@ class Reading:
     leaf, or a group of the same children) judged once, however many rules share it: the
     shipped rulesets have about 200 conditions per country, but 100 distinct leaves on 40
     facts. The verdicts are ``Condition.explain``'s, computed by the same ``HOLDS`` and
-    ``all``/``any``/``not``; ``result`` makes the ``Result`` trees from them, with each
-    rule's own condition objects. Conditions count as the same only with values of the same
+    ``all``/``any``/``not``; ``results`` makes the ``Result`` objects from them. Conditions count as the same only with values of the same
     type (``1`` and ``1.0`` and ``true`` stay apart, as they print differently).
     """
 
@@ -182,65 +178,59 @@ class Reading:
             self._leaves.setdefault(_key(leaf), len(self._leaves))
             self._paths.setdefault(leaf.fact, len(self._paths))
         self._groups: dict[tuple[Any, ...], int] = {}
-        #: Per leaf node: (fact, operator, expected, path index, holds).
-        self.leaf_nodes: list[tuple[str, str, Any, int, Callable[[bool, Any, Any], bool]]] = [
+        #: Per leaf node: (its first leaf, path index, holds).
+        self.leaf_nodes: list[tuple[Leaf, int, Callable[[bool, Any, Any], bool]]] = [
             None] * len(self._leaves)  # type: ignore[list-item]
-        for leaf in leaves:
-            self.leaf_nodes[self._leaves[_key(leaf)]] = (leaf.fact, leaf.op, leaf.value, self._paths[leaf.fact],
-                                                         HOLDS[leaf.op])
-        #: Per group node: (kind, child node indices, combine, getter of the children's verdicts).
-        self.group_nodes: list[tuple[str, tuple[int, ...], Callable[[Any], bool], Callable[[list[bool]], Any]]] = []
-        self.shapes: tuple[Shape, ...] = tuple(self._shape(c) for c in self.conditions)
-        self.roots: tuple[int, ...] = tuple(s if isinstance(s, int) else s[0] for s in self.shapes)
+        for leaf in reversed(leaves):
+            self.leaf_nodes[self._leaves[_key(leaf)]] = (leaf, self._paths[leaf.fact], HOLDS[leaf.op])
+        #: Per group node: (its first group, child node indices, combine, getter of the children's nodes).
+        self.group_nodes: list[tuple[Group, tuple[int, ...], Callable[[Any], bool], Callable[[list[Any]], Any]]] = []
+        #: Each condition's node.
+        self.roots: tuple[int, ...] = tuple(self._node(c) for c in self.conditions)
         self._parts = tuple(tuple(path.split(".")) for path in self._paths)
 
-    def _shape(self, condition: Condition) -> Shape:
+    def _node(self, condition: Condition) -> int:
         if isinstance(condition, Leaf):
             return self._leaves[_key(condition)]
-        kids = tuple(self._shape(child) for child in condition.children)
-        nodes = tuple(k if isinstance(k, int) else k[0] for k in kids)
+        nodes = tuple(self._node(child) for child in condition.children)
         key = (condition.kind, nodes)
         if key not in self._groups:
             self._groups[key] = len(self.leaf_nodes) + len(self.group_nodes)
-            combine = _COMBINE[condition.kind]
             getter = itemgetter(*nodes) if len(nodes) > 1 else _single(nodes[0])
-            self.group_nodes.append((condition.kind, nodes, combine, getter))
-        return self._groups[key], kids
+            self.group_nodes.append((condition, nodes, _COMBINE[condition.kind], getter))
+        return self._groups[key]
 
     def judge(self, facts: dict[str, Any]) -> Verdicts:
         """Every distinct condition's verdict on ``facts`` (none short-circuited)."""
         looked = [lookup_parts(facts, parts) for parts in self._parts]
-        held = [holds(*looked[path], expected) for _, _, expected, path, holds in self.leaf_nodes]
+        held = [holds(*looked[path], leaf.value) for leaf, path, holds in self.leaf_nodes]
         append = held.append
         for _, _, combine, getter in self.group_nodes:
             append(combine(getter(held)))
         return looked, held
 
-    def held(self, verdicts: Verdicts, index: int) -> bool:
-        """Whether the ``index``-th condition held."""
-        return verdicts[1][self.roots[index]]
+    def results(self, verdicts: Verdicts) -> list[Result]:
+        """Each distinct condition's ``Condition.explain`` result, by node.
 
-    def result(self, verdicts: Verdicts, index: int) -> Result:
-        """The ``index``-th condition's result tree, as ``Condition.explain`` gives it."""
-        return self._result(verdicts, self.conditions[index], self.shapes[index])
-
-    def _result(self, verdicts: Verdicts, condition: Condition, shape: Shape) -> Result:
+        A node's result stands for every equal condition (as equal conditions give equal
+        results): rules with the same condition share one result object.
+        """
         looked, held = verdicts
-        if isinstance(shape, int):
-            present, actual = looked[self.leaf_nodes[shape][3]]
-            return LeafResult(condition, present, actual, held[shape])  # type: ignore[arg-type]
-        node, kids = shape
-        children = tuple(self._result(verdicts, c, k) for c, k in zip(condition.children, kids))  # type: ignore[union-attr]
-        return GroupResult(condition, children, held[node])  # type: ignore[arg-type]
+        out: list[Result] = [make(LeafResult, {"condition": leaf, "present": looked[path][0],
+                                               "actual": looked[path][1], "held": h})
+                             for (leaf, path, _), h in zip(self.leaf_nodes, held)]
+        for (group, _, _, getter), h in zip(self.group_nodes, held[len(self.leaf_nodes):]):
+            out.append(make(GroupResult, {"condition": group, "children": getter(out), "held": h}))
+        return out
 
     def node_dicts(self, verdicts: Verdicts) -> list[dict[str, Any]]:
-        """Every distinct condition's ``Result.to_dict()``, by node; groups share their children's."""
+        """Each distinct condition's ``Result.to_dict()``, by node; groups share their children's."""
         looked, held = verdicts
-        out = [{"fact": fact, "operator": op, "expected": expected,
+        out = [{"fact": leaf.fact, "operator": leaf.op, "expected": leaf.value,
                 "actual": looked[path][1] if looked[path][0] else MISSING, "held": h}
-               for (fact, op, expected, path, _), h in zip(self.leaf_nodes, held)]
-        for (kind, nodes, _, _), h in zip(self.group_nodes, held[len(self.leaf_nodes):]):
-            out.append({kind: [out[n] for n in nodes], "held": h})
+               for (leaf, path, _), h in zip(self.leaf_nodes, held)]
+        for (group, nodes, _, _), h in zip(self.group_nodes, held[len(self.leaf_nodes):]):
+            out.append({group.kind: [out[n] for n in nodes], "held": h})
         return out
 
 

@@ -25,6 +25,7 @@ from .advice import Advice, Basis, OverriddenBy
 from .condition import GroupResult, Reading, Result, Verdicts
 from .errors import EngineError
 from .prepared import per_ruleset
+from .records import make
 from .rule import Rule
 from .ruleset import Disabled, MergedRuleset
 
@@ -111,12 +112,15 @@ class Explanation:
     @cached_property
     def results(self) -> tuple[Result, ...]:
         """Each rule's condition result, in definition order."""
-        return tuple(self.reading.result(self.verdicts, i) for i in range(len(self.merged.rules)))
+        nodes = self.reading.results(self.verdicts)
+        return tuple(nodes[root] for root in self.reading.roots)
 
     @cached_property
     def rules(self) -> tuple[RuleTrace, ...]:
         """Every rule's trace, in definition order."""
-        return tuple(RuleTrace(rule, rule.id in self.fired_ids, result, self._overridden(rule.id))
+        fired = self.fired_ids
+        return tuple(make(RuleTrace, {"rule": rule, "fired": rule.id in fired, "result": result,
+                                      "overridden_by": self.overridden.get(rule.id, ()) if rule.id in fired else ()})
                      for rule, result in zip(self.merged.rules, self.results))
 
     @property

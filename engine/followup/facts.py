@@ -131,8 +131,11 @@ def _working_days_to(country: str, days: set[date], today: date) -> dict[date, i
     end = max(max(days), today)
     # worked[n]: working days after ``start`` up to and including ``start + n`` days
     worked = [0]
-    for n in range(1, (end - start).days + 1):
-        worked.append(worked[-1] + is_working_day(country, start + timedelta(days=n)))
+    count, day, one = 0, start, timedelta(days=1)
+    for _ in range((end - start).days):
+        day += one
+        count += is_working_day(country, day)
+        worked.append(count)
     at_today = worked[(today - start).days]
     return {day: at_today - worked[(day - start).days] for day in days}
 def _contacts(s: Situation) -> dict[str, Any]:

@@ -106,7 +106,7 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
         action=action, channel=channel if action != "stop" else None,
         alternatives=alternatives if action != "stop" else (), purpose=purpose, timing=timing,
         verdict="", say=say, avoid=avoid, cautions=cautions, conflicts=tuple(ledger.conflicts),
-        warnings=merged.warnings, trace=tuple(_trace(r, p, facts, ledger) for r, p in fired),
+        warnings=merged.warnings, trace=_traces(fired, facts, ledger),
         ruleset=info, today=situation.today, country=situation.country, forbidden=forbidden,
         basis=Basis(merged, situation, facts)))
     from .render import verdict  # render depends on Advice; imported here to keep the order one-way
@@ -250,9 +250,10 @@ def _points(ranked: list[Rule], scope: _Scope,
         if excluded:
             ledger.beat(rule.id, "say", *excluded)
             continue
-        _extend(say, seen[0], effect.say, rule.id)
-        _extend(avoid, seen[1], effect.avoid, rule.id)
-        _extend(cautions, seen[2], effect.caution, rule.id)
+        for points, said, texts in ((say, seen[0], effect.say), (avoid, seen[1], effect.avoid),
+                                    (cautions, seen[2], effect.caution)):
+            if texts:
+                _extend(points, said, texts, rule.id)
     return tuple(say), tuple(avoid), tuple(cautions)
 
 
@@ -289,13 +290,24 @@ def _rank(rule: Rule) -> int:
     return -rule.priority
 
 
-def _trace(rule: Rule, parts: _TraceParts, facts: dict[str, Any], ledger: _Ledger) -> FiredRule:
-    matched = []
-    for path, split in parts.facts:
-        present, value = lookup_parts(facts, split)
-        matched.append((path, value if present else "missing"))
-    return make(FiredRule, {**parts.head, "facts": tuple(matched), **parts.tail,
-                            "overridden_by": tuple(ledger.overridden.get(rule.id, ()))})
+def _traces(fired: list[tuple[Rule, _TraceParts]], facts: dict[str, Any], ledger: _Ledger) -> tuple[FiredRule, ...]:
+    """The trace entry of each fired rule, in rule order, with the facts its condition read."""
+    seen: dict[str, Any] = {}  # fired rules read many of the same facts: each is looked up once
+    out = []
+    for rule, parts in fired:
+        matched = []
+        for path, split in parts.facts:
+            value = seen.get(path, _UNSEEN)
+            if value is _UNSEEN:
+                present, value = lookup_parts(facts, split)
+                value = seen[path] = value if present else "missing"
+            matched.append((path, value))
+        out.append(make(FiredRule, {**parts.head, "facts": tuple(matched), **parts.tail,
+                                    "overridden_by": tuple(ledger.overridden.get(rule.id, ()))}))
+    return tuple(out)
+
+
+_UNSEEN = object()
 
 
 def _span(window: Window) -> str:
