@@ -3,8 +3,10 @@
 One tree has two readings that must agree:
 - ``to_durable`` compiles it to a durable_rules expression; durable_rules does the matching.
 - ``Condition.explain`` judges it in Python, for the trace of every condition of every rule,
-  fired or not, including those a short-circuit would skip. ``tests/test_explain_agrees.py``
-  checks on thousands of generated situations that both readings give the same verdict.
+  fired or not, including those a short-circuit would skip. ``Reading`` does the same for a
+  whole ruleset at once, judging each distinct condition once, with the same ``HOLDS``.
+  ``tests/test_explain_agrees.py`` checks on thousands of generated situations that both
+  readings give durable_rules' verdict.
 
 Semantics, stated once:
 - A comparison (``equals``, ``not_equals``, ``in``, ``not_in``, ``less_than``, ``at_most``,

@@ -82,9 +82,9 @@ class _Scope:
 def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str],
             facts: dict[str, Any]) -> Advice:
     """The advice for ``situation`` given the ids of the rules that fired."""
-    fired_set = set(fired_ids)
-    parts = _parts(merged)
-    fired = [(rule, part) for rule, part in zip(merged.rules, parts) if rule.id in fired_set]  # in rule order
+    parts, position = _parts(merged)
+    fired = [(merged.rules[i], parts[i])  # in rule order; an id the ruleset does not have is ignored
+             for i in sorted({position[rule_id] for rule_id in fired_ids if rule_id in position})]
     ranked = sorted((rule for rule, _ in fired), key=_rank)  # stable: equal priorities keep rule order
     ledger = _Ledger()
     action, decider = _action(ranked, ledger)
@@ -273,8 +273,10 @@ class _TraceParts:
     tail: dict[str, Any]  # those between ``facts`` and ``overridden_by``
 
 
-def _parts(merged: MergedRuleset) -> tuple[_TraceParts, ...]:
-    return per_ruleset(merged, "trace parts", lambda: tuple(_trace_parts(rule) for rule in merged.rules))
+def _parts(merged: MergedRuleset) -> tuple[tuple[_TraceParts, ...], dict[str, int]]:
+    """Each rule's trace parts, and each rule id's position in the ruleset."""
+    return per_ruleset(merged, "trace parts", lambda: (tuple(_trace_parts(rule) for rule in merged.rules),
+                                                       {rule.id: i for i, rule in enumerate(merged.rules)}))
 
 
 def _trace_parts(rule: Rule) -> _TraceParts:
