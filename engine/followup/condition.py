@@ -190,6 +190,8 @@ class Reading:
         #: Each condition's node.
         self.roots: tuple[int, ...] = tuple(self._node(c) for c in self.conditions)
         self._parts = tuple(tuple(path.split(".")) for path in self._paths)
+        self._leaf_ops = tuple((path, holds, leaf.value) for leaf, path, holds in self.leaf_nodes)
+        self._group_ops = tuple((combine, getter) for _, _, combine, getter in self.group_nodes)
 
     def _node(self, condition: Condition) -> int:
         if isinstance(condition, Leaf):
@@ -205,9 +207,9 @@ class Reading:
     def judge(self, facts: dict[str, Any]) -> Verdicts:
         """Every distinct condition's verdict on ``facts`` (none short-circuited)."""
         looked = [lookup_parts(facts, parts) for parts in self._parts]
-        held = [holds(*looked[path], leaf.value) for leaf, path, holds in self.leaf_nodes]
+        held = [holds(*looked[path], value) for path, holds, value in self._leaf_ops]
         append = held.append
-        for _, _, combine, getter in self.group_nodes:
+        for combine, getter in self._group_ops:
             append(combine(getter(held)))
         return looked, held
 

@@ -151,23 +151,25 @@ class Explanation:
         made from it, and rules with the same condition share its ``when``: treat the result
         as read-only.
         """
-        static = per_ruleset(self.merged, "trace static", lambda: tuple(rule_static_json(r) for r in self.merged.rules))
+        static = per_ruleset(self.merged, "trace static", lambda: tuple(_split_static(r) for r in self.merged.rules))
         fired = self.fired_ids
         nodes = self.reading.node_dicts(self.verdicts)
         rules = []
-        for rule, root, part in zip(self.merged.rules, self.reading.roots, static):
-            out = {**part, "fired": rule.id in fired, "when": nodes[root]}
+        for rule, root, (part, effect) in zip(self.merged.rules, self.reading.roots, static):
             if rule.id in fired:
-                out["effect"] = part[_EFFECT]
-                out["overridden_by"] = [o.to_json() for o in self._overridden(rule.id)]
-            del out[_EFFECT]
-            rules.append(out)
+                rules.append({**part, "fired": True, "when": nodes[root], "effect": effect,
+                              "overridden_by": [o.to_json() for o in self.overridden.get(rule.id, ())]})
+            else:
+                rules.append({**part, "fired": False, "when": nodes[root]})
         return {"rules": rules,
                 "disabled": [{"id": d.id, "layer": d.layer, "reason": d.reason} for d in self.disabled],
                 "disagreements": list(self.disagreements)}
 
-    def _overridden(self, rule_id: str) -> tuple[OverriddenBy, ...]:
-        return self.overridden.get(rule_id, ()) if rule_id in self.fired_ids else ()
+
+def _split_static(rule: Rule) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A rule's static trace part without its effect, and its effect (shown for fired rules only)."""
+    part = rule_static_json(rule)
+    return {k: v for k, v in part.items() if k != _EFFECT}, part[_EFFECT]
 
 
 def explain_rules(merged: MergedRuleset, facts: dict[str, Any], fired: Collection[str],

@@ -269,8 +269,7 @@ class _TraceParts:
     """What a rule's trace entry holds whatever the situation, made once per merged ruleset."""
 
     facts: tuple[tuple[str, tuple[str, ...]], ...]  # each fact its condition reads, once, in order
-    head: dict[str, Any]  # the ``FiredRule`` fields before ``facts`` (in field order; they depend on the rule alone)
-    tail: dict[str, Any]  # those between ``facts`` and ``overridden_by``
+    fields: dict[str, Any]  # the ``FiredRule`` fields, in order: all but ``facts`` and ``overridden_by`` filled in
 
 
 def _parts(merged: MergedRuleset) -> tuple[tuple[_TraceParts, ...], dict[str, int]]:
@@ -281,11 +280,12 @@ def _parts(merged: MergedRuleset) -> tuple[tuple[_TraceParts, ...], dict[str, in
 
 def _trace_parts(rule: Rule) -> _TraceParts:
     paths = dict.fromkeys(leaf.fact for leaf in rule.when.leaves())
-    head = dict(id=rule.id, title=rule.title, layer=rule.layer, defined_in=rule.origin.layer,
-                priority=rule.priority, effect=rule.then.to_data())
-    tail = dict(because=rule.because, source=rule.source,
-                layer_overrides=tuple(LayerOverride(o.layer, o.replaced_layer, o.fields) for o in rule.overrides))
-    return _TraceParts(tuple((path, tuple(path.split("."))) for path in paths), head, tail)
+    fields = dict(id=rule.id, title=rule.title, layer=rule.layer, defined_in=rule.origin.layer,
+                  priority=rule.priority, effect=rule.then.to_data(), facts=(), because=rule.because,
+                  source=rule.source, overridden_by=(),
+                  layer_overrides=tuple(LayerOverride(o.layer, o.replaced_layer, o.fields) for o in rule.overrides))
+    fields = {name: fields[name] for name in FiredRule.__dataclass_fields__}  # in field order, as __init__ sets them
+    return _TraceParts(tuple((path, tuple(path.split("."))) for path in paths), fields)
 
 
 def _rank(rule: Rule) -> int:
@@ -304,8 +304,10 @@ def _traces(fired: list[tuple[Rule, _TraceParts]], facts: dict[str, Any], ledger
                 present, value = lookup_parts(facts, split)
                 value = seen[path] = value if present else "missing"
             matched.append((path, value))
-        out.append(make(FiredRule, {**parts.head, "facts": tuple(matched), **parts.tail,
-                                    "overridden_by": tuple(ledger.overridden.get(rule.id, ()))}))
+        fields = parts.fields.copy()
+        fields["facts"] = tuple(matched)
+        fields["overridden_by"] = tuple(ledger.overridden.get(rule.id, ()))
+        out.append(make(FiredRule, fields))
     return tuple(out)
 
 
