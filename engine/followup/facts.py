@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any, Sequence
 
 from .situation import Situation
@@ -120,24 +121,31 @@ def _day_counts(s: Situation, dates: dict[str, date]) -> dict[str, dict[str, int
 
 
 def _working_days_to(country: str, days: set[date], today: date) -> dict[date, int]:
-    """``working_days_between(country, day, today)`` for each day, walking the calendar once.
-
-    The anchors of one situation lie close together (sent, deadline, interview, last
-    follow-up): one walk over the span they share costs what the longest one alone would.
-    """
+    """``working_days_between(country, day, today)`` for each day, from per-year tables."""
     if not days:
         return {}
-    start = min(min(days), today)
-    end = max(max(days), today)
-    # worked[n]: working days after ``start`` up to and including ``start + n`` days
-    worked = [0]
-    count, day, one = 0, start, timedelta(days=1)
-    for _ in range((end - start).days):
-        day += one
+    first = min(min(days), today).year
+    at_today = _worked_since(country, first, today)
+    return {day: at_today - _worked_since(country, first, day) for day in days}
+
+
+def _worked_since(country: str, first: int, day: date) -> int:
+    """Working days from 1 January of ``first`` up to and including ``day``."""
+    before = sum(_worked_in_year(country, year)[-1] for year in range(first, day.year))
+    return before + _worked_in_year(country, day.year)[day.toordinal() - date(day.year, 1, 1).toordinal()]
+
+
+@cache
+def _worked_in_year(country: str, year: int) -> tuple[int, ...]:
+    """For each day of ``year``: working days from 1 January up to and including it."""
+    worked, count, day, one = [], 0, date(year, 1, 1), timedelta(days=1)
+    while day.year == year:
         count += is_working_day(country, day)
         worked.append(count)
-    at_today = worked[(today - start).days]
-    return {day: at_today - worked[(day - start).days] for day in days}
+        day += one
+    return tuple(worked)
+
+
 def _contacts(s: Situation) -> dict[str, Any]:
     if not s.follow_ups:
         return {}

@@ -259,7 +259,7 @@ def _points(ranked: list[Rule], scope: _Scope,
 
 def _extend(points: list[Point], seen: set[str], texts: Iterable[str], rule_id: str) -> None:
     """Each text not already said by a higher-ranked rule (``seen``: the texts of ``points``)."""
-    new = [Point(t, rule_id) for t in texts if t not in seen]
+    new = [make(Point, {"text": t, "rule": rule_id}) for t in texts if t not in seen]
     points.extend(new)
     seen.update(p.text for p in new)
 
