@@ -11,7 +11,7 @@ from followup.workdays import working_days_between
 
 def test_working_days_from_year_tables_equal_the_day_by_day_count() -> None:
     rnd = random.Random(0)
-    for _ in range(1500):
+    for _ in range(600):
         country = rnd.choice(("DK", "SE", "NO", "DE", "ZZ"))  # ZZ: a country without holidays
         today = date(2000, 1, 1) + timedelta(days=rnd.randrange(36_500))
         days = {today + timedelta(days=rnd.randrange(-1900, 1900)) for _ in range(rnd.randrange(1, 6))} | {today}
