@@ -240,7 +240,12 @@ def test_at_the_rule_limit_identical_rules_register(tmp_path: Path) -> None:
     assert register_in_subprocess(tmp_path)["fired"] == R.MAX_RULES
     same = {"y": 1}
     assert durable_alone(_tagged([same] * 256), timeout=30) == "ok"
-    assert durable_alone(_tagged([same] * 257), timeout=30) == "error 108"
+    # Past 256, durable_rules refuses with error 108 in some runs only (about half here): never
+    # anything else, and never at 256, which is what the limit of 200 leaves room for.
+    outcomes = []
+    while "error 108" not in outcomes and len(outcomes) < 20:
+        outcomes.append(durable_alone(_tagged([same] * 257), timeout=30))
+    assert set(outcomes) <= {"ok", "error 108"} and "error 108" in outcomes, outcomes
 
 
 # --- firings: nested any multiplies -----------------------------------------------------------------
