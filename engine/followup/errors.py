@@ -47,6 +47,10 @@ class InputError(FollowupError):
 
     exit_code = 2
 
+    def each(self) -> list["InputError"]:
+        """This error as a list of single errors, for code that collects every error of a run."""
+        return [self]
+
 
 class InputErrors(InputError):
     """Several input errors found in one pass, reported together."""
@@ -54,6 +58,9 @@ class InputErrors(InputError):
     def __init__(self, errors: list[InputError]) -> None:
         super().__init__(errors[0].message if errors else "invalid input", errors[0].location if errors else None)
         self.errors = errors
+
+    def each(self) -> list[InputError]:
+        return list(self.errors)
 
     def format_message(self) -> str:
         return "\n".join(e.format_message() for e in self.errors)

@@ -85,11 +85,8 @@ def check_log(path: str, decision_id: str | None = None) -> tuple[int, int]:
         last = number
         try:
             recorded = check_line(parse_line(path, number, text))
-        except InputErrors as exc:
-            errors.extend(exc.errors)
-            continue
         except InputError as exc:
-            errors.append(exc)
+            errors.extend(exc.each())
             continue
         selected += _selected(recorded, decision_id)
     if errors:

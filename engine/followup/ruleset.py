@@ -179,10 +179,8 @@ def load_folder(folder: str | Path, shipped: bool = False) -> tuple[list[Layer],
         if is_ruleset_file(path):
             try:
                 layers.append(load_layer(path, shipped))
-            except InputErrors as exc:
-                errors.extend(exc.errors)
             except InputError as exc:
-                errors.append(exc)
+                errors.extend(exc.each())
     return layers, errors
 
 

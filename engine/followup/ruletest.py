@@ -90,10 +90,8 @@ def load_all_cases(paths: Iterable[Path]) -> list[Case]:
     for path in paths:
         try:
             cases += load_cases(path)
-        except InputErrors as exc:
-            errors += exc.errors
         except InputError as exc:
-            errors.append(exc)
+            errors += exc.each()
     if errors:
         raise InputErrors(errors)
     return cases

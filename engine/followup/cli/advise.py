@@ -53,10 +53,8 @@ def validate(files: tuple[str, ...]) -> None:
         try:
             kind = _validate_one(file)
             click.echo(f"{file}: valid {kind}")
-        except InputErrors as exc:
-            errors.extend(exc.errors)
         except InputError as exc:
-            errors.append(exc)
+            errors.extend(exc.each())
     if errors:
         raise InputErrors(errors)
 
