@@ -13,12 +13,11 @@ meets a value the schema did not check.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import cache
+from datetime import date
 from typing import Any, Sequence
 
 from .situation import Situation
-from .workdays import is_working_day
+from .workdays import is_working_day, working_days_between
 
 #: Dates a timing (``earliest``/``latest``) can be counted from, with their meaning.
 ANCHORS: dict[str, str] = {
@@ -108,42 +107,15 @@ def _day_counts(s: Situation, dates: dict[str, date]) -> dict[str, dict[str, int
     since: dict[str, int] = {}
     working: dict[str, int] = {}
     anchors = {key: dates[anchor] for key, (anchor, _) in _SINCE.items() if anchor in dates}
-    counted = _working_days_to(s.country, set(anchors.values()), s.today)
     for key, day in anchors.items():
         since[key] = (s.today - day).days
-        working[key] = counted[day]
+        working[key] = working_days_between(s.country, day, s.today)
     out: dict[str, dict[str, int]] = {}
     if since:
         out["days_since"], out["working_days_since"] = since, working
     if s.competing_offer:
         out["days_until"] = {"competing_answer": (s.competing_offer.answer_by - s.today).days}
     return out
-
-
-def _working_days_to(country: str, days: set[date], today: date) -> dict[date, int]:
-    """``working_days_between(country, day, today)`` for each day, from per-year tables."""
-    if not days:
-        return {}
-    first = min(min(days), today).year
-    at_today = _worked_since(country, first, today)
-    return {day: at_today - _worked_since(country, first, day) for day in days}
-
-
-def _worked_since(country: str, first: int, day: date) -> int:
-    """Working days from 1 January of ``first`` up to and including ``day``."""
-    before = sum(_worked_in_year(country, year)[-1] for year in range(first, day.year))
-    return before + _worked_in_year(country, day.year)[day.toordinal() - date(day.year, 1, 1).toordinal()]
-
-
-@cache
-def _worked_in_year(country: str, year: int) -> tuple[int, ...]:
-    """For each day of ``year``: working days from 1 January up to and including it."""
-    worked, count, day, one = [], 0, date(year, 1, 1), timedelta(days=1)
-    while day.year == year:
-        count += is_working_day(country, day)
-        worked.append(count)
-        day += one
-    return tuple(worked)
 
 
 def _contacts(s: Situation) -> dict[str, Any]:

@@ -136,10 +136,30 @@ def add_working_days(country: str, start: date, count: int) -> date:
 
 
 def working_days_between(country: str, start: date, end: date) -> int:
-    """Working days after ``start`` up to and including ``end`` (negative if ``end`` is earlier)."""
-    if end < start:
-        return -working_days_between(country, end, start)
-    return sum(1 for n in range(1, (end - start).days + 1) if is_working_day(country, start + timedelta(days=n)))
+    """Working days after ``start`` up to and including ``end`` (negative if ``end`` is earlier).
+
+    Counted from per-year running totals, so a count costs the same however far apart the
+    days are: every evaluation counts working days since several dates.
+    """
+    first = min(start, end).year
+    return _worked_through(country, first, end) - _worked_through(country, first, start)
+
+
+def _worked_through(country: str, first: int, day: date) -> int:
+    """Working days from 1 January of ``first`` up to and including ``day``."""
+    before = sum(_worked_in_year(country, year)[-1] for year in range(first, day.year))
+    return before + _worked_in_year(country, day.year)[day.timetuple().tm_yday - 1]
+
+
+@cache
+def _worked_in_year(country: str, year: int) -> tuple[int, ...]:
+    """For each day of ``year``: working days from 1 January up to and including it."""
+    worked, count, day, one = [], 0, date(year, 1, 1), timedelta(days=1)
+    while day.year == year:
+        count += is_working_day(country, day)
+        worked.append(count)
+        day += one
+    return tuple(worked)
 
 
 def skipped_days(country: str, start: date, end: date) -> list[tuple[date, str]]:
