@@ -160,6 +160,7 @@ Result = Union[LeafResult, GroupResult]
 #: and ``held`` per distinct condition (leaves first, then groups, children before parents).
 Verdicts = tuple[list[tuple[bool, Any]], list[bool]]
 
+
 class Reading:
     """``Condition.explain`` for many conditions at once, as a table made once per ruleset.
 
@@ -167,8 +168,8 @@ class Reading:
     leaf, or a group of the same children) judged once, however many rules share it: the
     shipped rulesets have about 200 conditions per country, but 100 distinct leaves on 40
     facts. The verdicts are ``Condition.explain``'s, computed by the same ``HOLDS`` and
-    ``all``/``any``/``not``; ``results`` makes the ``Result`` objects from them. Conditions count as the same only with values of the same
-    type (``1`` and ``1.0`` and ``true`` stay apart, as they print differently).
+    ``all``/``any``/``not``; ``results`` makes the ``Result`` objects from them. Conditions
+    count as the same only with values of the same type (``1`` and ``1.0`` and ``true`` stay apart, as they print differently).
     """
 
     def __init__(self, conditions: Sequence[Condition]) -> None:
