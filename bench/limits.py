@@ -18,7 +18,7 @@ from typing import Any
 
 _PROBE = r"""
 import json, sys, time
-from followup.evaluate import _core as core
+from followup.engine.evaluate import _core as core
 definition, fact = json.loads(sys.stdin.read())
 started = time.perf_counter()
 try:
@@ -101,8 +101,8 @@ def main() -> None:
             outcome = probe(definition, fact, timeout=5 if n > 500 else 30)
             print(f"  {n:>5}: {outcome}  [{time.perf_counter() - started:.1f} s]")
     from followup import ruleset as limits
-    from followup.cache import load_library
-    from followup.compiler import footprint
+    from followup.rules.cache import load_library
+    from followup.rules.compiler import footprint
 
     print("\nfollowup's limits (ruleset.py) and what the shipped rulesets use")
     library = load_library()

@@ -111,9 +111,9 @@ def cold(runs: int, example: Path) -> dict[str, Any]:
 
 def warm(count: int) -> dict[str, Any]:
     """Evaluations per second in this process, on ``count`` varied situations."""
-    from followup.engine import Engine
-    from followup.explain import explain
-    from followup.render import advice_document, to_json_line
+    from followup.engine.engine import Engine
+    from followup.audit.explain import explain
+    from followup.render.text import advice_document, to_json_line
     from situations import situations
 
     engine = Engine()
@@ -143,9 +143,9 @@ def matching_only(engine: Any, batch: list[Any]) -> dict[str, float]:
     """The matching alone: evaluate.py's direct calls into the C core, and durable_rules' own Host."""
     import durable.engine
 
-    from followup.compiler import definition_json
-    from followup.evaluate import Evaluator
-    from followup.facts import build_facts
+    from followup.rules.compiler import definition_json
+    from followup.engine.evaluate import Evaluator
+    from followup.engine.facts import build_facts
 
     class SyncHost(durable.engine.Host):
         def _run(self) -> None:  # no timer threads
@@ -235,8 +235,8 @@ def _batch_rss(source: Path, folder: Path) -> float:
 _MEMORY = """
 import json, sys
 sys.path.insert(0, {here!r})
-from followup.engine import Engine
-from followup.explain import explain
+from followup.engine.engine import Engine
+from followup.audit.explain import explain
 from situations import situations
 engine = Engine()
 batch = situations(1000)
@@ -295,7 +295,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
-    from followup.paths import examples_dir
+    from followup.base.paths import examples_dir
 
     results: dict[str, Any] = {"machine": machine()}
     print("measuring cold start ...", file=sys.stderr)

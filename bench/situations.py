@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
-from followup.errors import InputError
-from followup.paths import examples_dir
-from followup.situation import parse_situation
-from followup.yamlio import load_document
+from followup.base.errors import InputError
+from followup.base.paths import examples_dir
+from followup.load.situation import parse_situation
+from followup.load.yamlio import load_document
 
 COUNTRIES = ("DK", "SE", "NO", "DE")
 

@@ -18,8 +18,8 @@ import yaml
 
 from followup.cli import cli
 from followup.cli.common import run_guarded
-from followup.engine import Engine
-from followup.situation import parse_situation
+from followup.engine.engine import Engine
+from followup.load.situation import parse_situation
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 from conftest import EXAMPLES
-from followup.decision import append_line, read_log
-from followup.ruleset import digest_of
+from followup.audit.decision import append_line, read_log
+from followup.rules.ruleset import digest_of
 
 WRITER = """
 import json, sys
-from followup.decision import append_line
+from followup.audit.decision import append_line
 path, tag, count, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 for n in range(count):
     append_line(path, json.dumps({"writer": tag, "n": n, "pad": tag * size}), sync=False)

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from conftest import ROOT, write
-from followup.errors import InputErrors
-from followup.paths import rulesets_dir
-from followup.ruleset import Library, load_layer
+from followup.base.errors import InputErrors
+from followup.base.paths import rulesets_dir
+from followup.rules.ruleset import Library, load_layer
 
 FI_SITUATION = """\
 country: FI

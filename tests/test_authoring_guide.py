@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from followup.condition import OPERATORS
-from followup.facts import ANCHORS
-from followup.lint import KINDS
-from followup.lint.vocabulary import vocabulary
+from followup.rules.condition import OPERATORS
+from followup.engine.facts import ANCHORS
+from followup.authoring.lint import KINDS
+from followup.authoring.lint.vocabulary import vocabulary
 
 GUIDE = ROOT / "docs" / "authoring.md"
 

@@ -15,8 +15,8 @@ import pytest
 
 from conftest import EXAMPLES
 from followup import batch as batching
-from followup.engine import Engine
-from followup.yamlio import MAX_BYTES, load_document
+from followup.engine.engine import Engine
+from followup.load.yamlio import MAX_BYTES, load_document
 
 PER_RUN = ("id", "timestamp")
 

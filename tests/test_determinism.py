@@ -20,10 +20,10 @@ import pytest
 import yaml
 
 from conftest import EXAMPLES
-from followup.engine import Engine
-from followup.render import advice_document, to_json_line
-from followup.ruleset import Library
-from followup.situation import load_situation, local_today
+from followup.engine.engine import Engine
+from followup.render.text import advice_document, to_json_line
+from followup.rules.ruleset import Library
+from followup.load.situation import load_situation, local_today
 
 EXAMPLE = EXAMPLES / "dk-applied-email.yaml"
 DECISIONS = ("action", "channel", "alternatives", "purpose", "timing", "forbidden", "conflicts", "verdict", "warnings",
@@ -95,7 +95,7 @@ def test_the_order_of_keys_in_the_file_does_not_matter(run, tmp_path: Path, seed
 
 def _base_with_distinct_priorities() -> dict[str, Any]:
     """The shipped base layer, each rule given its own priority (ties broken as listed)."""
-    from followup.paths import rulesets_dir
+    from followup.base.paths import rulesets_dir
 
     base = yaml.safe_load((rulesets_dir() / "base.yaml").read_text(encoding="utf-8"))
     order = sorted(range(len(base["rules"])), key=lambda i: (base["rules"][i].get("priority", 0), -i))

@@ -31,15 +31,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
-from followup.condition import parse_condition
-from followup.engine import Engine
-from followup.evaluate import Evaluator
-from followup.explain import explain, explain_rules
-from followup.facts import DERIVED_FACTS, build_facts
-from followup.rule import Effect, Origin, Rule, Source
-from followup.ruleset import Library, MergedRuleset, digest_of
-from followup.schema import load_schema
-from followup.situation import Situation, load_situation, parse_situation
+from followup.rules.condition import parse_condition
+from followup.engine.engine import Engine
+from followup.engine.evaluate import Evaluator
+from followup.audit.explain import explain, explain_rules
+from followup.engine.facts import DERIVED_FACTS, build_facts
+from followup.rules.rule import Effect, Origin, Rule, Source
+from followup.rules.ruleset import Library, MergedRuleset, digest_of
+from followup.load.schema import load_schema
+from followup.load.situation import Situation, load_situation, parse_situation
 
 SCALE = 25 if os.environ.get("FOLLOWUP_LONG") == "1" else 1
 COMMON = dict(deadline=None, derandomize=False, print_blob=True,

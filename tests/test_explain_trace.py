@@ -16,11 +16,11 @@ from typing import Any
 
 from conftest import audit_rule, situation, write_overlay, write_yaml
 from followup import __version__
-from followup.engine import Engine
-from followup.explain import explain
-from followup.render import advice_document
-from followup.ruleset import Library, digest_of
-from followup.schema import validator
+from followup.engine.engine import Engine
+from followup.audit.explain import explain
+from followup.render.text import advice_document
+from followup.rules.ruleset import Library, digest_of
+from followup.load.schema import validator
 
 APPLIED = dict(country="DE", today="2026-11-23", stage="applied",
                application={"sent_on": "2026-11-11", "via": "online_portal"},
@@ -221,8 +221,8 @@ def test_explain_when_no_rule_fires(tmp_path: Path) -> None:
     assert explanation.fired() == () and [r.id for r in explanation.not_fired()] == ["only-after-interview"]
     document = advice_document(advice)
     assert [r["fired"] for r in document["explanation"]["rules"]] == [False]
-    from followup.decision import new_record
-    from followup.report import explanation_text
+    from followup.audit.decision import new_record
+    from followup.render.report import explanation_text
     text = explanation_text(advice, explanation, new_record(advice))
     assert "Rules that applied (0 of 1), highest priority first:" in text
     assert "  stage is 'interviewed' (here: 'applied')\n    [only-after-interview]" in text
@@ -232,10 +232,10 @@ FIRST_EVALUATIONS = """
 import json, sys
 from pathlib import Path
 import yaml
-from followup.engine import Engine
-from followup.explain import explain
-from followup.ruleset import Library
-from followup.situation import parse_situation
+from followup.engine.engine import Engine
+from followup.audit.explain import explain
+from followup.rules.ruleset import Library
+from followup.load.situation import parse_situation
 folder, rules = Path(sys.argv[1]), json.loads(sys.argv[2])
 situation = parse_situation(json.dumps({"country": "FI", "stage": "applied", "today": "2026-11-23"}))
 for n in range(8):  # eight new rulesets, each first asked about a situation none of its rules fits

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import audit_rule, situation, write_yaml
-from followup.engine import Engine
-from followup.ruleset import Library
-from followup.whynot import Change, why_not
+from followup.engine.engine import Engine
+from followup.rules.ruleset import Library
+from followup.audit.whynot import Change, why_not
 
 SITUATION = dict(country="DE", today="2026-11-23", stage="applied", employer={"size": "small"},
                  application={"sent_on": "2026-11-11"},

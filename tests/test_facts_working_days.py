@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from followup.workdays import is_working_day, working_days_between
+from followup.engine.workdays import is_working_day, working_days_between
 
 
 def day_by_day(country: str, start: date, end: date) -> int:

@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES
 from followup import yamlio
-from followup.engine import Engine
-from followup.errors import FollowupError, InputError
-from followup.render import advice_document, render_text, to_json_line
-from followup.situation import load_situation, parse_situation
-from followup.yamlio import MAX_BYTES, MAX_DEPTH, MAX_NODES, parse_text
+from followup.engine.engine import Engine
+from followup.base.errors import FollowupError, InputError
+from followup.render.text import advice_document, render_text, to_json_line
+from followup.load.situation import load_situation, parse_situation
+from followup.load.yamlio import MAX_BYTES, MAX_DEPTH, MAX_NODES, parse_text
 
 #: Every hostile file is refused within this many seconds (measured: at most 0.15 s with
 #: libyaml, 0.7 s with PyYAML's pure-Python parser; CI machines are slower and shared).

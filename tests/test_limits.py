@@ -23,9 +23,9 @@ import pytest
 import yaml
 
 from followup import ruleset as R
-from followup.compiler import footprint
-from followup.errors import InputError
-from followup.ruleset import Library
+from followup.rules.compiler import footprint
+from followup.base.errors import InputError
+from followup.rules.ruleset import Library
 
 SOURCE = {"seed": "000", "items": ["T2"], "quote": "Opfølgning"}
 
@@ -61,10 +61,10 @@ def merged_of(folder: Path, country: str | None = None) -> R.MergedRuleset:
 
 _REGISTER = textwrap.dedent("""
     import json, sys, time
-    from followup.ruleset import Library
-    from followup.evaluate import Evaluator
-    from followup.situation import parse_situation
-    from followup.facts import build_facts
+    from followup.rules.ruleset import Library
+    from followup.engine.evaluate import Evaluator
+    from followup.load.situation import parse_situation
+    from followup.engine.facts import build_facts
     merged = Library.load([sys.argv[1]], include_shipped=False).merged(None)
     started = time.perf_counter()
     evaluator = Evaluator()
@@ -91,7 +91,7 @@ def register_in_subprocess(folder: Path, timeout: float = 60) -> dict[str, Any]:
 
 def durable_alone(definition: dict[str, Any], timeout: float) -> str:
     """What durable_rules' C core says to a raw definition: 'ok', 'error NNN' or 'timeout'."""
-    code = ("import sys\nfrom followup.evaluate import _core as c\n"
+    code = ("import sys\nfrom followup.engine.evaluate import _core as c\n"
             "try:\n    c.create_ruleset('probe', sys.stdin.read()); print('ok')\n"
             "except Exception as e:\n    print('error', str(e).rsplit(' ', 1)[-1])")
     try:
@@ -197,7 +197,7 @@ def test_a_deeper_stack_is_refused(tmp_path: Path) -> None:
 
 
 def _evaluate_alone(definition: dict[str, Any], fact: dict[str, Any]) -> str:
-    code = ("import sys, json\nfrom followup.evaluate import _core as c\n"
+    code = ("import sys, json\nfrom followup.engine.evaluate import _core as c\n"
             "h = c.create_ruleset('probe', sys.stdin.read())\n"
             "try:\n    c.assert_fact(h, json.dumps(" + repr(fact) + ")); print('ok')\n"
             "except Exception as e:\n    print('error', str(e).rsplit(' ', 1)[-1])")

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, write
-from followup.lint import lint
-from followup.ruleset import REFUSED_AT_LOAD
+from followup.authoring.lint import lint
+from followup.rules.ruleset import REFUSED_AT_LOAD
 
 FAULTY = ROOT / "tests" / "data" / "lint" / "faulty"
 MARK = re.compile(r"#\s*lint:\s*([a-z, -]+)$")

@@ -13,15 +13,15 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followup.condition import parse_condition
-from followup.evaluate import default_evaluator
-from followup.facts import build_facts, lookup
-from followup.lint.conditions import alternatives, contradiction, guaranteed
-from followup.lint.vocabulary import vocabulary
-from followup.lint.witness import find_witnesses
-from followup.rule import Effect, Origin, Rule, Source
-from followup.ruleset import MergedRuleset, digest_of
-from followup.situation import parse_situation
+from followup.rules.condition import parse_condition
+from followup.engine.evaluate import default_evaluator
+from followup.engine.facts import build_facts, lookup
+from followup.authoring.lint.conditions import alternatives, contradiction, guaranteed
+from followup.authoring.lint.vocabulary import vocabulary
+from followup.authoring.lint.witness import find_witnesses
+from followup.rules.rule import Effect, Origin, Rule, Source
+from followup.rules.ruleset import MergedRuleset, digest_of
+from followup.load.situation import parse_situation
 
 TODAY = date(2026, 3, 11)
 CHANNELS = ["email", "phone", "linkedin", "in_person", "letter", "insider"]

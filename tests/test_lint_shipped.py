@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from followup.lint import lint
-from followup.ruletest import run_suite
+from followup.authoring.lint import lint
+from followup.authoring.ruletest import run_suite
 
 
 def test_shipped_rulesets_lint_clean() -> None:

@@ -6,11 +6,11 @@ import json
 
 from hypothesis import given, settings
 
-from followup.errors import InputError
-from followup.facts import DERIVED_FACTS, build_facts, lookup
-from followup.lint.vocabulary import FULL, MINIMUM, VALUE_EXCLUDES, VALUE_IMPLIES, vocabulary
-from followup.schema import load_schema
-from followup.situation import parse_situation
+from followup.base.errors import InputError
+from followup.engine.facts import DERIVED_FACTS, build_facts, lookup
+from followup.authoring.lint.vocabulary import FULL, MINIMUM, VALUE_EXCLUDES, VALUE_IMPLIES, vocabulary
+from followup.load.schema import load_schema
+from followup.load.situation import parse_situation
 from test_lint_agrees import situations
 
 

@@ -11,7 +11,7 @@ import gc
 from pathlib import Path
 
 from conftest import EXAMPLES
-from followup.situation import load_situation
+from followup.load.situation import load_situation
 
 
 def rss_kib() -> int:

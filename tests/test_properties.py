@@ -31,19 +31,19 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-import followup.evaluate  # noqa: F401  loads durable_rules' C core as followup does (lazily bound: Python 3.13)
+import followup.engine.evaluate  # noqa: F401  loads durable_rules' C core as followup does (lazily bound: Python 3.13)
 import durable.engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followup.compiler import SENTINEL, definition_json, durable_name
-from followup.engine import Engine
-from followup.errors import FollowupError, InputError
-from followup.evaluate import Evaluator
-from followup.facts import build_facts
-from followup.render import advice_document, to_json_line
-from followup.schema import load_schema, validator
-from followup.situation import parse_situation
+from followup.rules.compiler import SENTINEL, definition_json, durable_name
+from followup.engine.engine import Engine
+from followup.base.errors import FollowupError, InputError
+from followup.engine.evaluate import Evaluator
+from followup.engine.facts import build_facts
+from followup.render.text import advice_document, to_json_line
+from followup.load.schema import load_schema, validator
+from followup.load.situation import parse_situation
 
 SCALE = 25 if os.environ.get("FOLLOWUP_LONG") == "1" else 1
 COMMON = dict(deadline=None, print_blob=True,

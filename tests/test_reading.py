@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES
-from followup.condition import Group, Leaf, Reading
-from followup.engine import Engine
-from followup.explain import explain
-from followup.facts import build_facts, lookup
-from followup.situation import load_situation
+from followup.rules.condition import Group, Leaf, Reading
+from followup.engine.engine import Engine
+from followup.audit.explain import explain
+from followup.engine.facts import build_facts, lookup
+from followup.load.situation import load_situation
 
 ENGINE = Engine()
 CASES = [(path, country) for path in sorted(EXAMPLES.glob("*.yaml")) for country in ("DK", "SE", "NO", "DE")]

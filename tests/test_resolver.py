@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import situation, write_yaml
-from followup.engine import Engine
-from followup.ruleset import Library
+from followup.engine.engine import Engine
+from followup.rules.ruleset import Library
 
 SRC = {"seed": "000", "items": ["T2"], "quote": "test"}
 BASE_SITUATION = dict(country="DK", today="2026-11-21", stage="applied",

@@ -11,9 +11,9 @@ from __future__ import annotations
 from functools import cache
 
 from conftest import ROOT
-from followup.engine import Engine
-from followup.ruleset import Library
-from followup.ruletest import case_files, load_cases, run_case
+from followup.engine.engine import Engine
+from followup.rules.ruleset import Library
+from followup.authoring.ruletest import case_files, load_cases, run_case
 
 ASSERTS_ADVICE = ("action", "channel", "earliest", "latest")
 COUNTRIES = ("DK", "SE", "NO", "DE")  # DE: a country with no overlay gets the base versions

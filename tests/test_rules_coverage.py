@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from conftest import ROOT, write, write_yaml
-from followup.coverage import load_catalogue
+from followup.authoring.coverage import load_catalogue
 
 CATALOGUE = ROOT / "rulesets" / "catalogue.md"
 SRC = {"seed": "000", "items": ["G1"], "quote": "følg ikke op"}

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from followup.advice import Advice
+from followup.engine.advice import Advice
 from test_scenarios import advise, dates, fired, said
 
 

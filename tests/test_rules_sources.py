@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from followup.coverage import load_catalogue
-from followup.ruleset import Library
+from followup.authoring.coverage import load_catalogue
+from followup.rules.ruleset import Library
 
 SEEDS = Path(os.environ.get("FOLLOWUP_SEEDS", ROOT.parent / "shared" / "seeds"))
 

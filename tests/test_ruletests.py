@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write
-from followup.ruletest import advice_diff, case_files, load_cases, run_case
+from followup.authoring.ruletest import advice_diff, case_files, load_cases, run_case
 
 SHIPPED = [case for path in case_files(ROOT / "rulesets") for case in load_cases(path)]
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES
-from followup.advice import Advice
-from followup.ruletest import patched
-from followup.situation import parse_situation
-from followup.yamlio import load_document
+from followup.engine.advice import Advice
+from followup.authoring.ruletest import patched
+from followup.load.situation import parse_situation
+from followup.load.yamlio import load_document
 
 
 

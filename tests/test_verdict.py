@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import EXAMPLES, situation
-from followup.situation import load_situation
+from followup.load.situation import load_situation
 
 
 def test_a_private_number_is_reached_through_the_switchboard(engine) -> None:

@@ -1,5 +1,5 @@
 """``python -m followup`` runs the command line."""
 
-from .cli import main
+from followup.cli import main
 
 main()

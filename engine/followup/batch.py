@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .engine import Engine
-from .errors import EngineError, FollowupError, InputError, InputErrors
-from .render import advice_document, to_json_line
-from .situation import situation_from_document
-from .yamlio import MAX_BYTES, json_line_document
+from followup.engine.engine import Engine
+from followup.base.errors import EngineError, FollowupError, InputError, InputErrors
+from followup.render.text import advice_document, to_json_line
+from followup.load.situation import situation_from_document
+from followup.load.yamlio import MAX_BYTES, json_line_document
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

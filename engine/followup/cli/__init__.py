@@ -13,9 +13,9 @@ import sys
 
 import click
 
-from .. import __version__
-from .common import run_guarded
-from .lazy import LazyGroup
+from followup import __version__
+from followup.cli.common import run_guarded
+from followup.cli.lazy import LazyGroup
 
 COMMANDS = {
     "advise": ".advise:advise",

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from ..engine import Engine
-from ..errors import InputError, InputErrors
-from ..decision import append_line, new_record
-from ..render import advice_document, audit_document, render_text, to_json_line, to_json_text
-from ..ruleset import load_layer
-from ..situation import load_situation, situation_from_document
-from ..yamlio import load_document
-from .common import as_date, rules_option, today_option
+from followup.engine.engine import Engine
+from followup.base.errors import InputError, InputErrors
+from followup.audit.decision import append_line, new_record
+from followup.render.text import advice_document, audit_document, render_text, to_json_line, to_json_text
+from followup.rules.ruleset import load_layer
+from followup.load.situation import load_situation, situation_from_document
+from followup.load.yamlio import load_document
+from followup.cli.common import as_date, rules_option, today_option
 
 
 @click.command()

@@ -7,15 +7,15 @@ from typing import Any
 
 import click
 
-from ..decision import new_record
-from ..engine import Engine
-from ..explain import explain
-from ..render import advice_document, to_json_text
-from ..replay import check_log, replay_log, replayed_text, summary
-from ..report import explanation_markdown, explanation_text, why_not_markdown, why_not_text
-from ..situation import load_situation
-from ..whynot import SUBJECTS, why_not
-from .common import as_date, rules_option, today_option
+from followup.audit.decision import new_record
+from followup.engine.engine import Engine
+from followup.audit.explain import explain
+from followup.render.text import advice_document, to_json_text
+from followup.audit.replay import check_log, replay_log, replayed_text, summary
+from followup.render.report import explanation_markdown, explanation_text, why_not_markdown, why_not_text
+from followup.load.situation import load_situation
+from followup.audit.whynot import SUBJECTS, why_not
+from followup.cli.common import as_date, rules_option, today_option
 
 
 @click.command("explain")

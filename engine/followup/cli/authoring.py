@@ -11,13 +11,13 @@ from typing import Any
 import click
 import yaml
 
-from ..errors import InputError, Location
-from ..lint import lint as run_lint
-from ..rule import Effect, Rule
-from ..ruleset import Library, MergedRuleset
-from ..ruletest import SuiteReport, advice_diff, run_suite
-from ..scaffold import write_skeleton
-from .common import rules_option
+from followup.base.errors import InputError, Location
+from followup.authoring.lint import lint as run_lint
+from followup.rules.rule import Effect, Rule
+from followup.rules.ruleset import Library, MergedRuleset
+from followup.authoring.ruletest import SuiteReport, advice_diff, run_suite
+from followup.authoring.scaffold import write_skeleton
+from followup.cli.common import rules_option
 
 FORMAT_HELP = "text for people, json for tools."
 

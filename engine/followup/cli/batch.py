@@ -13,10 +13,10 @@ from typing import IO, Callable, Iterator
 
 import click
 
-from .. import batch as batching
-from ..engine import Engine
-from ..errors import FollowupError, InputError, Location
-from .common import as_date, rules_option, today_option
+from followup import batch as batching
+from followup.engine.engine import Engine
+from followup.base.errors import FollowupError, InputError, Location
+from followup.cli.common import as_date, rules_option, today_option
 
 
 @click.command()

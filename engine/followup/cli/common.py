@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import click
 
-from ..errors import FollowupError
+from followup.base.errors import FollowupError
 
 RULES_OPTION_HELP = "A folder of your own rulesets; its layers win over the shipped ones of the same name. Repeatable."
 

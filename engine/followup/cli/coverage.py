@@ -6,10 +6,10 @@ import textwrap
 
 import click
 
-from ..coverage import Coverage, CoverageGap, build_coverage, catalogue_path, load_catalogue
-from ..render import to_json_text
-from ..ruleset import Library
-from .common import rules_option
+from followup.authoring.coverage import Coverage, CoverageGap, build_coverage, catalogue_path, load_catalogue
+from followup.render.text import to_json_text
+from followup.rules.ruleset import Library
+from followup.cli.common import rules_option
 
 
 @click.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .lazy import LazyGroup
+from followup.cli.lazy import LazyGroup
 
 SUBCOMMANDS = {
     "coverage": ".coverage:coverage",

@@ -1,0 +1,1 @@
+"""Authoring: lint, rule tests as data, scaffolding of new rulesets, catalogue coverage."""

@@ -1,0 +1,200 @@
+"""What a rule can name: every fact, its type, and which parts of a situation it depends on.
+
+The vocabulary is read from the two places that define it, never restated here: the situation
+schema (a field's type and enum) and the almanac (``facts.build_facts`` and ``DERIVED_FACTS``).
+A field of the schema that ``build_facts`` does not pass on (``notes``, ``follow_ups``) is not
+a fact. Which inputs a fact depends on is measured the same way: remove one part of a complete
+situation, build the facts again, and see which facts are gone.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from functools import cache
+from typing import Any, Iterator
+
+from followup.base.errors import InputError
+from followup.engine.facts import DERIVED_FACTS, build_facts
+from followup.load.schema import load_schema
+from followup.load.situation import parse_situation
+
+#: The day witness situations are advised for: a Wednesday with no public holiday near it in
+#: the Nordic countries, so "N working days" and "N days" differ only by weekends.
+TODAY = date(2026, 3, 11)
+
+
+
+def _day(offset: int) -> str:
+    return (TODAY + timedelta(days=offset)).isoformat()
+
+
+#: A situation with every field given. ``tests/test_lint_vocabulary.py`` checks that it
+#: still covers every field of the situation schema.
+FULL: dict[str, Any] = {
+    "country": "DK", "today": _day(0), "stage": "applied", "outcome": "pending", "position": "Analyst",
+    "feels_right": True, "applicant": {"name": "Alex"},
+    "employer": {"name": "Acme", "size": "small", "sector": "law"}, "role_kind": "sales",
+    "application": {"sent_on": _day(-30), "via": "email", "deadline": _day(-25)},
+    "posting": {"forbids_calls": False, "forbids_emails": False, "answer_expected_by": _day(-5),
+                "shortlisted_only": False},
+    "contact": {"name": "Kim", "email": "kim@example.com", "phone": "+45 12 34 56 78", "phone_kind": "work",
+                "linkedin": True, "asked_for": "email", "insider": True},
+    "interview": {"on": _day(-10), "format": "online", "invited_by": "email", "answer_promised_by": _day(-3),
+                  "tone": "warm", "thanked": True},
+    "follow_ups": [{"on": _day(-2), "via": "email", "answered": False}],
+    "competing_offer": {"answer_by": _day(5), "kind": "offer"},
+    "notes": "private",
+}
+
+#: What the situation checks (``situation.check_dates``) add to the schema, as lint needs it;
+#: ``tests/test_lint_vocabulary.py`` checks every entry against generated valid situations.
+#: A part of the situation one value of a fact requires (stage 'interviewed' needs an interview):
+VALUE_IMPLIES: dict[tuple[str, Any], str] = {("stage", "interviewed"): "interview"}
+#: Parts one value of a fact rules out (stage 'considering' means not applied, not interviewed):
+VALUE_EXCLUDES: dict[tuple[str, Any], frozenset[str]] = {
+    ("stage", "considering"): frozenset({"application.sent_on", "interview"})}
+#: The smallest value of a count: nothing that happened can be in the future, and a history
+#: of follow-ups has at least one.
+MINIMUM: dict[str, int] = {
+    **{f"{kind}.{since}": 0 for kind in ("days_since", "working_days_since")
+       for since in ("sent", "interview", "last_follow_up")},
+    **{f"contacts.{count}": 0 for count in ("unanswered", "calls", "unanswered_calls", "since_interview",
+                                             "unanswered_since_interview")},
+    "contacts.total": 1,
+}
+
+
+@dataclass(frozen=True)
+class FactType:
+    """One fact: its kind (string, date, integer, boolean, object), enum, and meaning."""
+
+    path: str
+    kind: str
+    enum: tuple[Any, ...] = ()
+    meaning: str = ""
+    derived: bool = False
+
+    def describe(self) -> str:
+        """``text, one of 'a', 'b'`` / ``a whole number``."""
+        if self.enum:
+            return "one of " + ", ".join(repr(v) for v in self.enum)
+        return {"string": "text", "date": "a date (YYYY-MM-DD)", "integer": "a whole number",
+                "boolean": "true or false", "object": "a group of facts"}[self.kind]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every fact rules can test, and the removable parts of a situation each one needs."""
+
+    facts: dict[str, FactType]
+    schema_fields: frozenset[str]
+    #: fact → the parts of a situation (field paths) whose absence removes the fact.
+    units: dict[str, frozenset[str]]
+
+    def needs(self, fact: str) -> frozenset[str]:
+        """The situation parts ``fact`` needs (empty: always present, like ``stage``)."""
+        return self.units.get(fact, frozenset())
+
+    def can_be_absent(self, fact: str) -> bool:
+        return bool(self.needs(fact))
+
+    def implied_by(self, present: set[str], parts: set[str] = frozenset()) -> set[str]:
+        """Every fact present whenever all of ``present`` are and the situation ``parts`` are given."""
+        given = set(parts)
+        for fact in present:
+            given |= self.needs(fact)
+        return {f for f in self.facts if self.needs(f) <= given}
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The vocabulary, measured once per process."""
+    types = fact_types()
+    schema_types = dict(_schema_fields(load_schema("situation"), ""))
+    return replace(types, units=_measure_units(schema_types, types.facts))
+
+
+@cache
+def fact_types() -> Vocabulary:
+    """The facts and their types only, without what each depends on (which is slow to measure).
+
+    Enough to tell an unknown fact or a mistyped value, which is all loading a ruleset needs.
+    """
+    schema_types = dict(_schema_fields(load_schema("situation"), ""))
+    full_facts = build_facts(_parse(FULL))
+    facts = {path: FactType(path, kind, enum) for path, (kind, enum) in schema_types.items()
+             if _present(full_facts, path)}
+    for path, info in DERIVED_FACTS.items():
+        kind = "date" if info.type == "string" and path.endswith("_on") else info.type
+        facts[path] = FactType(path, kind, info.enum, info.meaning, derived=True)
+        for prefix in _prefixes(path):
+            facts.setdefault(prefix, FactType(prefix, "object", derived=True))
+    return Vocabulary(facts, frozenset(schema_types), {})
+
+
+def _schema_fields(schema: dict[str, Any], prefix: str) -> Iterator[tuple[str, tuple[str, tuple[Any, ...]]]]:
+    for name, sub in schema.get("properties", {}).items():
+        path = f"{prefix}{name}"
+        if "enum" in sub:
+            yield path, ("string", tuple(v for v in sub["enum"]))
+        elif sub.get("type") == "object":
+            yield path, ("object", ())
+            yield from _schema_fields(sub, path + ".")
+        elif sub.get("type") == "string" and str(sub.get("format", "")).startswith("date"):
+            yield path, ("date", ())
+        elif sub.get("type") in ("string", "boolean", "integer", "number", "array"):
+            yield path, (sub["type"], ())
+
+
+def _measure_units(schema_types: dict[str, tuple[str, tuple[Any, ...]]],
+                   facts: dict[str, FactType]) -> dict[str, frozenset[str]]:
+    full = build_facts(_parse(FULL))
+    units: dict[str, set[str]] = {f: set() for f in facts}
+    for part in schema_types:
+        reduced = copy.deepcopy(FULL)
+        if not _remove(reduced, part):
+            continue
+        try:
+            without = build_facts(_parse(reduced))
+        except InputError:  # a required field: not a part that can be left out on its own
+            continue
+        for fact in facts:
+            if _present(full, fact) and not _present(without, fact):
+                units[fact].add(part)
+    minimal = build_facts(_parse({"country": FULL["country"], "today": FULL["today"], "stage": "applied"}))
+    for fact, needed in units.items():
+        if not needed and not _present(minimal, fact):
+            # Present if any one of several parts is given (``days_since`` with any date): no
+            # single part guarantees it, so nothing does.
+            needed.add(f"<one of the parts {fact} is made from>")
+    return {f: frozenset(u) for f, u in units.items()}
+
+
+def _parse(data: dict[str, Any]):
+    return parse_situation(json.dumps(data), "<vocabulary>.json")
+
+
+def _remove(data: dict[str, Any], path: str) -> bool:
+    *parents, last = path.split(".")
+    for part in parents:
+        data = data.get(part)
+        if not isinstance(data, dict):
+            return False
+    return data.pop(last, None) is not None
+
+
+def _present(facts: dict[str, Any], path: str) -> bool:
+    value: Any = facts
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return False
+        value = value[part]
+    return True
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = path.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]

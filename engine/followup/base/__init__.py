@@ -1,0 +1,1 @@
+"""Foundations every stage shares: errors with exit codes, file locations, record helpers."""

@@ -1,0 +1,191 @@
+"""The advice and its reasoning trace, as frozen records with one JSON form.
+
+``Advice.to_json`` is the contract described by ``schemas/advice.schema.json``. It contains
+nothing that varies between runs: the same situation, ruleset and ``today`` give the same
+bytes. Per-run fields (decision id, timestamp) live in the decision record, not here.
+
+Each advice also keeps its ``Basis`` (the merged ruleset, the situation and the facts it was
+decided from) outside its JSON form, so the full trace of every rule (``explain.py``) and the
+decision record (``decision.py``) can be made on demand, without evaluating anything twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from followup.rules.rule import Source
+from followup.rules.ruleset import MergedRuleset
+from followup.load.situation import Situation
+
+
+@dataclass(frozen=True)
+class Point:
+    """Something to say, to avoid, or to be careful about, and the rule it comes from."""
+
+    text: str
+    rule: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"text": self.text, "rule": self.rule}
+
+
+@dataclass(frozen=True)
+class Window:
+    """One rule's timing, resolved to calendar days."""
+
+    rule: str
+    earliest: date | None
+    latest: date | None
+    earliest_spec: str | None
+    latest_spec: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "earliest": _iso(self.earliest), "latest": _iso(self.latest),
+                "earliest_rule": self.earliest_spec, "latest_rule": self.latest_spec}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When to act. ``earliest`` is None only for ``stop`` or a wait with no known end."""
+
+    earliest: date | None
+    latest: date | None
+    opens: date | None = None
+    closes: date | None = None
+    windows: tuple[Window, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"earliest": _iso(self.earliest), "latest": _iso(self.latest),
+                "window": {"opens": _iso(self.opens), "closes": _iso(self.closes)},
+                "windows": [w.to_json() for w in self.windows]}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Rules that could not all be followed, and how the resolver settled it."""
+
+    kind: str
+    message: str
+    rules: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "rules": list(self.rules)}
+
+
+@dataclass(frozen=True)
+class OverriddenBy:
+    """Part of a fired rule's effect that did not make it into the advice, and what beat it."""
+
+    part: str
+    by: str
+    why: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"part": self.part, "by": self.by, "why": self.why}
+
+
+@dataclass(frozen=True)
+class LayerOverride:
+    """A lower layer's version of this rule that an overlay replaced."""
+
+    layer: str
+    replaced_layer: str
+    fields: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"layer": self.layer, "replaced_layer": self.replaced_layer, "fields": list(self.fields)}
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    """One trace entry: a rule that fired, the facts it saw, its effect and its fate."""
+
+    id: str
+    title: str
+    layer: str
+    defined_in: str
+    priority: int
+    effect: dict[str, Any]
+    facts: tuple[tuple[str, Any], ...]
+    because: str
+    source: Source
+    layer_overrides: tuple[LayerOverride, ...] = ()
+    overridden_by: tuple[OverriddenBy, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "ruleset": self.layer, "defined_in": self.defined_in,
+                "priority": self.priority, "effect": self.effect,
+                "facts": {path: value for path, value in self.facts},
+                "because": self.because, "source": self.source.to_data(),
+                "layer_overrides": [o.to_json() for o in self.layer_overrides],
+                "overridden_by": [o.to_json() for o in self.overridden_by]}
+
+
+@dataclass(frozen=True)
+class RulesetInfo:
+    """Which merged ruleset gave the advice."""
+
+    name: str
+    country: str | None
+    version: str
+    digest: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "country": self.country, "version": self.version, "digest": self.digest}
+
+
+@dataclass(frozen=True, eq=False)
+class Basis:
+    """What an advice was decided from, kept for its explanation and its decision record.
+
+    ``cache`` holds what is derived from it at most once per evaluation (the full trace, the
+    situation's digest); nothing else in it ever changes.
+    """
+
+    merged: MergedRuleset
+    situation: Situation
+    facts: dict[str, Any]
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What to do, by which channel, when, what to say, and why."""
+
+    action: str
+    channel: str | None
+    alternatives: tuple[str, ...]
+    purpose: str | None
+    timing: Timing
+    verdict: str
+    say: tuple[Point, ...]
+    avoid: tuple[Point, ...]
+    cautions: tuple[Point, ...]
+    conflicts: tuple[Conflict, ...]
+    warnings: tuple[str, ...]
+    trace: tuple[FiredRule, ...]
+    ruleset: RulesetInfo
+    today: date
+    country: str
+    forbidden: tuple[str, ...] = field(default=())
+    #: Set by the resolver; None only for an advice built by hand (then it has no explanation).
+    basis: Basis | None = field(default=None, compare=False, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The advice as JSON data (see ``schemas/advice.schema.json``)."""
+        return {
+            "action": self.action, "channel": self.channel, "alternatives": list(self.alternatives),
+            "purpose": self.purpose, "verdict": self.verdict, "timing": self.timing.to_json(),
+            "forbidden": list(self.forbidden),
+            "say": [p.to_json() for p in self.say], "avoid": [p.to_json() for p in self.avoid],
+            "cautions": [p.to_json() for p in self.cautions],
+            "conflicts": [c.to_json() for c in self.conflicts], "warnings": list(self.warnings),
+            "today": self.today.isoformat(), "country": self.country,
+            "ruleset": self.ruleset.to_json(), "trace": [t.to_json() for t in self.trace],
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -1,0 +1,48 @@
+"""The engine: from a situation to advice, in one call.
+
+``Engine`` holds the rulesets (shipped plus any ``--rules`` folders), merges and registers
+each country's ruleset once, and for each situation runs the pipeline in order:
+build facts → durable_rules decides which rules fire → the resolver makes one advice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from followup.engine.advice import Advice
+from followup.rules.cache import load_library
+from followup.engine.evaluate import Evaluator, default_evaluator
+from followup.engine.facts import build_facts
+from followup.engine.resolve import resolve
+from followup.rules.ruleset import Library, MergedRuleset
+from followup.load.situation import Situation
+
+
+class Engine:
+    """Advice for situations, against the shipped rulesets and a user's own folders."""
+
+    def __init__(self, rules_dirs: Iterable[str | Path] = (), evaluator: Evaluator | None = None,
+                 library: Library | None = None) -> None:
+        self.library = library or load_library(rules_dirs)
+        self.evaluator = evaluator or default_evaluator()
+        self._merged: dict[str, MergedRuleset] = {}
+
+    def ruleset_for(self, country: str) -> MergedRuleset:
+        """The merged ruleset for a country (the base rules for one without an overlay)."""
+        if country not in self._merged:
+            merged = self.library.merged(country)
+            self.evaluator.register(merged)
+            self._merged[country] = merged
+        return self._merged[country]
+
+    def fired(self, situation: Situation) -> tuple[MergedRuleset, dict, tuple[str, ...]]:
+        """The merged ruleset, the facts and the ids of the rules that fire."""
+        merged = self.ruleset_for(situation.country)
+        facts = build_facts(situation)
+        return merged, facts, self.evaluator.fired(merged, facts)
+
+    def advise(self, situation: Situation) -> Advice:
+        """The advice for one situation."""
+        merged, facts, fired = self.fired(situation)
+        return resolve(merged, situation, fired, facts)

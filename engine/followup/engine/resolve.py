@@ -1,0 +1,318 @@
+"""Turning the rules that fired into one advice.
+
+The resolver never matches conditions; durable_rules has decided which rules fired. It
+settles what those rules say, in this order, and records every decision in the trace:
+
+1. **Action**: the highest-priority rule that sets one wins; a tie between different actions
+   at that priority takes the most cautious (stop > wait > follow_up) and is a conflict.
+2. **Channel**: a channel any fired rule forbids is never recommended, whatever prefers it.
+   The remaining preferences are ranked by priority, then rule order, then the order the
+   rule lists them; the first is the channel, the rest are alternatives. If every preferred
+   channel is forbidden, that is a conflict and the advice is to stop.
+3. **Timing**: windows intersect, highest priority first. A window that would leave no day
+   at all is set aside and reported as a conflict, never silently dropped.
+4. **Today**: a follow-up whose window has not opened becomes a wait; a window that closed
+   before today is reported.
+5. **What to say**: the say/avoid/caution points of every fired rule, except those tied to a
+   channel or purpose the advice did not end up with.
+
+A rule's ``if_channel``/``if_purpose`` tie its timing as well as its points: "one to two
+working days after the promised date" is the timing of a status question, not of a thank-you
+or of a word about a competing offer. The action, channel and purpose are settled first, from
+rules' ``action``/``prefer``/``forbid``/``purpose``, which no tie gates; then tied timings and
+points apply only where the tie holds. Each one set aside is recorded against the rule that
+decided the channel or purpose, so the trace says what beat it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from followup.engine.advice import (Advice, Basis, Conflict, FiredRule, LayerOverride, OverriddenBy, Point, RulesetInfo,
+                     Timing, Window)
+from followup.engine.facts import anchor_date, lookup_parts
+from followup.engine.prepared import per_ruleset
+from followup.base.records import make
+from followup.rules.rule import Effect, Rule
+from followup.rules.ruleset import MergedRuleset
+from followup.load.situation import Situation
+
+CAUTION_ORDER = {"stop": 0, "wait": 1, "follow_up": 2}
+
+
+@dataclass
+class _Ledger:
+    """What the resolver decided against each rule, collected while it works."""
+
+    overridden: dict[str, list[OverriddenBy]] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def beat(self, rule_id: str, part: str, by: str, why: str) -> None:
+        self.overridden.setdefault(rule_id, []).append(OverriddenBy(part, by, why))
+
+    def conflict(self, kind: str, message: str, rules: Iterable[str]) -> None:
+        self.conflicts.append(Conflict(kind, message, tuple(rules)))
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The channel and purpose the advice ended up with, and the rules that decided them."""
+
+    channel: str | None
+    channel_rule: str | None
+    purpose: str | None
+    purpose_rule: str | None
+    stopped: bool = False
+
+    def excludes(self, effect: Effect) -> tuple[str, str] | None:
+        """``(by, why)`` if ``effect`` is tied to a channel or purpose the advice does not have."""
+        if self.stopped and (effect.if_channel or effect.if_purpose):
+            return self.purpose_rule or "resolver", "the advice is not to follow up"
+        if effect.if_channel and self.channel not in effect.if_channel:
+            return (self.channel_rule or "resolver",
+                    f"only for {'/'.join(effect.if_channel)}; the channel is {self.channel or 'none'}")
+        if effect.if_purpose and self.purpose not in effect.if_purpose:
+            return (self.purpose_rule or "resolver",
+                    f"only for {'/'.join(effect.if_purpose)}; the purpose is {self.purpose or 'none'}")
+        return None
+
+
+def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str],
+            facts: dict[str, Any]) -> Advice:
+    """The advice for ``situation`` given the ids of the rules that fired."""
+    parts, position = _parts(merged)
+    fired = [(merged.rules[i], parts[i])  # in rule order; an id the ruleset does not have is ignored
+             for i in sorted({position[rule_id] for rule_id in fired_ids if rule_id in position})]
+    ranked = sorted((rule for rule, _ in fired), key=_rank)  # stable: equal priorities keep rule order
+    ledger = _Ledger()
+    action, decider = _action(ranked, ledger)
+    channel, chooser, alternatives, forbidden = _channels(ranked, action, ledger)
+    if channel is None and action != "stop" and any(r.then.prefer for r in ranked):
+        action, decider = "stop", "resolver"
+    if action == "stop":  # nothing is said or timed: the stop itself is what set it all aside
+        scope = _Scope(None, decider, None, decider, stopped=True)
+    else:
+        purpose, purpose_rule = _purpose(ranked, ledger)
+        scope = _Scope(channel, chooser, purpose, purpose_rule)
+    purpose = scope.purpose
+    timing, action = _timing(ranked, situation, action, scope, ledger)
+    # Points follow the rules' rank (priority, then listing), so reordering rules of distinct
+    # priorities in a file never reorders the advice.
+    say, avoid, cautions = _points(ranked, scope, ledger)
+    info = RulesetInfo(merged.name, merged.country, merged.version, merged.digest)
+    advice = make(Advice, dict(
+        action=action, channel=channel if action != "stop" else None,
+        alternatives=alternatives if action != "stop" else (), purpose=purpose, timing=timing,
+        verdict="", say=say, avoid=avoid, cautions=cautions, conflicts=tuple(ledger.conflicts),
+        warnings=merged.warnings, trace=_traces(fired, facts, ledger),
+        ruleset=info, today=situation.today, country=situation.country, forbidden=forbidden,
+        basis=Basis(merged, situation, facts)))
+    from followup.render.text import verdict  # render depends on Advice; imported here to keep the order one-way
+
+    # The verdict sentence reads the advice it completes; nothing else has seen the advice yet.
+    advice.__dict__["verdict"] = verdict(advice, situation)
+    return advice
+
+
+def _action(ranked: list[Rule], ledger: _Ledger) -> tuple[str, str]:
+    """The action and the id of the rule that decided it ("resolver" if none did)."""
+    setters = [r for r in ranked if r.then.action]
+    if not setters:
+        ledger.conflict("no_action", "no rule decided whether to follow up; waiting is the safe default", ())
+        return "wait", "resolver"
+    top = [r for r in setters if r.priority == setters[0].priority]
+    winner = min(top, key=lambda r: CAUTION_ORDER[r.then.action])
+    if len({r.then.action for r in top}) > 1:
+        ledger.conflict("action_tie", f"rules of equal priority {winner.priority} disagree on the action; "
+                        f"the most cautious ({winner.then.action}) was taken", (r.id for r in top))
+    for rule in setters:
+        if rule is not winner and rule.then.action != winner.then.action:
+            why = "higher priority" if rule.priority < winner.priority else "same priority, more cautious"
+            ledger.beat(rule.id, f"action {rule.then.action}", winner.id, why)
+    return winner.then.action, winner.id  # type: ignore[return-value]
+
+
+def _channels(ranked: list[Rule], action: str,
+              ledger: _Ledger) -> tuple[str | None, str | None, tuple[str, ...], tuple[str, ...]]:
+    """The channel, the rule that chose it, the alternatives and the forbidden channels."""
+    forbidders: dict[str, str] = {}
+    for rule in ranked:
+        for channel in rule.then.forbid:
+            forbidders.setdefault(channel, rule.id)
+    chosen: list[str] = []
+    chooser: str | None = None
+    for rule in ranked:
+        for channel in rule.then.prefer:
+            if channel in forbidders:
+                ledger.beat(rule.id, f"prefer {channel}", forbidders[channel], "a forbidden channel is never recommended")
+            elif channel not in chosen:
+                chooser = chooser or rule.id
+                chosen.append(channel)
+    forbidden = tuple(sorted(forbidders))
+    if not chosen and action != "stop" and any(r.then.prefer for r in ranked):
+        ledger.conflict("all_channels_forbidden", "every channel the rules recommend is forbidden by another rule; "
+                        "there is no acceptable way to follow up", sorted({*forbidders.values(), *(r.id for r in ranked if r.then.prefer)}))
+    if not chosen:
+        return None, None, (), forbidden
+    return chosen[0], chooser, tuple(chosen[1:]), forbidden
+
+
+def _purpose(ranked: list[Rule], ledger: _Ledger) -> tuple[str | None, str | None]:
+    """The purpose of the highest-ranked rule that sets one, and that rule's id."""
+    setters = [r for r in ranked if r.then.purpose]
+    if not setters:
+        return None, None
+    winner = setters[0]
+    for rule in setters[1:]:
+        if rule.then.purpose != winner.then.purpose:
+            ledger.beat(rule.id, f"purpose {rule.then.purpose}", winner.id, "higher priority or earlier rule")
+    return winner.then.purpose, winner.id
+
+
+def _windows(ranked: list[Rule], situation: Situation, scope: _Scope, action: str, ledger: _Ledger) -> list[Window]:
+    windows = []
+    for rule in ranked:
+        if rule.then.earliest is None and rule.then.latest is None:
+            continue
+        excluded = scope.excludes(rule.then)
+        if excluded:
+            if action != "stop":  # after a stop no timing applies; nothing was beaten
+                ledger.beat(rule.id, "timing", *excluded)
+            continue
+        points = {}
+        for name in ("earliest", "latest"):
+            point = getattr(rule.then, name)
+            if point is None:
+                continue
+            anchor = anchor_date(situation, point.anchor)
+            if anchor is None:
+                ledger.conflict("missing_date", f"rule {rule.id} counts from {point.anchor}, which the situation "
+                                "does not give; its timing was left out", (rule.id,))
+                ledger.beat(rule.id, name, "resolver", f"{point.anchor} not given")
+                continue
+            points[name] = point.resolve(situation.country, anchor)
+        if points:
+            windows.append(Window(rule.id, points.get("earliest"), points.get("latest"),
+                                  str(rule.then.earliest) if rule.then.earliest else None,
+                                  str(rule.then.latest) if rule.then.latest else None))
+    return windows
+
+
+def _intersect(windows: list[Window], ledger: _Ledger) -> tuple[date | None, date | None, list[Window]]:
+    opens: date | None = None
+    closes: date | None = None
+    kept: list[Window] = []
+    for window in windows:
+        new_open = max(filter(None, (opens, window.earliest)), default=None)
+        new_close = min(filter(None, (closes, window.latest)), default=None)
+        if new_open and new_close and new_open > new_close:
+            by = ", ".join(w.rule for w in kept)
+            ledger.conflict("empty_window", f"rule {window.rule}'s timing ({_span(window)}) does not overlap the "
+                            f"timing of higher-priority rules ({by}); it was set aside", (window.rule, *(w.rule for w in kept)))
+            ledger.beat(window.rule, "timing", kept[0].rule if kept else "resolver", "windows do not overlap")
+            continue
+        opens, closes = new_open, new_close
+        kept.append(window)
+    return opens, closes, kept
+
+
+def _timing(ranked: list[Rule], situation: Situation, action: str, scope: _Scope,
+            ledger: _Ledger) -> tuple[Timing, str]:
+    windows = _windows(ranked, situation, scope, action, ledger)
+    if action == "stop":
+        return Timing(None, None, windows=tuple(windows)), action
+    opens, closes, kept = _intersect(windows, ledger)
+    today = situation.today
+    earliest = max(filter(None, (opens, today))) if (opens or action == "follow_up") else None
+    latest = closes
+    if action == "follow_up" and opens and opens > today:
+        action = "wait"
+    if closes and closes < today:
+        ledger.conflict("window_closed", f"the time to act closed on {closes.isoformat()}, before today "
+                        f"({today.isoformat()}); act today if at all", (w.rule for w in kept if w.latest))
+        earliest, latest = (today, today) if action == "follow_up" else (earliest, None)
+    return Timing(earliest, latest, opens, closes, tuple(windows)), action
+
+
+def _points(ranked: list[Rule], scope: _Scope,
+            ledger: _Ledger) -> tuple[tuple[Point, ...], tuple[Point, ...], tuple[Point, ...]]:
+    say: list[Point] = []
+    avoid: list[Point] = []
+    cautions: list[Point] = []
+    seen: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+    for rule in ranked:
+        effect = rule.then
+        if not (effect.say or effect.avoid or effect.caution):
+            continue
+        excluded = scope.excludes(effect)
+        if excluded:
+            ledger.beat(rule.id, "say", *excluded)
+            continue
+        for points, said, texts in ((say, seen[0], effect.say), (avoid, seen[1], effect.avoid),
+                                    (cautions, seen[2], effect.caution)):
+            if texts:
+                _extend(points, said, texts, rule.id)
+    return tuple(say), tuple(avoid), tuple(cautions)
+
+
+def _extend(points: list[Point], seen: set[str], texts: Iterable[str], rule_id: str) -> None:
+    """Each text not already said by a higher-ranked rule (``seen``: the texts of ``points``)."""
+    new = [make(Point, {"text": t, "rule": rule_id}) for t in texts if t not in seen]
+    points.extend(new)
+    seen.update(p.text for p in new)
+
+
+@dataclass(frozen=True)
+class _TraceParts:
+    """What a rule's trace entry holds whatever the situation, made once per merged ruleset."""
+
+    facts: tuple[tuple[str, tuple[str, ...]], ...]  # each fact its condition reads, once, in order
+    fields: dict[str, Any]  # the ``FiredRule`` fields, in order: all but ``facts`` and ``overridden_by`` filled in
+
+
+def _parts(merged: MergedRuleset) -> tuple[tuple[_TraceParts, ...], dict[str, int]]:
+    """Each rule's trace parts, and each rule id's position in the ruleset."""
+    return per_ruleset(merged, "trace parts", lambda: (tuple(_trace_parts(rule) for rule in merged.rules),
+                                                       {rule.id: i for i, rule in enumerate(merged.rules)}))
+
+
+def _trace_parts(rule: Rule) -> _TraceParts:
+    paths = dict.fromkeys(leaf.fact for leaf in rule.when.leaves())
+    fields = dict(id=rule.id, title=rule.title, layer=rule.layer, defined_in=rule.origin.layer,
+                  priority=rule.priority, effect=rule.then.to_data(), facts=(), because=rule.because,
+                  source=rule.source, overridden_by=(),
+                  layer_overrides=tuple(LayerOverride(o.layer, o.replaced_layer, o.fields) for o in rule.overrides))
+    fields = {name: fields[name] for name in FiredRule.__dataclass_fields__}  # in field order, as __init__ sets them
+    return _TraceParts(tuple((path, tuple(path.split("."))) for path in paths), fields)
+
+
+def _rank(rule: Rule) -> int:
+    return -rule.priority
+
+
+def _traces(fired: list[tuple[Rule, _TraceParts]], facts: dict[str, Any], ledger: _Ledger) -> tuple[FiredRule, ...]:
+    """The trace entry of each fired rule, in rule order, with the facts its condition read."""
+    seen: dict[str, Any] = {}  # fired rules read many of the same facts: each is looked up once
+    out = []
+    for rule, parts in fired:
+        matched = []
+        for path, split in parts.facts:
+            value = seen.get(path, _UNSEEN)
+            if value is _UNSEEN:
+                present, value = lookup_parts(facts, split)
+                value = seen[path] = value if present else "missing"
+            matched.append((path, value))
+        fields = parts.fields.copy()
+        fields["facts"] = tuple(matched)
+        fields["overridden_by"] = tuple(ledger.overridden.get(rule.id, ()))
+        out.append(make(FiredRule, fields))
+    return tuple(out)
+
+
+_UNSEEN = object()
+
+
+def _span(window: Window) -> str:
+    return f"{window.earliest.isoformat() if window.earliest else '…'} to {window.latest.isoformat() if window.latest else '…'}"

@@ -1,0 +1,266 @@
+"""The situation: one job seeker, one application, the day to advise for.
+
+``load_situation`` reads a file, validates it against ``schemas/situation.schema.json``,
+checks what a schema cannot (dates that contradict each other) and returns a frozen
+``Situation``. ``Situation.to_dict`` is its normalised form: defaults filled in, keys sorted,
+the same bytes for the same meaning, so its digest identifies it in decision records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from followup.base.errors import InputError, InputErrors, Location
+from followup.load.schema import validate
+from followup.load.yamlio import Document, load_document, parse_text
+
+#: The time zone whose calendar date is "today" when neither the file nor the command says.
+COUNTRY_TIME_ZONES = {"DK": "Europe/Copenhagen", "SE": "Europe/Stockholm", "NO": "Europe/Oslo",
+                      "FI": "Europe/Helsinki", "IS": "Atlantic/Reykjavik", "DE": "Europe/Berlin"}
+
+#: Dates further than this from ``today`` are almost certainly typos.
+MAX_YEARS_AWAY = 5
+
+
+@dataclass(frozen=True)
+class Employer:
+    name: str | None = None
+    size: str | None = None
+    sector: str | None = None
+
+
+@dataclass(frozen=True)
+class Application:
+    sent_on: date | None = None
+    via: str | None = None
+    deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class Posting:
+    forbids_calls: bool | None = None
+    forbids_emails: bool | None = None
+    answer_expected_by: date | None = None
+    shortlisted_only: bool | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    phone_kind: str | None = None
+    linkedin: bool | None = None
+    asked_for: str | None = None
+    insider: bool | None = None
+
+
+@dataclass(frozen=True)
+class Interview:
+    on: datetime
+    format: str | None = None
+    invited_by: str | None = None
+    answer_promised_by: date | None = None
+    tone: str | None = None
+    thanked: bool | None = None
+
+    @property
+    def day(self) -> date:
+        """The calendar day of the interview."""
+        return self.on.date()
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    on: date
+    via: str
+    answered: bool = False
+
+
+@dataclass(frozen=True)
+class CompetingOffer:
+    answer_by: date
+    kind: str = "offer"
+
+
+@dataclass(frozen=True)
+class Situation:
+    """A validated situation. ``today`` is always set (from the file, the CLI or the clock)."""
+
+    country: str
+    stage: str
+    today: date
+    outcome: str = "pending"
+    feels_right: bool = True
+    position: str | None = None
+    role_kind: str | None = None
+    applicant_name: str | None = None
+    employer: Employer = field(default_factory=Employer)
+    application: Application = field(default_factory=Application)
+    posting: Posting = field(default_factory=Posting)
+    contact: Contact = field(default_factory=Contact)
+    interview: Interview | None = None
+    follow_ups: tuple[FollowUp, ...] = ()
+    competing_offer: CompetingOffer | None = None
+    source: str = "<situation>"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The normalised situation as plain JSON data (dates as ISO strings, keys sorted)."""
+        out: dict[str, Any] = {"country": self.country, "stage": self.stage, "today": self.today.isoformat(),
+                               "outcome": self.outcome, "feels_right": self.feels_right}
+        _put(out, "position", self.position)
+        _put(out, "role_kind", self.role_kind)
+        if self.applicant_name:
+            out["applicant"] = {"name": self.applicant_name}
+        for name in ("employer", "application", "posting", "contact", "interview", "competing_offer"):
+            value = _plain(getattr(self, name))
+            if value:
+                out[name] = value
+        if self.follow_ups:
+            out["follow_ups"] = [_plain(f) for f in self.follow_ups]
+        return _sorted(out)
+
+
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        out[key] = value
+
+
+def _plain(obj: Any) -> Any:
+    if obj is None:
+        return None
+    result: dict[str, Any] = {}
+    for name in obj.__dataclass_fields__:
+        value = getattr(obj, name)
+        if isinstance(value, datetime):
+            value = value.isoformat(timespec="minutes") if (value.hour, value.minute) != (0, 0) else value.date().isoformat()
+        elif isinstance(value, date):
+            value = value.isoformat()
+        _put(result, name, value)
+    return result
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def load_situation(path: str | Path, today: date | None = None) -> Situation:
+    """Read, validate and check a situation file; ``today`` (from the CLI) wins over the file's."""
+    return situation_from_document(load_document(path), today)
+
+
+def parse_situation(text: str, name: str = "<situation>", today: date | None = None) -> Situation:
+    """Like ``load_situation`` for text already in memory (batch lines, tests)."""
+    return situation_from_document(parse_text(text, name), today)
+
+
+def situation_from_document(document: Document, today: date | None = None) -> Situation:
+    """Validate a parsed document and build the ``Situation``."""
+    if not isinstance(document.data, dict):
+        raise InputError("a situation must be a mapping of fields (country, stage, ...)", Location(document.file, 1))
+    validate(document, "situation")
+    situation = _build(document.data, document.file, today)
+    check_dates(situation, document)
+    return situation
+
+
+def local_today(country: str) -> date:
+    """The current date in the country (UTC for a country we have no time zone for)."""
+    try:
+        from zoneinfo import ZoneInfo
+        zone = ZoneInfo(COUNTRY_TIME_ZONES.get(country, "UTC"))
+    except Exception:  # no tz database on this machine: the UTC date is the best we know
+        zone = timezone.utc
+    return datetime.now(zone).date()
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _dt(value: str) -> datetime:
+    return datetime.fromisoformat(value) if "T" in value else datetime.fromisoformat(value + "T00:00")
+
+
+def _build(data: dict[str, Any], source: str, today: date | None) -> Situation:
+    g = data.get
+    app, post, con = g("application", {}), g("posting", {}), g("contact", {})
+    interview = g("interview")
+    offer = g("competing_offer")
+    return Situation(
+        country=data["country"], stage=data["stage"],
+        today=today or _d(g("today")) or local_today(data["country"]),
+        outcome=g("outcome", "pending"), feels_right=g("feels_right", True),
+        position=g("position"), role_kind=g("role_kind"),
+        applicant_name=g("applicant", {}).get("name"),
+        employer=Employer(**g("employer", {})),
+        application=Application(sent_on=_d(app.get("sent_on")), via=app.get("via"), deadline=_d(app.get("deadline"))),
+        posting=Posting(**{**post, "answer_expected_by": _d(post.get("answer_expected_by"))}),
+        contact=Contact(**con),
+        interview=Interview(**{**interview, "on": _dt(interview["on"]),
+                               "answer_promised_by": _d(interview.get("answer_promised_by"))}) if interview else None,
+        follow_ups=tuple(FollowUp(on=_d(f["on"]), via=f["via"], answered=f.get("answered", False))
+                         for f in g("follow_ups", [])),
+        competing_offer=CompetingOffer(answer_by=_d(offer["answer_by"]), kind=offer.get("kind", "offer")) if offer else None,
+        source=source,
+    )
+
+
+def check_dates(s: Situation, document: Document) -> None:
+    """Refuse dates that contradict each other or the stage; a schema cannot see these.
+
+    ``today`` itself must lie in the years 2000-2099: advice is about applications of our
+    time, and every day a rule counts to (up to 999 weeks either side of dates at most
+    ``MAX_YEARS_AWAY`` from today) then stays a real calendar day with known holidays.
+    """
+    if not date(2000, 1, 1) <= s.today <= date(2099, 12, 31):
+        given = "" if document.data.get("today") == s.today.isoformat() else " (from --today or the clock)"
+        raise InputError(f"{s.today.isoformat()}{given} is outside the years 2000-2099 this tool advises for",
+                         document.location(("today",)) if not given else Location(document.file, None, "today"))
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    dated = _dated_fields(s)
+    for path, value in dated:
+        if abs((value - s.today).days) > 365 * MAX_YEARS_AWAY:
+            problems.append((path, f"{value.isoformat()} is more than {MAX_YEARS_AWAY} years from today ({s.today.isoformat()})"))
+    past = {("application", "sent_on"): s.application.sent_on, ("interview", "on"): s.interview.day if s.interview else None}
+    for path, value in past.items():
+        if value and value > s.today:
+            problems.append((path, f"{value.isoformat()} is after today ({s.today.isoformat()}); "
+                                   "advice is for what has already happened"))
+    for i, f in enumerate(s.follow_ups):
+        if f.on > s.today:
+            problems.append((("follow_ups", i, "on"), f"{f.on.isoformat()} is after today ({s.today.isoformat()})"))
+        if s.application.sent_on and f.on < s.application.sent_on:
+            problems.append((("follow_ups", i, "on"), f"{f.on.isoformat()} is before the application was sent "
+                                                      f"({s.application.sent_on.isoformat()})"))
+    for i in range(1, len(s.follow_ups)):
+        if s.follow_ups[i].on < s.follow_ups[i - 1].on:
+            problems.append((("follow_ups", i, "on"), "follow-ups must be listed oldest first"))
+    if s.interview and s.application.sent_on and s.interview.day < s.application.sent_on:
+        problems.append((("interview", "on"), "the interview is before the application was sent"))
+    if s.stage == "interviewed" and s.interview is None:
+        problems.append((("stage",), "stage 'interviewed' needs an 'interview' with its date ('on')"))
+    if s.stage == "considering" and (s.application.sent_on or s.interview):
+        problems.append((("stage",), "stage 'considering' means not applied yet, but the file has an application date or interview"))
+    if problems:
+        raise InputErrors([InputError(msg, document.location(path)) for path, msg in problems])
+
+
+def _dated_fields(s: Situation) -> list[tuple[tuple[Any, ...], date]]:
+    fields: list[tuple[tuple[Any, ...], date | None]] = [
+        (("application", "sent_on"), s.application.sent_on),
+        (("application", "deadline"), s.application.deadline),
+        (("posting", "answer_expected_by"), s.posting.answer_expected_by),
+        (("interview", "on"), s.interview.day if s.interview else None),
+        (("interview", "answer_promised_by"), s.interview.answer_promised_by if s.interview else None),
+        (("competing_offer", "answer_by"), s.competing_offer.answer_by if s.competing_offer else None),
+    ]
+    fields += [(("follow_ups", i, "on"), f.on) for i, f in enumerate(s.follow_ups)]
+    return [(p, v) for p, v in fields if v is not None]

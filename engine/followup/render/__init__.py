@@ -1,0 +1,1 @@
+"""Render: advice and explanations as text, markdown and JSON for people and tools."""
