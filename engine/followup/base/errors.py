@@ -7,6 +7,21 @@ Modelled on click's exceptions: code raises a ``FollowupError`` subclass, the CL
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Every exit code of every ``followup`` command: one table, documented in the README.
+
+    An internal error has a code of its own, so a script can never take a bug of ours for
+    "a decision changed" or "lint found errors".
+    """
+
+    OK = 0  #: done: advice given, nothing found, every case passed
+    FINDINGS = 1  #: done, and something was found: a replayed decision changed, lint errors, failed rule tests
+    BAD_INPUT = 2  #: refused: a situation, ruleset, log or option is wrong (file, line and field are named)
+    INTERNAL = 70  #: a bug of ours (sysexits' EX_SOFTWARE); the message asks for a report
+    INTERRUPTED = 130  #: stopped by Ctrl-C (128 + SIGINT, as shells report it)
 
 
 @dataclass(frozen=True)
@@ -28,9 +43,9 @@ class Location:
 
 
 class FollowupError(Exception):
-    """Base class; ``exit_code`` 1 means the fault is ours, not the user's."""
+    """Base class; ``ExitCode.INTERNAL`` means the fault is ours, not the user's."""
 
-    exit_code = 1
+    exit_code: int = ExitCode.INTERNAL
 
     def __init__(self, message: str, location: Location | None = None) -> None:
         super().__init__(message)
@@ -45,7 +60,7 @@ class FollowupError(Exception):
 class InputError(FollowupError):
     """The input (a situation, a ruleset, an option) is wrong: exit code 2."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
     def each(self) -> list["InputError"]:
         """This error as a list of single errors, for code that collects every error of a run."""
@@ -71,4 +86,4 @@ class RulesetError(InputError):
 
 
 class EngineError(FollowupError):
-    """durable_rules misbehaved or an invariant of ours broke: exit code 1."""
+    """durable_rules misbehaved or an invariant of ours broke: ``ExitCode.INTERNAL``."""
