@@ -100,7 +100,7 @@ def main() -> None:
             started = time.perf_counter()
             outcome = probe(definition, fact, timeout=5 if n > 500 else 30)
             print(f"  {n:>5}: {outcome}  [{time.perf_counter() - started:.1f} s]")
-    from followup import ruleset as limits
+    from followup.rules import ruleset as limits
     from followup.rules.cache import load_library
     from followup.rules.compiler import footprint
 

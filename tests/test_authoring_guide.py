@@ -12,7 +12,7 @@ from conftest import ROOT
 from followup.rules.condition import OPERATORS
 from followup.engine.facts import ANCHORS
 from followup.authoring.lint import KINDS
-from followup.authoring.lint.vocabulary import vocabulary
+from followup.engine.vocabulary import vocabulary
 
 GUIDE = ROOT / "docs" / "authoring.md"
 

@@ -15,7 +15,7 @@ import yaml
 
 from conftest import ROOT, write
 from followup.authoring.lint import lint
-from followup.rules.ruleset import REFUSED_AT_LOAD
+from followup.engine.vocabulary import REFUSED_AT_LOAD
 
 FAULTY = ROOT / "tests" / "data" / "lint" / "faulty"
 MARK = re.compile(r"#\s*lint:\s*([a-z, -]+)$")

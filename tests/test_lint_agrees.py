@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from followup.rules.condition import parse_condition
 from followup.engine.evaluate import default_evaluator
-from followup.engine.facts import build_facts, lookup
+from followup.engine.facts import build_facts
+from followup.rules.condition import lookup
 from followup.authoring.lint.conditions import alternatives, contradiction, guaranteed
-from followup.authoring.lint.vocabulary import vocabulary
+from followup.engine.vocabulary import vocabulary
 from followup.authoring.lint.witness import find_witnesses
 from followup.rules.rule import Effect, Origin, Rule, Source
 from followup.rules.ruleset import MergedRuleset, digest_of

@@ -7,8 +7,9 @@ import json
 from hypothesis import given, settings
 
 from followup.base.errors import InputError
-from followup.engine.facts import DERIVED_FACTS, build_facts, lookup
-from followup.authoring.lint.vocabulary import FULL, MINIMUM, VALUE_EXCLUDES, VALUE_IMPLIES, vocabulary
+from followup.engine.facts import DERIVED_FACTS, build_facts
+from followup.rules.condition import lookup
+from followup.engine.vocabulary import FULL, MINIMUM, VALUE_EXCLUDES, VALUE_IMPLIES, vocabulary
 from followup.load.schema import load_schema
 from followup.load.situation import parse_situation
 from test_lint_agrees import situations

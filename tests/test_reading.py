@@ -17,7 +17,8 @@ from conftest import EXAMPLES
 from followup.rules.condition import Group, Leaf, Reading
 from followup.engine.engine import Engine
 from followup.audit.explain import explain
-from followup.engine.facts import build_facts, lookup
+from followup.engine.facts import build_facts
+from followup.rules.condition import lookup
 from followup.load.situation import load_situation
 
 ENGINE = Engine()

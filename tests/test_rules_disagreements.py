@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from followup.render.text import verdict
+
 from followup.engine.advice import Advice
 from test_scenarios import advise, dates, fired, said
 
@@ -33,7 +35,7 @@ ONE_UNANSWERED_SINCE_INTERVIEW: dict[str, Any] = {"follow_ups": [{"on": "2026-11
 def test_dk_l2_one_unanswered_message_after_an_interview_beats_t10_try_again(engine) -> None:
     advice = advise(engine, "dk-interview-date-passed", **ONE_UNANSWERED_SINCE_INTERVIEW)
     assert (advice.action, advice.channel) == ("stop", None)
-    assert advice.verdict == "Do not follow up: after an interview, never more than one message without an answer."
+    assert verdict(advice) == "Do not follow up: after an interview, never more than one message without an answer."
     assert ("action follow_up", "one-unanswered-message-after-an-interview") in beaten(advice, "three-days-to-answer")
     assert "no-more-than-three-contacts" not in fired(advice)  # L1 counts three; L2 is the narrower limit
 

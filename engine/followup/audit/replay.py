@@ -2,7 +2,7 @@
 
 Each audit log line holds the normalised situation (with its ``today``) and the advice given.
 Replaying evaluates that situation again with the rules in force now and compares:
-- the advice: action, channel, alternatives, purpose, verdict, dates, forbidden channels,
+- the advice: action, channel, alternatives, purpose, dates, forbidden channels,
   what to say, avoid and be careful about, conflicts and warnings;
 - the rules: which fired then and not now (and why not, now), which fire now and did not
   then, and which fired both times with a different effect.
@@ -26,7 +26,7 @@ from followup.audit.decision import LogLine, log_lines, parse_line
 from followup.engine.engine import Engine
 from followup.base.errors import InputError, InputErrors, Location
 from followup.audit.explain import explain
-from followup.render.report import failure_words
+from followup.audit.whynot import failure_words
 from followup.rules.ruleset import digest_of
 from followup.load.situation import Situation, parse_situation
 
@@ -35,7 +35,7 @@ FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("action", ("action",)), ("channel", ("channel",)), ("alternatives", ("alternatives",)),
     ("purpose", ("purpose",)), ("earliest", ("timing", "earliest")), ("latest", ("timing", "latest")),
     ("forbidden", ("forbidden",)), ("say", ("say",)), ("avoid", ("avoid",)), ("cautions", ("cautions",)),
-    ("conflicts", ("conflicts",)), ("warnings", ("warnings",)), ("verdict", ("verdict",)),
+    ("conflicts", ("conflicts",)), ("warnings", ("warnings",)),
 )
 
 

@@ -20,7 +20,7 @@ from followup.engine.advice import Advice
 from followup.rules.condition import MISSING, OPERATORS, GroupResult, LeafResult, Result, _show
 from followup.audit.explain import Explanation, RuleTrace, explain
 from followup.engine.facts import CHANNELS
-from followup.render.text import channel_name, day
+from followup.base.words import channel_name, day
 from followup.load.schema import load_schema
 
 FOLLOW_UP = "follow_up"
@@ -97,7 +97,8 @@ def why_not(advice: Advice, subject: str) -> WhyNot:
 def _why_not_follow_up(advice: Advice, explanation: Explanation) -> WhyNot:
     today = advice.today
     if advice.action == "follow_up":
-        return WhyNot(FOLLOW_UP, f"Nothing stops you: {advice.verdict}", ())
+        # The verdict sentence is rendered at output (render.text.verdict), never stored here.
+        return WhyNot(FOLLOW_UP, "Nothing stops you: the advice is to follow up.", ())
     reasons = _action_reasons(advice, explanation)
     if advice.action == "stop":
         answer = "Do not follow up: " + (f"{_rules(reasons, 'say')} so." if reasons else "no rule allows it.")
@@ -305,3 +306,22 @@ def always_given() -> frozenset[str]:
     defaulted = {name for name, spec in schema["properties"].items() if "default" in spec}
     return frozenset({*schema["required"], *defaulted, "today"})
 
+
+def failure_words(result: Result) -> str:
+    """``stage is 'interviewed' (here: 'applied')``: a failed condition and what it saw."""
+    condition, seen = failure_parts(result)
+    if isinstance(result, LeafResult):
+        return f"{condition} (here: {seen[0][1]})"
+    return f"{condition} (here: {', '.join(f'{fact} is {value}' for fact, value in seen)})"
+
+
+def failure_parts(result: Result) -> tuple[str, list[tuple[str, str]]]:
+    """A failed condition in words, and each fact it read with the value seen (or ``not given``)."""
+    leaves = [result] if isinstance(result, LeafResult) else result.leaf_results()
+    seen = {leaf.condition.fact: actual_words(leaf) for leaf in leaves}
+    return result.condition.describe(), list(seen.items())
+
+
+def actual_words(leaf: LeafResult) -> str:
+    """The value a condition saw, in words (``not given`` when the fact is missing)."""
+    return show_value(leaf.actual) if leaf.present else "not given"

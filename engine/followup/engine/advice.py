@@ -159,7 +159,6 @@ class Advice:
     alternatives: tuple[str, ...]
     purpose: str | None
     timing: Timing
-    verdict: str
     say: tuple[Point, ...]
     avoid: tuple[Point, ...]
     cautions: tuple[Point, ...]
@@ -177,7 +176,7 @@ class Advice:
         """The advice as JSON data (see ``schemas/advice.schema.json``)."""
         return {
             "action": self.action, "channel": self.channel, "alternatives": list(self.alternatives),
-            "purpose": self.purpose, "verdict": self.verdict, "timing": self.timing.to_json(),
+            "purpose": self.purpose, "timing": self.timing.to_json(),
             "forbidden": list(self.forbidden),
             "say": [p.to_json() for p in self.say], "avoid": [p.to_json() for p in self.avoid],
             "cautions": [p.to_json() for p in self.cautions],

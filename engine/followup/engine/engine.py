@@ -15,6 +15,7 @@ from followup.rules.cache import load_library
 from followup.engine.evaluate import Evaluator, default_evaluator
 from followup.engine.facts import build_facts
 from followup.engine.resolve import resolve
+from followup.engine.vocabulary import check_facts
 from followup.rules.ruleset import Library, MergedRuleset
 from followup.load.situation import Situation
 
@@ -32,6 +33,8 @@ class Engine:
         """The merged ruleset for a country (the base rules for one without an overlay)."""
         if country not in self._merged:
             merged = self.library.merged(country)
+            if self.library.strict:  # lint loads leniently and reports these as findings itself
+                check_facts(merged)
             self.evaluator.register(merged)
             self._merged[country] = merged
         return self._merged[country]

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
-from followup.load.situation import Situation
 from followup.engine.workdays import is_working_day, working_days_between
+from followup.load.situation import Situation
 
 #: Dates a timing (``earliest``/``latest``) can be counted from, with their meaning.
 ANCHORS: dict[str, str] = {
@@ -139,18 +139,3 @@ def _contacts(s: Situation) -> dict[str, Any]:
         "last_answered": last.answered,
         "last_on": last.on.isoformat(),
     }
-
-
-def lookup(facts: dict[str, Any], path: str) -> tuple[bool, Any]:
-    """``(present, value)`` of a dotted fact path."""
-    return lookup_parts(facts, path.split("."))
-
-
-def lookup_parts(facts: dict[str, Any], parts: Sequence[str]) -> tuple[bool, Any]:
-    """``(present, value)`` of a fact path already split at its dots."""
-    value: Any = facts
-    for part in parts:
-        if not isinstance(value, dict) or part not in value:
-            return False, None
-        value = value[part]
-    return True, value

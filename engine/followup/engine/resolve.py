@@ -27,17 +27,29 @@ decided the channel or purpose, so the trace says what beat it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Iterable
 
-from followup.engine.advice import (Advice, Basis, Conflict, FiredRule, LayerOverride, OverriddenBy, Point, RulesetInfo,
-                     Timing, Window)
-from followup.engine.facts import anchor_date, lookup_parts
-from followup.engine.prepared import per_ruleset
 from followup.base.records import make
-from followup.rules.rule import Effect, Rule
-from followup.rules.ruleset import MergedRuleset
+from followup.engine.advice import (
+    Advice,
+    Basis,
+    Conflict,
+    FiredRule,
+    LayerOverride,
+    OverriddenBy,
+    Point,
+    RulesetInfo,
+    Timing,
+    Window,
+)
+from followup.engine.facts import anchor_date
+from followup.engine.prepared import per_ruleset
+from followup.engine.workdays import add_working_days
 from followup.load.situation import Situation
+from followup.rules.condition import lookup_parts
+from followup.rules.rule import Effect, Rule, TimePoint
+from followup.rules.ruleset import MergedRuleset
 
 CAUTION_ORDER = {"stop": 0, "wait": 1, "follow_up": 2}
 
@@ -102,18 +114,13 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
     # priorities in a file never reorders the advice.
     say, avoid, cautions = _points(ranked, scope, ledger)
     info = RulesetInfo(merged.name, merged.country, merged.version, merged.digest)
-    advice = make(Advice, dict(
+    return make(Advice, dict(
         action=action, channel=channel if action != "stop" else None,
         alternatives=alternatives if action != "stop" else (), purpose=purpose, timing=timing,
-        verdict="", say=say, avoid=avoid, cautions=cautions, conflicts=tuple(ledger.conflicts),
+        say=say, avoid=avoid, cautions=cautions, conflicts=tuple(ledger.conflicts),
         warnings=merged.warnings, trace=_traces(fired, facts, ledger),
         ruleset=info, today=situation.today, country=situation.country, forbidden=forbidden,
         basis=Basis(merged, situation, facts)))
-    from followup.render.text import verdict  # render depends on Advice; imported here to keep the order one-way
-
-    # The verdict sentence reads the advice it completes; nothing else has seen the advice yet.
-    advice.__dict__["verdict"] = verdict(advice, situation)
-    return advice
 
 
 def _action(ranked: list[Rule], ledger: _Ledger) -> tuple[str, str]:
@@ -192,7 +199,7 @@ def _windows(ranked: list[Rule], situation: Situation, scope: _Scope, action: st
                                 "does not give; its timing was left out", (rule.id,))
                 ledger.beat(rule.id, name, "resolver", f"{point.anchor} not given")
                 continue
-            points[name] = point.resolve(situation.country, anchor)
+            points[name] = day_of(point, situation.country, anchor)
         if points:
             windows.append(Window(rule.id, points.get("earliest"), points.get("latest"),
                                   str(rule.then.earliest) if rule.then.earliest else None,
@@ -316,3 +323,10 @@ _UNSEEN = object()
 
 def _span(window: Window) -> str:
     return f"{window.earliest.isoformat() if window.earliest else '…'} to {window.latest.isoformat() if window.latest else '…'}"
+
+
+def day_of(point: TimePoint, country: str, anchor_day: date) -> date:
+    """The calendar day ``point`` falls on from ``anchor_day``, counting working days in ``country``."""
+    if point.unit == "working_days":
+        return add_working_days(country, anchor_day, point.signed)
+    return anchor_day + timedelta(days=point.signed)

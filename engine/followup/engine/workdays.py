@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
+from followup.base.cachedir import cache_dir
+
 WEEKEND = (5, 6)
 HOLIDAY_CATEGORIES = ("public", "de_facto")
 _FORMAT = "followup-holidays/1"
@@ -69,7 +71,6 @@ def _holidays_release() -> str | None:
 
 
 def _cache_entry(country: str, year: int) -> tuple[Path | None, str]:
-    from followup.rules.cache import cache_dir  # the ruleset cache's folder and switch (FOLLOWUP_CACHE=0)
 
     folder, release = cache_dir(), _holidays_release()
     key = f"{country}-{year}-{release}-{'+'.join(HOLIDAY_CATEGORIES)}"

@@ -17,8 +17,9 @@ from followup.rules.condition import GroupResult, LeafResult, Result
 from followup.audit.decision import DecisionRecord
 from followup.audit.explain import Explanation, RuleTrace
 from followup.engine.facts import DERIVED_FACTS
-from followup.render.text import channel_name
-from followup.audit.whynot import Alternatives, Change, Reason, WhyNot, show_value
+from followup.base.words import channel_name
+from followup.render.text import verdict
+from followup.audit.whynot import Alternatives, Change, Reason, WhyNot, actual_words, failure_parts, failure_words, show_value
 
 INDENT = "      "
 _KIND_WORDS = {"all": "all of:", "any": "any of:", "not": "not:"}
@@ -41,27 +42,12 @@ def blocked_groups(explanation: Explanation) -> dict[str, list[RuleTrace]]:
     return groups
 
 
-def failure_words(result: Result) -> str:
-    """``stage is 'interviewed' (here: 'applied')``: a failed condition and what it saw."""
-    condition, seen = failure_parts(result)
-    if isinstance(result, LeafResult):
-        return f"{condition} (here: {seen[0][1]})"
-    return f"{condition} (here: {', '.join(f'{fact} is {value}' for fact, value in seen)})"
-
-
-def failure_parts(result: Result) -> tuple[str, list[tuple[str, str]]]:
-    """A failed condition in words, and each fact it read with the value seen (or ``not given``)."""
-    leaves = [result] if isinstance(result, LeafResult) else result.leaf_results()
-    seen = {leaf.condition.fact: _actual(leaf) for leaf in leaves}
-    return result.condition.describe(), list(seen.items())
-
-
 # --- Text ---------------------------------------------------------------------------------------
 
 
 def explanation_text(advice: Advice, explanation: Explanation, record: DecisionRecord, width: int = 88) -> str:
     """The full trace for a terminal."""
-    lines = [advice.verdict, ""]
+    lines = [verdict(advice), ""]
     lines += _disagreement_lines(explanation)
     fired = ranked(explanation)
     lines.append(f"Rules that applied ({len(fired)} of {len(explanation.rules)}), highest priority first:")
@@ -95,7 +81,7 @@ def condition_lines(result: Result, depth: int = 0) -> list[str]:
     """Each condition on a line, nested groups indented: ``✓ stage is 'applied' (here: 'applied')``."""
     pad = "  " * depth
     if isinstance(result, LeafResult):
-        return [f"{pad}{_mark(result.held)} {result.condition.describe()} (here: {_actual(result)})"]
+        return [f"{pad}{_mark(result.held)} {result.condition.describe()} (here: {actual_words(result)})"]
     assert isinstance(result, GroupResult)
     if depth == 0 and result.condition.kind == "all":
         return [line for child in result.children for line in condition_lines(child, 0)]
@@ -167,7 +153,7 @@ def footer(record: DecisionRecord) -> str:
 
 def explanation_markdown(advice: Advice, explanation: Explanation, record: DecisionRecord) -> str:
     """The full trace as Markdown, to paste into a message."""
-    lines = ["### Advice", "", f"**{md(advice.verdict)}**", ""]
+    lines = ["### Advice", "", f"**{md(verdict(advice))}**", ""]
     lines += [f"> **Note:** {md(line)}" for line in _disagreement_lines(explanation) if line]
     lines += ["### Why", ""]
     for trace in ranked(explanation):
@@ -194,7 +180,7 @@ def explanation_markdown(advice: Advice, explanation: Explanation, record: Decis
 
 def _fired_markdown(trace: RuleTrace) -> list[str]:
     rule = trace.rule
-    seen = "; ".join(f"{code(leaf.condition.fact)} is {code(_actual(leaf))}" for leaf in _distinct_leaves(trace.result))
+    seen = "; ".join(f"{code(leaf.condition.fact)} is {code(actual_words(leaf))}" for leaf in _distinct_leaves(trace.result))
     lines = [f"- **{md(rule.title)}** (`{rule.id}`, {md(_layer_words(trace))}): {md(rule.because)}"]
     if seen:
         lines.append(f"  Seen: {seen}.")
@@ -264,10 +250,6 @@ def _change_words(change: Change) -> str:
     info = DERIVED_FACTS.get(change.fact)
     text = str(change)
     return text.replace(change.fact, f"{change.fact} ({info.meaning})", 1) if info else text
-
-
-def _actual(leaf: LeafResult) -> str:
-    return show_value(leaf.actual) if leaf.present else "not given"
 
 
 def _mark(held: bool) -> str:

@@ -13,13 +13,11 @@ import textwrap
 from datetime import date
 from typing import Any
 
+from followup.base.words import channel_name, day
 from followup.engine.advice import Advice, FiredRule
 from followup.audit.decision import DecisionRecord, new_record
 from followup.audit.explain import basis_of, explain
 from followup.load.situation import Situation
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
 
 _CHANNEL_VERB = {
     "email": "E-mail {who}",
@@ -30,23 +28,9 @@ _CHANNEL_VERB = {
     "insider": "Ask your contact inside {employer} to put in a word with {who}",
 }
 
-_CHANNEL_NAME = {"email": "e-mail", "phone": "phone", "linkedin": "LinkedIn message", "in_person": "in person",
-                 "letter": "letter", "insider": "your contact inside the company"}
-
 _PURPOSE = {"thank_you": "to thank them for the interview", "status": "to ask about the status of your application",
             "process_question": "to ask about the job and how hiring will proceed",
             "competing_offer": "to tell them about your other offer"}
-
-
-def channel_name(channel: str) -> str:
-    """A channel in words."""
-    return _CHANNEL_NAME.get(channel, channel)
-
-
-def day(d: date, today: date | None = None) -> str:
-    """``24 November`` (with the year if it is not ``today``'s)."""
-    text = f"{d.day} {_MONTHS[d.month - 1]}"
-    return text if today and d.year == today.year else f"{text} {d.year}"
 
 
 def span(earliest: date | None, latest: date | None, today: date) -> str:
@@ -64,8 +48,9 @@ def span(earliest: date | None, latest: date | None, today: date) -> str:
     return ""
 
 
-def verdict(advice: Advice, situation: Situation) -> str:
-    """The advice in one sentence."""
+def verdict(advice: Advice) -> str:
+    """The advice in one sentence, rendered from its structured fields and the situation."""
+    situation = basis_of(advice).situation
     if advice.action == "stop":
         reason = _stop_reason(advice)
         return f"Do not follow up{': ' + reason if reason else ''}."
@@ -115,6 +100,7 @@ def advice_document(advice: Advice, record: DecisionRecord | None = None, *, exp
     """
     document = advice.to_json()
     if advice.basis is not None:
+        document["verdict"] = verdict(advice)
         document["decision"] = (record or new_record(advice)).to_json()
         if explanation:
             document["explanation"] = explain(advice).to_json()
@@ -138,7 +124,7 @@ def to_json_text(data: Any) -> str:
 
 def render_text(advice: Advice, width: int = 88) -> str:
     """The advice for people: verdict, then what to say, then why, rule by rule."""
-    lines = [advice.verdict, ""]
+    lines = [verdict(advice), ""]
     if advice.alternatives:
         lines.append("Also possible: " + ", ".join(channel_name(c) for c in advice.alternatives) + ".")
     if advice.forbidden and advice.action != "stop":

@@ -28,6 +28,7 @@ from typing import Any, Iterable
 import yaml
 
 from followup.base.errors import InputError, InputErrors
+from followup.base.cachedir import cache_dir
 from followup.base.paths import schemas_dir
 from followup.rules.ruleset import Layer, Library, is_ruleset_file, library_folders, load_folder
 from followup.load.yamlio import MAX_BYTES, Document
@@ -36,14 +37,6 @@ from followup.load.yamlio import MAX_BYTES, Document
 KEEP = 16
 _FORMAT = "followup-layers/1"
 _PACKAGE = Path(__file__).resolve().parent.parent  # the followup package (this module is in rules/)
-
-
-def cache_dir() -> Path | None:
-    """Where cache files live, or None when the cache is turned off."""
-    if os.environ.get("FOLLOWUP_CACHE", "1") == "0":
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "followup"
 
 
 def load_library(user_dirs: Iterable[str | Path] = ()) -> Library:

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Callable, Sequence, Union
 
-from followup.engine.facts import lookup, lookup_parts
 from followup.base.records import make
 
 Scalar = Union[str, int, float, bool]
@@ -335,3 +334,19 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     return str(value)
+
+
+# A fact is read by its dotted path (``contact.phone_kind``) in the facts built from a situation.
+def lookup(facts: dict[str, Any], path: str) -> tuple[bool, Any]:
+    """``(present, value)`` of a dotted fact path."""
+    return lookup_parts(facts, path.split("."))
+
+
+def lookup_parts(facts: dict[str, Any], parts: Sequence[str]) -> tuple[bool, Any]:
+    """``(present, value)`` of a fact path already split at its dots."""
+    value: Any = facts
+    for part in parts:
+        if not isinstance(value, dict) or part not in value:
+            return False, None
+        value = value[part]
+    return True, value

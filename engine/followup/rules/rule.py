@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
 from typing import Any
 
 from followup.rules.condition import Condition, condition_to_data, parse_condition
-from followup.engine.workdays import add_working_days
 
 ACTIONS = ("follow_up", "wait", "stop")
 PURPOSES = ("thank_you", "status", "process_question", "competing_offer")
@@ -42,12 +40,10 @@ class TimePoint:
         unit = "working_days" if unit.startswith("working") else "days"
         return cls(match["anchor"], amount, unit, match["dir"] == "before")
 
-    def resolve(self, country: str, anchor_day: date) -> date:
-        """The calendar day this point falls on, counting working days in ``country``."""
-        signed = -self.amount if self.before else self.amount
-        if self.unit == "working_days":
-            return add_working_days(country, anchor_day, signed)
-        return anchor_day + timedelta(days=signed)
+    @property
+    def signed(self) -> int:
+        """The amount, negative before the anchor."""
+        return -self.amount if self.before else self.amount
 
     def __str__(self) -> str:
         if not self.amount and self.unit == "days":

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from followup.base.errors import InputError, InputErrors, Location, RulesetError
 from followup.base.paths import rulesets_dir
+from followup.rules.compiler import footprint
 from followup.rules.rule import Origin, Override, Rule, source_from_data
 from followup.load.schema import validate
 from followup.load.yamlio import Document, load_document
@@ -201,7 +202,7 @@ class Library:
         self.layers: dict[str, Layer] = {}
         #: Problems of the library as a whole (a name defined twice, a country claimed twice);
         #: raised at once when ``strict``, kept for ``followup rules lint`` otherwise. Not
-        #: strict, merging also lets mistyped conditions through: lint reports them itself.
+        #: strict, the engine still refuses mistyped conditions when it registers the ruleset.
         self.strict = strict
         self.problems: list[RulesetError] = []
         for layer in layers:
@@ -287,7 +288,7 @@ class Library:
         chain = self.chain(name)
         shadowing = tuple(f"layer {layer.name} from {layer.file} replaces the shipped one ({layer.shadows})"
                           for layer in chain if layer.shadows)
-        return merge(chain, country, warnings + shadowing, check_conditions=self.strict)
+        return merge(chain, country, warnings + shadowing)
 
     def chain(self, name: str) -> list[Layer]:
         """The layers from the base up to ``name``."""
@@ -329,41 +330,17 @@ class Merge:
     errors: tuple[InputError, ...]
 
 
-def merge(chain: list[Layer], country: str | None, warnings: tuple[str, ...] = (),
-          check_conditions: bool = True) -> MergedRuleset:
+def merge(chain: list[Layer], country: str | None, warnings: tuple[str, ...] = ()) -> MergedRuleset:
     """Apply each layer of ``chain`` (base first): add, override and disable rules."""
     result = merge_rules(chain)
     if result.errors:
         raise InputErrors(list(result.errors))
     merged = MergedRuleset(chain[-1].name, country, tuple(chain), result.rules, result.disabled, warnings)
     check_limits(merged)
-    if check_conditions:
-        check_facts(merged)
     return replace(merged, digest=digest_of(merged.to_data()))
 
 
-#: Kinds of lint finding that would make durable_rules and the Python reading of a condition
-#: disagree (durable_rules coerces mismatched types) or name nothing at all: never loaded.
-REFUSED_AT_LOAD = ("unknown-fact", "type")
-
-
-def check_facts(merged: MergedRuleset) -> None:
-    """Refuse conditions on facts that do not exist or compared with a value of another type."""
-    from followup.authoring.lint.conditions import leaf_problems  # lint builds on this module
-    from followup.authoring.lint.vocabulary import fact_types
-
-    vocab = fact_types()
-    errors: list[InputError] = []
-    for rule in merged.rules:
-        where = _when_location(rule)
-        for leaf in rule.when.leaves():
-            errors += [RuleError(f"rule '{rule.id}': {message}", where, rule.id, kind)
-                       for kind, message in leaf_problems(leaf, vocab) if kind in REFUSED_AT_LOAD]
-    if errors:
-        raise InputErrors(errors)
-
-
-def _when_location(rule: Rule) -> Location:
+def when_location(rule: Rule) -> Location:
     """Where the rule's ``when`` in force was written: its definition, or the override that replaced it."""
     for override in reversed(rule.overrides):
         if "when" in override.fields:
@@ -436,8 +413,6 @@ def _missing(rule_id: str, disabled: dict[str, Disabled]) -> str:
 
 def check_limits(merged: MergedRuleset) -> None:
     """Refuse a ruleset durable_rules could not register safely (see the module constants)."""
-    from followup.rules.compiler import footprint  # compiler imports this module
-
     def _limit(rule: Rule, message: str) -> RuleError:
         return RuleError(f"rule '{rule.id}' {message}", Location(rule.origin.file, rule.origin.line, "when"),
                          rule.id, "limits")

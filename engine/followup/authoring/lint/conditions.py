@@ -8,17 +8,14 @@ check has to judge a condition on a value, it asks ``Leaf.explain`` (the Python 
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from followup.rules.condition import Condition, Leaf
 from followup.rules.rule import Rule
-from followup.authoring.lint.vocabulary import MINIMUM, VALUE_EXCLUDES, VALUE_IMPLIES, FactType, Vocabulary
+from followup.engine.vocabulary import (MINIMUM, VALUE_EXCLUDES, VALUE_IMPLIES, Vocabulary)
 
-NUMERIC_OPS = ("less_than", "at_most", "greater_than", "at_least")
 #: A condition's alternatives (its disjunctive normal form) are enumerated up to this many;
 #: a larger condition is not checked for satisfiability or conflicts (it is also unreadable).
 MAX_ALTERNATIVES = 256
@@ -47,64 +44,6 @@ Conjunct = tuple[Literal, ...]
 
 
 # --- facts and their types ----------------------------------------------------------------
-
-def leaf_problems(leaf: Leaf, vocab: Vocabulary) -> list[tuple[str, str]]:
-    """``(kind, message)`` for a condition on an unknown fact or with a value of the wrong type."""
-    fact = vocab.facts.get(leaf.fact)
-    if fact is None:
-        return [("unknown-fact", _unknown_fact(leaf.fact, vocab))]
-    if leaf.op == "exists":
-        return []
-    if fact.kind == "object":
-        return [("type", f"{leaf.fact} is a group of facts; only 'exists' can test it, not '{leaf.op}'")]
-    if leaf.op in NUMERIC_OPS:
-        if fact.kind != "integer":
-            hint = " (count days with days_since.* or working_days_since.*)" if fact.kind == "date" else ""
-            return [("type", f"'{leaf.op}' compares numbers, but {leaf.fact} is {fact.describe()}{hint}; "
-                             "durable_rules would compare them anyway, with surprising results")]
-        return []
-    values = leaf.value if leaf.op in ("in", "not_in") else (leaf.value,)
-    return [problem for value in values for problem in _value_problems(leaf, fact, value)]
-
-
-def _unknown_fact(path: str, vocab: Vocabulary) -> str:
-    if path in vocab.schema_fields:
-        return (f"{path} is part of the situation, but rules cannot test it directly"
-                + ("; use the contacts.* facts" if path.startswith("follow_ups") else ""))
-    close = difflib.get_close_matches(path, list(vocab.facts), n=1, cutoff=0.75)
-    return f"no fact '{path}' in the situation or the derived facts" + (f"; did you mean '{close[0]}'?" if close else "")
-
-
-def _value_problems(leaf: Leaf, fact: FactType, value: Any) -> Iterator[tuple[str, str]]:
-    expected = {"integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-                "boolean": lambda v: isinstance(v, bool)}.get(fact.kind, lambda v: isinstance(v, str))
-    if not expected(value):
-        yield "type", (f"{leaf.fact} is {fact.describe()}, but the condition compares it with "
-                       f"{_json(value)}; durable_rules would coerce it silently")
-    elif fact.enum and value not in fact.enum:
-        close = difflib.get_close_matches(str(value), [str(v) for v in fact.enum], n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        never = " so this condition never holds" if leaf.op in ("equals", "in") else " so this condition always holds when it is given"
-        yield "enum", f"{_json(value)} is not a value {leaf.fact} can have ({fact.describe()}),{never}{hint}"
-    elif fact.kind == "date" and not _is_date(value):
-        yield "type", f"{leaf.fact} is a date, but {_json(value)} is not one (YYYY-MM-DD)"
-
-
-def _is_date(value: str) -> bool:
-    try:
-        (datetime if "T" in value else date).fromisoformat(value)
-        return True
-    except ValueError:
-        return False
-
-
-def _json(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-# --- what a condition guarantees ----------------------------------------------------------
 
 def guaranteed(condition: Condition, vocab: Vocabulary) -> set[str]:
     """The facts every situation on which ``condition`` holds is sure to give."""

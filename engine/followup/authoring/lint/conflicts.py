@@ -17,7 +17,7 @@ from followup.engine.evaluate import Evaluator
 from followup.rules.rule import Rule
 from followup.rules.ruleset import MergedRuleset
 from followup.authoring.lint.conditions import Conjunct, contradiction
-from followup.authoring.lint.vocabulary import Vocabulary
+from followup.engine.vocabulary import Vocabulary
 from followup.authoring.lint.witness import Witness, find_witnesses
 
 #: Pairs of alternatives (one of each rule) tried per pair of rules, and witnesses per pair of

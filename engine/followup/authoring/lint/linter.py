@@ -19,10 +19,11 @@ from followup.base.paths import rulesets_dir
 from followup.rules.rule import Rule
 from followup.rules.ruleset import Layer, Library, MergedRuleset, check_limits, library_folders, load_folder, merge_rules
 from followup.authoring.ruletest import case_files, coverage, load_all_cases, run_case
-from followup.authoring.lint.conditions import Conjunct, TooLarge, alternatives, contradiction, leaf_problems, leaves_with_paths, unguaranteed_anchors
+from followup.authoring.lint.conditions import Conjunct, TooLarge, alternatives, contradiction, leaves_with_paths, unguaranteed_anchors
+from followup.engine.vocabulary import leaf_problems
 from followup.authoring.lint.conflicts import candidate_pairs, find_conflict
 from followup.authoring.lint.findings import Finding, LintReport, from_error
-from followup.authoring.lint.vocabulary import Vocabulary, vocabulary
+from followup.engine.vocabulary import Vocabulary, vocabulary
 
 
 def lint(dirs: Sequence[str | Path] = ()) -> LintReport:

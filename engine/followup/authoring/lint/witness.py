@@ -23,7 +23,7 @@ from followup.engine.facts import CHANNELS, build_facts
 from followup.load.schema import load_schema
 from followup.load.situation import FollowUp, Situation, parse_situation
 from followup.authoring.lint.conditions import ABSENT, Conjunct, Literal, nest
-from followup.authoring.lint.vocabulary import FULL, TODAY, Vocabulary
+from followup.engine.vocabulary import FULL, TODAY, Vocabulary
 
 #: Combinations of candidate values tried per conjunct before giving up.
 MAX_COMBINATIONS = 300

@@ -10,14 +10,17 @@ situation, build the facts again, and see which facts are gone.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any, Iterator
 
-from followup.base.errors import InputError
+from followup.base.errors import InputError, InputErrors
 from followup.engine.facts import DERIVED_FACTS, build_facts
+from followup.rules.condition import Leaf
+from followup.rules.ruleset import MergedRuleset, RuleError, when_location
 from followup.load.schema import load_schema
 from followup.load.situation import parse_situation
 
@@ -198,3 +201,84 @@ def _present(facts: dict[str, Any], path: str) -> bool:
 def _prefixes(path: str) -> list[str]:
     parts = path.split(".")
     return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+NUMERIC_OPS = ("less_than", "at_most", "greater_than", "at_least")
+
+# --- Refusing what durable_rules would read differently ---------------------------------------
+
+def leaf_problems(leaf: Leaf, vocab: Vocabulary) -> list[tuple[str, str]]:
+    """``(kind, message)`` for a condition on an unknown fact or with a value of the wrong type."""
+    fact = vocab.facts.get(leaf.fact)
+    if fact is None:
+        return [("unknown-fact", _unknown_fact(leaf.fact, vocab))]
+    if leaf.op == "exists":
+        return []
+    if fact.kind == "object":
+        return [("type", f"{leaf.fact} is a group of facts; only 'exists' can test it, not '{leaf.op}'")]
+    if leaf.op in NUMERIC_OPS:
+        if fact.kind != "integer":
+            hint = " (count days with days_since.* or working_days_since.*)" if fact.kind == "date" else ""
+            return [("type", f"'{leaf.op}' compares numbers, but {leaf.fact} is {fact.describe()}{hint}; "
+                             "durable_rules would compare them anyway, with surprising results")]
+        return []
+    values = leaf.value if leaf.op in ("in", "not_in") else (leaf.value,)
+    return [problem for value in values for problem in _value_problems(leaf, fact, value)]
+
+
+def _unknown_fact(path: str, vocab: Vocabulary) -> str:
+    if path in vocab.schema_fields:
+        return (f"{path} is part of the situation, but rules cannot test it directly"
+                + ("; use the contacts.* facts" if path.startswith("follow_ups") else ""))
+    close = difflib.get_close_matches(path, list(vocab.facts), n=1, cutoff=0.75)
+    return f"no fact '{path}' in the situation or the derived facts" + (f"; did you mean '{close[0]}'?" if close else "")
+
+
+def _value_problems(leaf: Leaf, fact: FactType, value: Any) -> Iterator[tuple[str, str]]:
+    expected = {"integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+                "boolean": lambda v: isinstance(v, bool)}.get(fact.kind, lambda v: isinstance(v, str))
+    if not expected(value):
+        yield "type", (f"{leaf.fact} is {fact.describe()}, but the condition compares it with "
+                       f"{_json(value)}; durable_rules would coerce it silently")
+    elif fact.enum and value not in fact.enum:
+        close = difflib.get_close_matches(str(value), [str(v) for v in fact.enum], n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        never = " so this condition never holds" if leaf.op in ("equals", "in") else " so this condition always holds when it is given"
+        yield "enum", f"{_json(value)} is not a value {leaf.fact} can have ({fact.describe()}),{never}{hint}"
+    elif fact.kind == "date" and not _is_date(value):
+        yield "type", f"{leaf.fact} is a date, but {_json(value)} is not one (YYYY-MM-DD)"
+
+
+def _is_date(value: str) -> bool:
+    try:
+        (datetime if "T" in value else date).fromisoformat(value)
+        return True
+    except ValueError:
+        return False
+
+
+def _json(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+# --- what a condition guarantees ----------------------------------------------------------
+
+
+#: Kinds of lint finding that would make durable_rules and the Python reading of a condition
+#: disagree (durable_rules coerces mismatched types) or name nothing at all: never loaded.
+REFUSED_AT_LOAD = ("unknown-fact", "type")
+
+
+def check_facts(merged: MergedRuleset) -> None:
+    """Refuse conditions on facts that do not exist or compared with a value of another type."""
+    vocab = fact_types()
+    errors: list[InputError] = []
+    for rule in merged.rules:
+        where = when_location(rule)
+        for leaf in rule.when.leaves():
+            errors += [RuleError(f"rule '{rule.id}': {message}", where, rule.id, kind)
+                       for kind, message in leaf_problems(leaf, vocab) if kind in REFUSED_AT_LOAD]
+    if errors:
+        raise InputErrors(errors)
