@@ -56,6 +56,25 @@ class FollowupError(Exception):
         """The one line the user sees."""
         return f"{self.location.prefix()}{self.message}"
 
+    @property
+    def file(self) -> str | None:
+        """The file the problem is in (``<situation>`` for data passed in memory)."""
+        return self.location.file
+
+    @property
+    def line(self) -> int | None:
+        """The 1-based line, or None where there is none (data passed as a mapping)."""
+        return self.location.line
+
+    @property
+    def field(self) -> str | None:
+        """The field's path (``contact.email``, ``follow_ups[1].via``), if the problem has one."""
+        return self.location.field
+
+    def to_json(self) -> dict[str, object]:
+        """``{"field", "line", "message"}``: the error record batch and the HTTP API write."""
+        return {"field": self.field, "line": self.line, "message": self.message}
+
 
 class InputError(FollowupError):
     """The input (a situation, a ruleset, an option) is wrong: exit code 2."""

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from followup.engine.engine import Engine
 from followup.base.errors import InputError, InputErrors
-from followup.audit.decision import append_line, new_record
-from followup.render.text import advice_document, audit_document, render_text, to_json_line, to_json_text
+from followup.api import Rules
+from followup.audit.decision import append_line
+from followup.render.text import to_json_line
 from followup.rules.ruleset import load_layer
-from followup.load.situation import load_situation, situation_from_document
+from followup.load.situation import situation_from_document
 from followup.load.yamlio import load_document
 from followup.cli.common import as_date, rules_option, today_option
 
@@ -28,16 +28,20 @@ from followup.cli.common import as_date, rules_option, today_option
 @rules_option
 def advise(file: str, fmt: str, audit_log: str | None, today: datetime | None, rules_dirs: tuple[str, ...]) -> None:
     """Advise on the situation in FILE (YAML or JSON): whether, when and how to follow up."""
-    situation = load_situation(file, as_date(today))
-    engine = Engine(rules_dirs)
-    advice = engine.advise(situation)
-    record = new_record(advice)
-    if audit_log:  # logged before anything is printed: no advice leaves without its record
-        append_line(audit_log, to_json_line(audit_document(advice, record)))
-    if fmt == "json":
-        click.echo(to_json_text(advice_document(advice, record)))
-    else:
-        click.echo(render_text(advice), nl=False)
+    rules = Rules(rules_dirs)
+    situation = rules.situation(file, as_date(today))
+    decision = rules.advise(situation, log=_LineLog(audit_log) if audit_log else None)
+    click.echo(decision.to_json() if fmt == "json" else decision.text(), nl=fmt == "json")
+
+
+class _LineLog:
+    """The JSON Lines audit log (O_APPEND + flock, one write a line)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def append(self, document: dict) -> None:
+        append_line(self.path, to_json_line(document))
 
 
 @click.command()

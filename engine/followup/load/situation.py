@@ -15,6 +15,7 @@ from typing import Any
 
 from followup.base.errors import InputError, InputErrors, Location
 from followup.load.schema import validate
+from followup.load.mapping import document_from_data
 from followup.load.yamlio import Document, load_document, parse_text
 
 #: The time zone whose calendar date is "today" when neither the file nor the command says.
@@ -159,6 +160,11 @@ def load_situation(path: str | Path, today: date | None = None) -> Situation:
 def parse_situation(text: str, name: str = "<situation>", today: date | None = None) -> Situation:
     """Like ``load_situation`` for text already in memory (batch lines, tests)."""
     return situation_from_document(parse_text(text, name), today)
+
+
+def situation_from_data(data: Any, name: str = "<situation>", today: date | None = None) -> Situation:
+    """Like ``load_situation`` for data already parsed (a mapping from JSON or YAML), never re-parsed."""
+    return situation_from_document(document_from_data(data, name), today)
 
 
 def situation_from_document(document: Document, today: date | None = None) -> Situation:

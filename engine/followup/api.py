@@ -1,0 +1,251 @@
+"""followup's public Python API: advice for a situation, from a program.
+
+    >>> import followup
+    >>> decision = followup.advise({"country": "DK", "stage": "applied", ...}, today="2026-11-21")
+    >>> decision.action, decision.channel, decision.timing.earliest
+    ('follow_up', 'email', datetime.date(2026, 11, 21))
+
+``advise`` takes a situation as a mapping (what ``json.load`` or ``yaml.safe_load`` gives) or
+as the path of a YAML or JSON file, and returns a frozen ``Decision``. ``Rules`` holds the
+merged and compiled rulesets (the shipped ones and your own folders) and is meant to be made
+once and reused: from many threads at once, too. Every command of the ``followup`` CLI is a
+thin layer over this module.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Mapping
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any, Protocol, Union
+
+from followup.audit.decision import DecisionRecord, new_record
+from followup.audit.explain import Explanation
+from followup.audit.explain import explain as explain_advice
+from followup.audit.whynot import SUBJECTS, WhyNot
+from followup.audit.whynot import why_not as why_not_advice
+from followup.base.errors import InputError, InputErrors, Location
+from followup.engine.advice import Advice, Conflict, Point, Timing
+from followup.engine.engine import Engine
+from followup.engine.resolve import resolve
+from followup.load.situation import Situation, load_situation, situation_from_data
+from followup.render.text import advice_document, audit_document, render_text, to_json_text, verdict
+from followup.rules.ruleset import MergedRuleset
+
+#: What ``advise`` accepts as a situation: parsed data, or the path of a YAML or JSON file.
+SituationInput = Union[Mapping[str, Any], str, "os.PathLike[str]"]
+#: The languages advice can be written in.
+LANGUAGES = ("en",)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class DecisionLog(Protocol):
+    """Where decisions are kept for audit (``followup.audit``'s logs implement it)."""
+
+    def append(self, document: dict[str, Any]) -> None:
+        """Keep one decision: its advice document and the situation it was made for."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The advice for one situation, and the record that names this decision.
+
+    The attributes are the advice's structured fields; ``verdict`` and ``text()`` render them
+    in ``lang`` when asked. ``to_json()`` is exactly what ``followup advise --format json``
+    prints for the same situation (its decision ``id`` and ``timestamp`` aside).
+    """
+
+    action: str
+    channel: str | None
+    alternatives: tuple[str, ...]
+    forbidden: tuple[str, ...]
+    timing: Timing
+    purpose: str | None
+    say: tuple[Point, ...]
+    avoid: tuple[Point, ...]
+    cautions: tuple[Point, ...]
+    warnings: tuple[str, ...]
+    conflicts: tuple[Conflict, ...]
+    record: DecisionRecord
+    lang: str = "en"
+    advice: Advice = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+
+    @classmethod
+    def of(cls, advice: Advice, record: DecisionRecord, lang: str = "en") -> "Decision":
+        """The decision for an advice the engine made, under ``record``."""
+        return cls(advice.action, advice.channel, advice.alternatives, advice.forbidden, advice.timing,
+                   advice.purpose, advice.say, advice.avoid, advice.cautions, advice.warnings, advice.conflicts,
+                   record, lang, advice)
+
+    @property
+    def id(self) -> str:
+        """The decision's id (a UUID), as in its record and the audit log."""
+        return self.record.id
+
+    @property
+    def verdict(self) -> str:
+        """The advice in one sentence."""
+        return verdict(self.advice)
+
+    def text(self) -> str:
+        """The advice for people, as ``followup advise`` prints it."""
+        return render_text(self.advice)
+
+    def to_dict(self, *, explanation: bool = True) -> dict[str, Any]:
+        """The advice document as data (``schemas/advice.schema.json``); ``explanation=False`` leaves out the trace."""
+        return advice_document(self.advice, self.record, explanation=explanation)
+
+    def to_json(self) -> str:
+        """The advice document as JSON text, exactly as ``followup advise --format json`` prints it."""
+        return to_json_text(self.to_dict())
+
+    def audit_document(self) -> dict[str, Any]:
+        """What a decision log keeps of this decision: the document and the normalised situation."""
+        return audit_document(self.advice, self.record)
+
+    def explain(self) -> Explanation:
+        """Every rule of the ruleset, fired or not, condition by condition."""
+        return explain_advice(self.advice)
+
+    def why_not(self, subject: str) -> WhyNot:
+        """Why the advice is not to use channel ``subject``, or (``"follow_up"``) not to follow up now."""
+        if subject not in SUBJECTS:
+            raise _errors(InputError(f"'{str(subject)[:40]}' is not a channel; choose one of: {', '.join(SUBJECTS)}",
+                                     Location(None, None, "subject")))
+        return why_not_advice(self.advice, subject)
+
+
+class Rules:
+    """The shipped rulesets and your own folders, merged and compiled once, then reused.
+
+    ``dirs`` are folders of your own rulesets; a layer there wins over the shipped layer of the
+    same name. One ``Rules`` may serve many threads at once: durable_rules' C core has no locks
+    of its own, so matching is serialised here (it is the small part of an evaluation).
+    """
+
+    def __init__(self, dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
+        self.dirs = tuple(str(d) for d in dirs)
+        self._engine = Engine(self.dirs)
+        self._lock = threading.Lock()
+
+    def situation(self, situation: SituationInput | Situation, today: date | str | None = None) -> Situation:
+        """The validated ``Situation`` for a mapping or a file; ``today`` wins over the file's own."""
+        day = as_day(today)
+        try:
+            if isinstance(situation, Situation):
+                return situation if day is None else replace(situation, today=day)
+            if isinstance(situation, Mapping):
+                return situation_from_data(situation, "<situation>", day)
+            if isinstance(situation, (str, os.PathLike)):
+                return load_situation(os.fspath(situation), day)
+        except InputError as exc:
+            raise _errors(exc) from None
+        raise _errors(InputError(f"a situation is a mapping or the path of a file, not {type(situation).__name__}"))
+
+    def ruleset(self, country: str) -> MergedRuleset:
+        """The merged ruleset used for ``country``."""
+        with self._lock:
+            return self._engine.ruleset_for(country)
+
+    def advice(self, situation: SituationInput | Situation, *, today: date | str | None = None) -> Advice:
+        """The engine's advice record for a situation (``advise`` wraps it in a ``Decision``)."""
+        checked = self.situation(situation, today)
+        with self._lock:
+            merged, facts, fired = self._engine.fired(checked)
+        return resolve(merged, checked, fired, facts)
+
+    def advise(self, situation: SituationInput | Situation, *, today: date | str | None = None,
+               lang: str = "en", log: DecisionLog | None = None) -> Decision:
+        """Advise on one situation; with ``log``, the decision is kept there before it is returned."""
+        language = check_lang(lang)
+        advice = self.advice(situation, today=today)
+        decision = Decision.of(advice, new_record(advice), language)
+        if log is not None:  # logged before anyone sees it: no advice leaves without its record
+            log.append(decision.audit_document())
+        return decision
+
+    def explain(self, situation: SituationInput | Situation, *, today: date | str | None = None) -> Explanation:
+        """Every rule of the merged ruleset, fired or not, for one situation."""
+        return explain_advice(self.advice(situation, today=today))
+
+    def why_not(self, situation: SituationInput | Situation, subject: str, *,
+                today: date | str | None = None) -> WhyNot:
+        """Why not channel ``subject`` (or ``"follow_up"``) for one situation."""
+        return self.advise(situation, today=today).why_not(subject)
+
+
+def as_day(value: date | str | None, name: str = "today") -> date | None:
+    """A date from a ``date`` or ``YYYY-MM-DD`` text; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    if _ISO_DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise _errors(InputError(f"'{text[:40]}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-21",
+                             Location(None, None, name)))
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if advice can be written in it, else ``InputErrors`` naming the choices."""
+    if lang not in LANGUAGES:
+        raise _errors(InputError(f"advice is not available in '{str(lang)[:20]}'; choose one of: "
+                                 f"{', '.join(LANGUAGES)}", Location(None, None, "lang")))
+    return lang
+
+
+def _errors(error: InputError) -> InputErrors:
+    """Every input problem reaches a caller as ``InputErrors``, one ``.errors`` entry each."""
+    return error if isinstance(error, InputErrors) else InputErrors(error.each())
+
+
+_DEFAULT: dict[tuple[str, ...], Rules] = {}
+_DEFAULT_LOCK = threading.Lock()
+
+
+def rules(dirs: Iterable[str | os.PathLike[str]] = ()) -> Rules:
+    """The ``Rules`` for ``dirs``, made on first use and shared by the module functions."""
+    key = tuple(str(d) for d in dirs)
+    with _DEFAULT_LOCK:
+        if key not in _DEFAULT:
+            _DEFAULT[key] = Rules(key)
+        return _DEFAULT[key]
+
+
+def advise(situation: SituationInput, *, today: date | str | None = None,
+           rules: Iterable[str | os.PathLike[str]] = (), lang: str = "en") -> Decision:
+    """Advise on a situation: a mapping (parsed JSON or YAML) or the path of a YAML or JSON file.
+
+    ``today`` (a date or ``YYYY-MM-DD``) is the day to advise for; by default the file's
+    ``today``, else the current date in the situation's country. ``rules`` are folders of your
+    own rulesets. Bad input raises ``InputErrors``: each of its ``.errors`` has ``field``,
+    ``line`` (None for a mapping) and ``message``.
+    """
+    return _rules_for(rules).advise(situation, today=today, lang=lang)
+
+
+def explain(situation: SituationInput, *, today: date | str | None = None,
+            rules: Iterable[str | os.PathLike[str]] = ()) -> Explanation:
+    """Every rule of the merged ruleset, fired or not, condition by condition, for a situation."""
+    return _rules_for(rules).explain(situation, today=today)
+
+
+def why_not(situation: SituationInput, subject: str, *, today: date | str | None = None,
+            rules: Iterable[str | os.PathLike[str]] = ()) -> WhyNot:
+    """Why the advice is not to use channel ``subject``, or (``"follow_up"``) not to follow up now."""
+    return _rules_for(rules).why_not(situation, subject, today=today)
+
+
+_rules_for = rules
+
+__all__ = ["Decision", "DecisionLog", "InputError", "InputErrors", "LANGUAGES", "Rules", "advise", "explain",
+           "rules", "why_not"]
