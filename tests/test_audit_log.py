@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import EXAMPLES
 from followup.audit.decision import append_line, read_log
-from followup.rules.ruleset import digest_of
+from followup.base.canonical import digest_of
 
 WRITER = """
 import json, sys

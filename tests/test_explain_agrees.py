@@ -37,7 +37,8 @@ from followup.engine.evaluate import Evaluator
 from followup.audit.explain import explain, explain_rules
 from followup.engine.facts import DERIVED_FACTS, build_facts
 from followup.rules.rule import Effect, Origin, Rule, Source
-from followup.rules.ruleset import Library, MergedRuleset, digest_of
+from followup.base.canonical import digest_of
+from followup.rules.ruleset import Library, MergedRuleset
 from followup.load.schema import load_schema
 from followup.load.situation import Situation, load_situation, parse_situation
 

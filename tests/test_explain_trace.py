@@ -19,7 +19,8 @@ from followup import __version__
 from followup.engine.engine import Engine
 from followup.audit.explain import explain
 from followup.render.text import advice_document
-from followup.rules.ruleset import Library, digest_of
+from followup.base.canonical import digest_of
+from followup.rules.ruleset import Library
 from followup.load.schema import validator
 
 APPLIED = dict(country="DE", today="2026-11-23", stage="applied",

@@ -21,7 +21,8 @@ from followup.authoring.lint.conditions import alternatives, contradiction, guar
 from followup.engine.vocabulary import vocabulary
 from followup.authoring.lint.witness import find_witnesses
 from followup.rules.rule import Effect, Origin, Rule, Source
-from followup.rules.ruleset import MergedRuleset, digest_of
+from followup.base.canonical import digest_of
+from followup.rules.ruleset import MergedRuleset
 from followup.load.situation import parse_situation
 
 TODAY = date(2026, 3, 11)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import audit_rule, write_overlay, write_yaml
-from followup.rules.ruleset import digest_of
+from followup.base.canonical import digest_of
 
 BASE = dict(country="DE", today="2026-11-23", stage="applied", application={"sent_on": "2026-11-11"},
             contact={"name": "Mette Jensen", "email": "mj@example.dk"})

@@ -13,6 +13,7 @@ import textwrap
 from datetime import date
 from typing import Any
 
+from followup.base.canonical import canonical
 from followup.base.words import channel_name, day
 from followup.engine.advice import Advice, FiredRule
 from followup.audit.decision import DecisionRecord, new_record
@@ -113,8 +114,8 @@ def audit_document(advice: Advice, record: DecisionRecord) -> dict[str, Any]:
 
 
 def to_json_line(data: Any) -> str:
-    """Canonical JSON on one line (sorted keys, no spaces): for logs and batch output."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """Canonical JSON on one line (RFC 8785: sorted keys, no spaces): for logs and batch output."""
+    return canonical(data)
 
 
 def to_json_text(data: Any) -> str:

@@ -9,12 +9,11 @@ the ``MergedRuleset`` for a country, with each rule's layer and every override r
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from followup.base.canonical import digest_of
 from followup.base.errors import InputError, InputErrors, Location, RulesetError
 from followup.base.paths import rulesets_dir
 from followup.rules.compiler import footprint
@@ -122,12 +121,6 @@ class MergedRuleset:
         return {"ruleset": self.name, "country": self.country, "version": self.version,
                 "rules": [r.to_data() for r in self.rules],
                 "disabled": [{"id": d.id, "layer": d.layer, "reason": d.reason} for d in self.disabled]}
-
-
-def digest_of(data: Any) -> str:
-    """``sha256:<hex>`` of canonical JSON: the same meaning gives the same digest."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_layer(path: str | Path, shipped: bool = False) -> Layer:
