@@ -44,3 +44,21 @@ def test_readme_example_verdict_is_what_the_tool_says(run) -> None:
     assert result.code == 0
     shown = block.group(1).strip().splitlines()
     assert result.out.splitlines()[: len(shown)] == shown
+
+
+def test_readme_python_example_runs_and_prints_what_it_says(tmp_path: Path) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- python-example -->\s*```python\n(.*?)```", text, re.S)
+    assert block, "README lost its Python example"
+    code = block.group(1)
+    for name in ("a", "b"):  # the files the example advises on, one of them broken
+        (tmp_path / f"{name}.yaml").write_text("country: DK\nstage: applied\n" if name == "a" else "country: DK\n",
+                                                encoding="utf-8")
+    (tmp_path / "my-rules").mkdir()
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    promised = [line.split("# ", 1)[1].strip() for line in code.splitlines() if line.startswith("print(decision.")]
+    assert lines[: len(promised)] == promised
+    assert lines[-2].startswith("E-mail the hiring manager")  # a.yaml: advised
+    assert "'stage' is required" in lines[-1] and ", 1, " in lines[-1]  # b.yaml: refused, at its line
