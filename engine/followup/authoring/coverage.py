@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from followup.base.errors import FollowupError, InputError, Location
+from followup.base.errors import ExitCode, FollowupError, InputError, Location
 from followup.base.paths import rulesets_dir
 from followup.rules.ruleset import Layer, Library
 
@@ -28,7 +28,9 @@ _SEED = re.compile(r"^[0-9]{3}$")
 
 
 class CoverageGap(FollowupError):
-    """Some catalogue item is cited by no rule, or a rule cites an item that does not exist: exit 1."""
+    """Some catalogue item is cited by no rule, or a rule cites an item that does not exist: a finding."""
+
+    exit_code = ExitCode.FINDINGS
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from followup.audit.decision import new_record
+from followup.base.errors import ExitCode
 from followup.engine.engine import Engine
 from followup.audit.explain import explain
 from followup.render.text import advice_document, to_json_text
@@ -77,4 +78,4 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
     else:
         click.echo(summary(replayed, different))
     if different:
-        click.get_current_context().exit(1)
+        click.get_current_context().exit(ExitCode.FINDINGS)

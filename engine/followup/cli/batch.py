@@ -36,7 +36,7 @@ def batch(input_file: str, output: str, jobs: int, explanation: bool, today: dat
     Each output line is the advice document for the same input line (as 'advise --format
     json' prints it, on one line), or {"error": {...}} naming the line and what is wrong with
     it. A bad line never stops the run. Exits 0 if every line was advised, 2 if any line was
-    bad input, 1 if any line met an internal error.
+    bad input, 70 if any line met an internal error.
     """
     engine = Engine(rules_dirs)  # bad rules stop here, before any output is written
     job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, explanation)

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import click
 
-from followup.base.errors import FollowupError
+from followup.base.errors import ExitCode, FollowupError
 
 RULES_OPTION_HELP = "A folder of your own rulesets; its layers win over the shipped ones of the same name. Repeatable."
 
@@ -37,31 +37,28 @@ def fail(error: FollowupError) -> None:
 
 
 def run_guarded(command: click.Command, argv: list[str] | None, debug: bool = False) -> int:
-    """Run a click command; turn our errors and unexpected ones into messages and exit codes."""
+    """Run a click command; turn our errors and unexpected ones into messages and ``ExitCode``s."""
     try:
         # Not standalone, click returns ctx.exit(code)'s code (and a callback's return value,
         # which is None for every command of ours) instead of raising it.
         code = command.main(args=argv, prog_name="followup", standalone_mode=False)
-        return code if isinstance(code, int) else 0
+        return code if isinstance(code, int) else ExitCode.OK
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except click.ClickException as exc:  # a wrong option or argument: bad input, whatever click's code
         exc.show()
-        return exc.exit_code
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        return 1
+        return ExitCode.BAD_INPUT
+    except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort when not standalone
+        click.echo("Interrupted.", err=True)
+        return ExitCode.INTERRUPTED
     except FollowupError as exc:
         click.echo(f"error: {exc.format_message()}".replace("\n", "\nerror: "), err=True)
         return exc.exit_code
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 1
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        return 130
+        return exc.code if isinstance(exc.code, int) else ExitCode.INTERNAL
     except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for FOLLOWUP_DEBUG=1
         if debug:
             raise
         click.echo(f"internal error: {type(exc).__name__}: {exc} (run with FOLLOWUP_DEBUG=1 for details; "
                    "please report it)", err=True)
-        return 1
+        return ExitCode.INTERNAL
