@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
-from followup import yamlio
+from followup.load import yamlio
 from followup.engine.engine import Engine
 from followup.base.errors import FollowupError, InputError
 from followup.render.text import advice_document, render_text, to_json_line

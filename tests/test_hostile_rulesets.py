@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from conftest import EXAMPLES
-from followup import ruleset as R
+from followup.rules import ruleset as R
 from test_limits import rule, write_layer
 
 SITUATION = str(EXAMPLES / "dk-applied-email.yaml")

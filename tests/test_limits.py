@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from followup import ruleset as R
+from followup.rules import ruleset as R
 from followup.rules.compiler import footprint
 from followup.base.errors import InputError
 from followup.rules.ruleset import Library

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from conftest import EXAMPLES
-from followup import workdays
+from followup.engine import workdays
 
 
 def _fresh_tables(monkeypatch, tmp_path: Path) -> None:
