@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from followup.base.errors import ExitCode, FollowupError, InputError, Location
 from followup.base.paths import rulesets_dir
+from followup.base.words import quoted
 from followup.rules.ruleset import Layer, Library
 
 CATALOGUE_FILE = "catalogue.md"
@@ -146,12 +147,12 @@ def _item(cells: list[str], where: Location) -> Item:
         raise InputError(f"a catalogue row needs {len(COLUMNS)} cells ({', '.join(COLUMNS)}), this one has {len(cells)}", where)
     item_id, seeds, kind, advice, quote = cells
     if not _ID.match(item_id):
-        raise InputError(f"'{item_id}' is not an item id (a capital letter and a number, e.g. C6)", where)
+        raise InputError(f"{quoted(item_id)} is not an item id (a capital letter and a number, e.g. C6)", where)
     seed_list = tuple(s.strip() for s in seeds.split(","))
     if not all(_SEED.match(s) for s in seed_list):
-        raise InputError(f"item {item_id}: seeds must be three-digit article numbers separated by commas, not '{seeds}'", where)
+        raise InputError(f"item {item_id}: seeds must be three-digit article numbers separated by commas, not {quoted(seeds)}", where)
     if kind not in KINDS:
-        raise InputError(f"item {item_id}: kind '{kind}' is not one of {', '.join(KINDS)}", where)
+        raise InputError(f"item {item_id}: kind {quoted(kind)} is not one of {', '.join(KINDS)}", where)
     return Item(item_id, seed_list, kind, advice, quote, where.line or 0)
 
 

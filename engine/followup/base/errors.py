@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from followup.base.words import shortened, visible
+
 
 class ExitCode(IntEnum):
     """Every exit code of every ``followup`` command: one table, documented in the README.
@@ -45,12 +47,12 @@ class Location:
     field: str | None = None
 
     def prefix(self) -> str:
-        """``file:line: field: `` with the parts that are known."""
+        """``file:line: field: `` with the parts that are known, each safe to print (``words.visible``)."""
         parts = []
         if self.file:
-            parts.append(self.file if self.line is None else f"{self.file}:{self.line}")
+            parts.append(visible(self.file) if self.line is None else f"{visible(self.file)}:{self.line}")
         if self.field:
-            parts.append(self.field)
+            parts.append(shortened(self.field))
         return ": ".join(parts) + (": " if parts else "")
 
 

@@ -17,6 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from followup.base.errors import InputError, InputErrors
 from followup.base.paths import schemas_dir
+from followup.base.words import QUOTE_LIMIT, quoted
 from followup.load.yamlio import Document
 
 SCHEMAS = ("situation", "ruleset", "advice", "ruletest")
@@ -79,7 +80,7 @@ def _to_input_error(document: Document, error: ValidationError) -> InputError:
         extra = sorted(k for k in error.instance if k not in allowed)
         if extra:
             hint = ", ".join(sorted(allowed))
-            return InputError(f"unknown field '{extra[0]}' (allowed here: {hint})",
+            return InputError(f"unknown field {quoted(extra[0])} (allowed here: {hint})",
                               document.location(path + (extra[0],)))
     return InputError(_message(error), document.location(path))
 
@@ -101,29 +102,49 @@ def _most_specific(error: ValidationError) -> ValidationError:
 
 
 def _message(error: ValidationError) -> str:
-    value = error.instance
-    if error.validator == "enum":
-        options = ", ".join(repr(o) for o in error.validator_value)
-        return f"{value!r} is not one of {options}"
-    if error.validator == "format":
-        return f"{value!r} is not a valid {error.validator_value.replace('-', ' ')}" + _format_reason(error)
-    if error.validator == "type":
+    """The error in plain words; a value it shows is ``quoted``: cut short and escaped."""
+    value, rule = error.instance, error.validator
+    shown = quoted(value)
+    if rule == "enum":
+        options = ", ".join(quoted(o) for o in error.validator_value)
+        return f"{shown} is not one of {options}"
+    if rule == "format":
+        return f"{shown} is not a valid {error.validator_value.replace('-', ' ')}" + _format_reason(error)
+    if rule == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
-        return f"expected {expected}, got {_type_name(value)} {value!r}"
-    if error.validator == "required":
+        return f"expected {expected}, got {_type_name(value)} {shown}"
+    if rule == "required":
         return error.message.replace("is a required property", "is required")
-    if error.validator in ("minProperties", "maxProperties") and isinstance(value, dict) and "fact" in value:
+    if rule == "pattern":
+        return _pattern_message(error)
+    if rule in ("minLength", "maxLength") and isinstance(value, str):
+        most = "at least" if rule == "minLength" else "at most"
+        return f"{shown} has {len(value):,} characters; {most} {error.validator_value} are allowed here"
+    if rule in ("minProperties", "maxProperties") and isinstance(value, dict) and "fact" in value:
         operators = sorted(k for k in error.schema.get("properties", {}) if k != "fact")
         given = sorted(k for k in value if k != "fact")
         found = f"found {', '.join(given)}" if given else "found none"
         return f"a condition names a fact and exactly one operator ({', '.join(operators)}); {found}"
-    return error.message
+    return _shortened(error.message, value)
 
 
 def _format_reason(error: ValidationError) -> str:
     cause = error.cause
-    return f" ({cause})" if cause else ""
+    return f" ({_shortened(str(cause), error.instance)})" if cause else ""
+
+
+def _pattern_message(error: ValidationError) -> str:
+    described = error.schema.get("description")
+    return f"{quoted(error.instance)} does not match {error.validator_value!r}" + (f" ({described})" if described else "")
+
+
+def _shortened(message: str, value: object) -> str:
+    """jsonschema's own message, with the whole value it quotes replaced by a short one."""
+    whole = repr(value)
+    if len(whole) > QUOTE_LIMIT:
+        message = message.replace(whole, quoted(value))
+    return message if len(message) <= 4 * QUOTE_LIMIT else message[: 4 * QUOTE_LIMIT] + "…"
 
 
 def _type_name(value: object) -> str:

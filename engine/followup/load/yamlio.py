@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterator, Mapping
 import yaml
 
 from followup.base.errors import InputError, Location
+from followup.base.words import QUOTE_LIMIT, quoted, shortened
 
 #: Bytes read from one file. A situation is a few hundred bytes; the shipped rulesets together
 #: are tens of kilobytes.
@@ -63,8 +64,8 @@ class Document:
         return self.lines.get(())
 
     def location(self, path: Path_) -> Location:
-        """A ``Location`` for a field path in this document."""
-        return Location(self.file, self.line_of(path), format_path(path) or None)
+        """A ``Location`` for a field path in this document (a path through long keys is cut short)."""
+        return Location(self.file, self.line_of(path), shortened(format_path(path)) or None)
 
 
 def format_path(path: Path_) -> str:
@@ -182,7 +183,9 @@ def _parse_yaml(text: str, name: str) -> Document:
 
 
 def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """The first line of an exception's message, cut short: a parser may quote the whole value."""
+    text = str(exc).strip()
+    return shortened(text.splitlines()[0], 4 * QUOTE_LIMIT) if text else type(exc).__name__
 
 
 @dataclass
@@ -245,7 +248,7 @@ class _Builder:
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if depth >= MAX_DEPTH:
                 raise InputError(f"nested deeper than the limit of {MAX_DEPTH} levels",
-                                 Location(self.name, event.start_mark.line + 1, format_path(path[:4]) + "..."))
+                                 Location(self.name, event.start_mark.line + 1, shortened(format_path(path[:4])) + "..."))
             allowed = _MAP_TAGS if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAGS
             if event.tag not in allowed:
                 raise self._tag_error(event, path)
@@ -273,7 +276,7 @@ class _Builder:
                 continue
             key = self._key(key_event, path)
             if key in own:
-                raise InputError(f"duplicate key '{key}'", self._loc(key_event, path + (key,)))
+                raise InputError(f"duplicate key {quoted(key)}", self._loc(key_event, path + (key,)))
             self.lines[path + (key,)] = key_event.start_mark.line + 1
             own[key] = self.value(path + (key,), depth + 1)
         self.loader.get_event()
@@ -339,8 +342,7 @@ class _Builder:
         try:
             value = self.loader.yaml_constructors[tag](self.loader, node)
         except (ValueError, ArithmeticError, KeyError, TypeError, yaml.YAMLError) as exc:
-            shown = event.value if len(event.value) <= 40 else event.value[:37] + "..."
-            raise InputError(f"cannot read {shown!r} as {tag.rsplit(':', 1)[-1]}: {_first_line(exc)}",
+            raise InputError(f"cannot read {quoted(event.value, 40)} as {tag.rsplit(':', 1)[-1]}: {_first_line(exc)}",
                              self._loc(event, path)) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise InputError("NaN and infinite numbers are not allowed", self._loc(event, path))
@@ -360,7 +362,7 @@ class _Builder:
         return InputError(f"tag {tag or event.tag} is not allowed; only plain data is read", self._loc(event, path))
 
     def _loc(self, event: yaml.Event, path: Path_) -> Location:
-        return Location(self.name, event.start_mark.line + 1, format_path(path) or None)
+        return Location(self.name, event.start_mark.line + 1, shortened(format_path(path)) or None)
 
 
 def _is_merge_key(loader: _Loader, event: yaml.Event) -> bool:
@@ -399,7 +401,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"duplicate key '{key}'")
+            raise ValueError(f"duplicate key {quoted(key)}")
         out[key] = value
     return out
 
@@ -466,7 +468,7 @@ def _check_json(data: Any, name: str, line: int | None) -> None:
     count = 1
     while stack:
         value, depth, path = stack.pop()
-        where = Location(name, line, format_path(path) or None)
+        where = Location(name, line, shortened(format_path(path)) or None)
         if isinstance(value, (dict, list)):
             count += len(value)
             if count > MAX_NODES:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Callable, Sequence, Union
 
+from followup.base.words import quoted
 from followup.engine.facts import lookup, lookup_parts
 from followup.base.records import make
 
@@ -333,5 +334,5 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return repr(value)
+        return quoted(value)  # a ruleset's value, in messages too: cut short
     return str(value)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from followup.base.words import quoted
 from followup.rules.condition import Condition, condition_to_data, parse_condition
 from followup.engine.workdays import add_working_days
 
@@ -34,7 +35,7 @@ class TimePoint:
         """Parse the ruleset form (the schema has already checked the shape)."""
         match = _TIME.match(text)
         if not match:
-            raise ValueError(f"not a time expression: {text!r}")
+            raise ValueError(f"not a time expression: {quoted(text)}")
         amount = int(match["n"] or 0)
         unit = match["unit"] or "days"
         if unit.startswith("week"):
