@@ -129,14 +129,35 @@ def _message(error: ValidationError) -> str:
     return _shortened(error.message, value)
 
 
+#: Date formats in words: what to write, with an example, instead of Python's "Invalid isoformat string".
+_FORMAT_WORDS = {
+    "date": "write dates as YYYY-MM-DD, e.g. 2026-11-21",
+    "date-or-local-datetime": "write a date as YYYY-MM-DD, or a date and time as YYYY-MM-DDTHH:MM, "
+                              "e.g. 2026-11-21 or 2026-11-21T10:00",
+}
+
+
 def _format_reason(error: ValidationError) -> str:
-    cause = error.cause
-    return f" ({_shortened(str(cause), error.instance)})" if cause else ""
+    """Why a value is not of its format: a range problem as Python says it, the form in words otherwise."""
+    cause = str(error.cause or "")
+    words = _FORMAT_WORDS.get(error.validator_value)
+    if words and (not cause or cause.startswith(("Invalid isoformat", "expected YYYY"))):
+        return f": {words}"
+    return f" ({_shortened(cause, error.instance)})" if cause else ""
+
+
+#: Patterns that have words: the country code is the one a person gets wrong most.
+_COUNTRY_PATTERN = "^[A-Z]{2}$"
 
 
 def _pattern_message(error: ValidationError) -> str:
+    value, shown = error.instance, quoted(error.instance)
+    if error.validator_value == _COUNTRY_PATTERN:
+        if isinstance(value, str) and len(value) == 2 and value.isalpha() and value.isascii():
+            return f"write the country as a two-letter code in capital letters: {quoted(value.upper())}, not {shown}"
+        return f"write the country as a two-letter code in capital letters, e.g. DK (ISO 3166-1); {shown} is not one"
     described = error.schema.get("description")
-    return f"{quoted(error.instance)} does not match {error.validator_value!r}" + (f" ({described})" if described else "")
+    return f"{shown} does not match {error.validator_value!r}" + (f" ({described})" if described else "")
 
 
 def _shortened(message: str, value: object) -> str:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from followup.base.countries import COMMON_MISTAKES, COUNTRIES
 from followup.base.errors import InputError, InputErrors, Location
 from followup.load.schema import validate
 from followup.load.yamlio import Document, load_document, parse_text
@@ -166,9 +167,21 @@ def situation_from_document(document: Document, today: date | None = None) -> Si
     if not isinstance(document.data, dict):
         raise InputError("a situation must be a mapping of fields (country, stage, ...)", Location(document.file, 1))
     validate(document, "situation")
+    check_country(document)
     situation = _build(document.data, document.file, today)
     check_dates(situation, document)
     return situation
+
+
+def check_country(document: Document) -> None:
+    """Refuse a code that is no country (``ZZ``); any real one is advised, with the base rules
+    and its public holidays if no rules are written for it (the advice then warns, first)."""
+    country = document.data["country"]
+    if country in COUNTRIES:
+        return
+    meant = COMMON_MISTAKES.get(country)
+    hint = f"; write {meant}" if meant else " (write its ISO 3166-1 code, e.g. DK, SE or NO)"
+    raise InputError(f"{country} is not a country{hint}", document.location(("country",)))
 
 
 def local_today(country: str) -> date:

@@ -171,7 +171,8 @@ def _parse_yaml(text: str, name: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "malformed YAML"
-        raise InputError(f"malformed YAML: {problem}", Location(name, line)) from None
+        hint = _hint(problem, text, mark.line if mark else None)
+        raise InputError(f"malformed YAML: {shortened(problem, 4 * QUOTE_LIMIT)}{hint}", Location(name, line)) from None
     except yaml.YAMLError as exc:
         raise InputError(f"malformed YAML: {_first_line(exc)}", Location(name)) from None
     except RecursionError:  # not reachable through the builder (depth is checked first); kept as a guard
@@ -180,6 +181,25 @@ def _parse_yaml(text: str, name: str) -> Document:
         if loader is not None:
             loader.dispose()
     return Document(data, name, builder.lines)
+
+
+#: What a YAML parser says when a line is indented wrongly (libyaml's words, then PyYAML's).
+_INDENTATION_PROBLEMS = ("mapping values are not allowed", "did not find expected key",
+                         "did not find expected '-' indicator", "expected <block end>", "could not find expected ':'")
+
+
+def _hint(problem: str, text: str, line: int | None) -> str:
+    """Words for the parser's: most errors in a hand-written file are indentation or tabs."""
+    lines = text.splitlines()
+    where = lines[line] if line is not None and 0 <= line < len(lines) else ""
+    if "\t" in where[: len(where) - len(where.lstrip())] or ("cannot start any token" in problem and "\t" in where):
+        return "; YAML indents with spaces, not tabs"
+    if problem.startswith(_INDENTATION_PROBLEMS):
+        hint = "; check the indentation of this line and the one before (YAML uses spaces to nest)"
+        if problem.startswith("mapping values") and where.count(": ") > 1:
+            hint += ", or put a value that contains ': ' in quotes"
+        return hint
+    return ""
 
 
 def _first_line(exc: BaseException) -> str:

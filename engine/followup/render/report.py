@@ -17,7 +17,7 @@ from followup.rules.condition import GroupResult, LeafResult, Result
 from followup.audit.decision import DecisionRecord
 from followup.audit.explain import Explanation, RuleTrace
 from followup.engine.facts import DERIVED_FACTS
-from followup.render.text import channel_name
+from followup.render.text import channel_name, warning_lines
 from followup.audit.whynot import Alternatives, Change, Reason, WhyNot, show_value
 
 INDENT = "      "
@@ -60,8 +60,8 @@ def failure_parts(result: Result) -> tuple[str, list[tuple[str, str]]]:
 
 
 def explanation_text(advice: Advice, explanation: Explanation, record: DecisionRecord, width: int = 88) -> str:
-    """The full trace for a terminal."""
-    lines = [advice.verdict, ""]
+    """The full trace for a terminal; warnings (no rules for the country) first."""
+    lines = warning_lines(advice, width) + [advice.verdict, ""]
     lines += _disagreement_lines(explanation)
     fired = ranked(explanation)
     lines.append(f"Rules that applied ({len(fired)} of {len(explanation.rules)}), highest priority first:")
@@ -167,7 +167,8 @@ def footer(record: DecisionRecord) -> str:
 
 def explanation_markdown(advice: Advice, explanation: Explanation, record: DecisionRecord) -> str:
     """The full trace as Markdown, to paste into a message."""
-    lines = ["### Advice", "", f"**{md(advice.verdict)}**", ""]
+    lines = ["### Advice", ""] + [f"> **Warning:** {md(w)}" for w in advice.warnings] + ([""] if advice.warnings else [])
+    lines += [f"**{md(advice.verdict)}**", ""]
     lines += [f"> **Note:** {md(line)}" for line in _disagreement_lines(explanation) if line]
     lines += ["### Why", ""]
     for trace in ranked(explanation):
