@@ -16,10 +16,13 @@ import unicodedata
 QUOTE_LIMIT = 80
 
 #: What may not reach a terminal as it is: C0 and C1 controls (ESC starts escape sequences;
-#: some terminals read U+009B as one), DEL, the bidirectional overrides and isolates that
-#: make text read otherwise than it is stored, line and paragraph separators, and lone
-#: surrogates. Line breaks are the one control output keeps.
-UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+#: some terminals read U+009B as one), DEL, the bidirectional embeddings, overrides and
+#: isolates that make text read otherwise than it is stored, line and paragraph separators,
+#: and lone surrogates. Line breaks are the one control output keeps. (The bidirectional
+#: *marks*, U+200E/U+200F, stay: pasted right-to-left names carry them, and they reorder nothing.)
+UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+#: What a one-line text field refuses at load: the same, and line breaks too.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 
 _NAMES = {"\x00": "NUL", "\t": "tab", "\n": "line break", "\r": "carriage return", "\x1b": "escape", "\x7f": "delete"}
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from followup.base.countries import COMMON_MISTAKES, COUNTRIES
 from followup.base.errors import InputError, InputErrors, Location
+from followup.base.words import CONTROL, character_name
 from followup.load.schema import validate
 from followup.load.yamlio import Document, load_document, parse_text
 
@@ -167,10 +168,37 @@ def situation_from_document(document: Document, today: date | None = None) -> Si
     if not isinstance(document.data, dict):
         raise InputError("a situation must be a mapping of fields (country, stage, ...)", Location(document.file, 1))
     validate(document, "situation")
+    check_text(document)
     check_country(document)
     situation = _build(document.data, document.file, today)
     check_dates(situation, document)
     return situation
+
+
+#: Free text of several lines: the one field where tabs and line breaks belong.
+_MULTILINE = frozenset({("notes",)})
+
+
+def check_text(document: Document) -> None:
+    """Refuse control characters in text: an escape sequence or NUL in a name would reach the
+    terminal (or the Markdown) the advice is shown in. The renderers escape them as well."""
+    problems = []
+    for path, text in _texts(document.data, ()):
+        allowed = "\t\n" if path in _MULTILINE else ""
+        found = next((m for m in CONTROL.finditer(text) if m.group() not in allowed), None)
+        if found is not None:
+            problems.append(InputError(f"text may not contain control characters; found {character_name(found.group())} "
+                                       f"at character {found.start() + 1}", document.location(path)))
+    if problems:
+        raise InputErrors(problems)
+
+
+def _texts(value: Any, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:
+    """Every text value of ``value`` with its path (a situation is three levels deep at most)."""
+    if isinstance(value, str):
+        return [(path, value)]
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [found for key, item in items for found in _texts(item, path + (key,))]
 
 
 def check_country(document: Document) -> None:

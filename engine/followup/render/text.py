@@ -13,6 +13,7 @@ import textwrap
 from datetime import date
 from typing import Any
 
+from followup.base.words import visible
 from followup.engine.advice import Advice, FiredRule
 from followup.audit.decision import DecisionRecord, new_record
 from followup.audit.explain import basis_of, explain
@@ -155,7 +156,8 @@ def render_text(advice: Advice, width: int = 88) -> str:
     for entry in advice.trace:
         lines += _why(entry, width)
     lines += ["", f"Rules: {advice.ruleset.version} ({advice.ruleset.digest[:19]}), advised for {advice.today.isoformat()}."]
-    return "\n".join(line.rstrip() for line in lines).strip() + "\n"
+    # Situations are refused with control characters in them; this is for those made otherwise.
+    return visible("\n".join(line.rstrip() for line in lines).strip() + "\n")
 
 
 def warning_lines(advice: Advice, width: int = 88) -> list[str]:
