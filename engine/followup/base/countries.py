@@ -1,10 +1,14 @@
 """The countries there are: ISO 3166-1 alpha-2 codes, for telling "no rules for FI" from "ZZ is no country".
 
 The 249 codes are those of the tz database's ``iso3166.tab`` (public domain, current as of
-ISO/TC 46 N1108, 2023-04-05), plus Kosovo's XK: not assigned by ISO, but used by the EU
-and the ``holidays`` package. Every code here has its public holidays in ``holidays``.
+ISO/TC 46 N1108, 2023-04-05); each has its public holidays in the ``holidays`` package.
 pycountry is not a dependency, and ``holidays.list_supported_countries()`` is a list of
 calendars (with aliases such as UK), not of countries.
+
+XA to XZ are accepted as well: ISO 3166-1 leaves them to users, the EU and ``holidays`` use
+XK for Kosovo, and a rules folder of one's own may use them for a region with rules of its
+own (the tests do). The other codes ISO leaves to users (AA, QM-QZ, ZZ) are refused: ZZ in
+particular is what "unknown country" is written as.
 """
 
 from __future__ import annotations
@@ -24,4 +28,7 @@ ISO_3166_CODES = frozenset("""
 #: Codes that are not ISO 3166-1 but that people write for a country (EU usage, habit).
 COMMON_MISTAKES = {"UK": "GB", "EL": "GR"}
 
-COUNTRIES = ISO_3166_CODES | {"XK"}
+#: ISO's codes for users' own use that followup takes: XK (Kosovo) and the rest of XA-XZ.
+USER_ASSIGNED = frozenset(f"X{letter}" for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+COUNTRIES = ISO_3166_CODES | USER_ASSIGNED
