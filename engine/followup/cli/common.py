@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 import click
 
-from followup.base.errors import ExitCode, FollowupError
+from followup.base.errors import ExitCode, FollowupError, InputError, Location
+from followup.load.yamlio import Document, load_document, parse_text, read_stream
 
 RULES_OPTION_HELP = "A folder of your own rulesets; its layers win over the shipped ones of the same name. Repeatable."
 
@@ -23,6 +24,29 @@ def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--today YYYY-MM-DD``: advise as of that day (wins over the file's ``today``)."""
     return click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
                         help="Advise as of this day instead of the file's 'today' or the current date.")(func)
+
+
+#: The file name that means standard input, as for ``batch``.
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+def read_document(file: str) -> Document:
+    """The document in ``file``, or on standard input for ``-`` (bounded to the same 1 MB).
+
+    Standard input is read as YAML, which JSON also is.
+    """
+    if file != STDIN:
+        return load_document(file)
+    return parse_text(read_stream(stdin_bytes(), STDIN_NAME, what="standard input"), STDIN_NAME)
+
+
+def stdin_bytes() -> BinaryIO:
+    """Standard input as bytes; an ``InputError`` if the process was started with it closed (``<&-``)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError("standard input is closed; give a file instead of '-'", Location(STDIN_NAME))
+    return stream
 
 
 def as_date(value: datetime | None) -> date | None:

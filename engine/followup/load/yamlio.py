@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, BinaryIO, Callable, Iterator, Mapping
 
 import yaml
 
@@ -104,20 +106,62 @@ _SURROGATE_MESSAGE = "a lone UTF-16 surrogate escape (\\ud800-\\udfff) is not te
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
-    """The file's text; an ``InputError`` if it is missing, too large, binary or not UTF-8."""
+    """The file's text; an ``InputError`` if it is missing, not a regular file, too large, binary or not UTF-8."""
     name = str(path)
+    with _open_regular(path, name) as handle:
+        return read_stream(handle, name, max_bytes=max_bytes)
+
+
+def read_stream(stream: BinaryIO, name: str, *, max_bytes: int = MAX_BYTES, what: str = "file") -> str:
+    """At most ``max_bytes`` of ``stream`` (a file, or standard input) as text, like ``read_text``."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
+        raw = stream.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", Location(name)) from None
+    if len(raw) > max_bytes:
+        raise InputError(f"{what} is larger than the limit of {max_bytes:,} bytes", Location(name))
+    return decode(raw, name)
+
+
+def _open_regular(path: str | Path, name: str) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file; anything else is refused at once.
+
+    A FIFO would block until some writer came, ``/dev/zero`` never ends and a directory is no
+    text: the kind is checked before opening (so a FIFO or device is never opened), then again
+    on the open file, in case the path was swapped in between. Opening with ``O_NONBLOCK``
+    makes even that swap unable to block.
+    """
+    try:
+        _refuse_irregular(os.stat(path).st_mode, name)
+        fd = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
     except FileNotFoundError:
         raise InputError("no such file", Location(name)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", Location(name)) from None
+    except NotADirectoryError:
+        raise InputError("no such file (a part of the path is a file, not a folder)", Location(name)) from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", Location(name)) from None
-    if len(raw) > max_bytes:
-        raise InputError(f"file is larger than the limit of {max_bytes:,} bytes", Location(name))
-    return decode(raw, name)
+        raise InputError(f"cannot read: {exc.strerror or exc}", Location(name)) from None
+    try:
+        _refuse_irregular(os.fstat(fd).st_mode, name)
+        os.set_blocking(fd, True)  # a regular file: reads never wait anyway
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+#: Never wait on open (a FIFO swapped in), never make a terminal ours, never leak into children.
+_OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _refuse_irregular(mode: int, name: str) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((words for test, words in _KINDS if test(mode)), "not a regular file")
+    hint = "" if kind == "a directory" else "; to read standard input, give '-'"
+    raise InputError(f"is {kind}, not a regular file{hint}", Location(name))
 
 
 _UTF16_32 = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
