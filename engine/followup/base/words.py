@@ -89,7 +89,42 @@ def _transliterate(error: UnicodeError) -> tuple[str, int]:
     return "".join(ascii_spelling(c) for c in error.object[error.start:error.end]), error.end
 
 
+#: The name of the error handler for JSON: ``\\u00f8`` means what ``ø`` means, in any encoding.
+JSON_ESCAPE = "followup-json-escape"
+
+
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler for JSON text: what the encoding cannot write, as JSON escapes.
+
+    Outside strings JSON is ASCII, so every character that reaches this is inside a string,
+    where ``\\uXXXX`` (a surrogate pair beyond U+FFFF) reads back as the same character.
+    """
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), error.end
+
+
 def register_transliteration() -> str:
-    """Make ``TRANSLITERATE`` known to ``codecs`` (again is harmless) and return its name."""
+    """Make ``TRANSLITERATE`` and ``JSON_ESCAPE`` known to ``codecs`` (again is harmless); return the first."""
     codecs.register_error(TRANSLITERATE, _transliterate)
+    codecs.register_error(JSON_ESCAPE, _json_escape)
     return TRANSLITERATE
+
+
+def encodable_json(text: str, encoding: str | None) -> str:
+    """JSON ``text`` that ``encoding`` can write: unchanged for UTF-8, else escaped (``\\u00f8``).
+
+    Lossless, unlike transliteration: a tool reading the JSON gets the same data.
+    """
+    if not encoding or codecs.lookup(encoding).name in ("utf-8", "utf-16", "utf-32"):
+        return text
+    register_transliteration()
+    return text.encode(encoding, JSON_ESCAPE).decode(encoding)

@@ -16,7 +16,7 @@ import click
 
 from followup import __version__
 from followup.base.errors import ExitCode
-from followup.cli.common import run_guarded
+from followup.cli.common import error_text, prepare_streams, run_guarded, say, settle_stdout
 from followup.cli.lazy import LazyGroup
 
 COMMANDS = {
@@ -51,4 +51,10 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``followup`` console script."""
-    sys.exit(run_guarded(cli, argv, debug=os.environ.get("FOLLOWUP_DEBUG") == "1"))
+    prepare_streams()
+    code = run_guarded(cli, argv, debug=os.environ.get("FOLLOWUP_DEBUG") == "1")
+    failure = settle_stdout()
+    if failure is not None and code == ExitCode.OK:  # else the failure was reported already
+        say(error_text(failure))
+        code = failure.exit_code
+    sys.exit(code)

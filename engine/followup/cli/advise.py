@@ -13,7 +13,7 @@ from followup.render.text import advice_document, audit_document, render_text, t
 from followup.rules.ruleset import layer_from_document
 from followup.load.situation import situation_from_document
 from followup.base.words import visible
-from followup.cli.common import STDIN, STDIN_NAME, as_date, read_document, rules_option, today_option
+from followup.cli.common import STDIN, STDIN_NAME, as_date, emit, read_document, rules_option, today_option
 
 
 @click.command()
@@ -34,9 +34,9 @@ def advise(file: str, fmt: str, audit_log: str | None, today: datetime | None, r
     if audit_log:  # logged before anything is printed: no advice leaves without its record
         append_line(audit_log, to_json_line(audit_document(advice, record)))
     if fmt == "json":
-        click.echo(to_json_text(advice_document(advice, record)))
+        emit(to_json_text(advice_document(advice, record)), json_text=True)
     else:
-        click.echo(render_text(advice), nl=False)
+        emit(render_text(advice), nl=False)
 
 
 @click.command()
@@ -51,7 +51,7 @@ def validate(files: tuple[str, ...]) -> None:
     for file in files:
         try:
             kind = _validate_one(file)
-            click.echo(f"{STDIN_NAME if file == STDIN else visible(file)}: valid {kind}")
+            emit(f"{STDIN_NAME if file == STDIN else visible(file)}: valid {kind}")
         except InputError as exc:
             errors.extend(exc.each())
     if errors:

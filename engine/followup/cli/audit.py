@@ -16,7 +16,7 @@ from followup.audit.replay import check_log, replay_log, replayed_text, summary
 from followup.render.report import explanation_markdown, explanation_text, why_not_markdown, why_not_text
 from followup.load.situation import situation_from_document
 from followup.audit.whynot import SUBJECTS, why_not
-from followup.cli.common import as_date, read_document, rules_option, today_option
+from followup.cli.common import as_date, emit, read_document, rules_option, today_option
 
 
 @click.command("explain")
@@ -43,13 +43,13 @@ def explain_command(file: str, subjects: tuple[str, ...], fmt: str, today: datet
         document = advice_document(advice, record)
         if answers:
             document["why_not"] = [answer.to_json() for answer in answers]
-        click.echo(to_json_text(document))
+        emit(to_json_text(document), json_text=True)
     elif answers:
         render = why_not_markdown if fmt == "markdown" else why_not_text
-        click.echo("\n".join(render(answer, record) for answer in answers), nl=False)
+        emit("\n".join(render(answer, record) for answer in answers), nl=False)
     else:
         render_all = explanation_markdown if fmt == "markdown" else explanation_text
-        click.echo(render_all(advice, explain(advice), record), nl=False)
+        emit(render_all(advice, explain(advice), record), nl=False)
 
 
 @click.command("replay")
@@ -72,10 +72,10 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
         if fmt == "json":
             results.append(result.to_json())
         else:
-            click.echo(replayed_text(result), nl=False)
+            emit(replayed_text(result), nl=False)
     if fmt == "json":
-        click.echo(to_json_text({"decisions": results, "summary": summary(replayed, different)}))
+        emit(to_json_text({"decisions": results, "summary": summary(replayed, different)}), json_text=True)
     else:
-        click.echo(summary(replayed, different))
+        emit(summary(replayed, different))
     if different:
         click.get_current_context().exit(ExitCode.FINDINGS)
