@@ -138,8 +138,8 @@ def test_an_internal_error_on_one_line_does_not_stop_the_others(monkeypatch: pyt
     lines = [(n, line.encode()) for n, line in enumerate(example_lines()[:3], start=1)]
     written: list[str] = []
     tally = batching.run(batching.Job("in.jsonl", None, (), False), iter(lines), written.append, engine=engine)
-    assert tally.exit_code == 1 and tally.advised == 2 and tally.bad == {1: [2]}
-    assert json.loads(written[1])["error"] == {"exit_code": 1, "line": 2, "messages": [
+    assert tally.exit_code == 70 and tally.advised == 2 and tally.bad == {70: [2]}  # ExitCode.INTERNAL
+    assert json.loads(written[1])["error"] == {"exit_code": 70, "line": 2, "messages": [
         {"field": None, "line": 2, "message": "internal error: RuntimeError: boom"}]}
 
 

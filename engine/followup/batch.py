@@ -23,7 +23,7 @@ from datetime import date
 from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator
 
 from followup.engine.engine import Engine
-from followup.base.errors import EngineError, FollowupError, InputError, InputErrors
+from followup.base.errors import EngineError, ExitCode, FollowupError, InputError, InputErrors
 from followup.render.text import advice_document, to_json_line
 from followup.load.situation import situation_from_document
 from followup.load.yamlio import MAX_BYTES, json_line_document
@@ -52,8 +52,10 @@ class Tally:
 
     @property
     def exit_code(self) -> int:
-        """1 if any line met an internal error, else 2 if any line was bad input, else 0."""
-        return 1 if 1 in self.bad else (2 if self.bad else 0)
+        """``INTERNAL`` if any line met an internal error, else ``BAD_INPUT`` if any line was bad, else ``OK``."""
+        if ExitCode.INTERNAL in self.bad:
+            return ExitCode.INTERNAL
+        return ExitCode.BAD_INPUT if self.bad else ExitCode.OK
 
     def add(self, number: int, code: int) -> None:
         if code == 0:
@@ -97,7 +99,7 @@ def read_lines(stream: IO[bytes], max_bytes: int = MAX_BYTES) -> Iterator[Line]:
 
 
 def advise_line(engine: Engine, job: Job, number: int, raw: bytes) -> Result:
-    """The output line for input line ``number``, and its exit code (0 advised, 2 bad input, 1 ours)."""
+    """The output line for input line ``number``, and its ``ExitCode`` (advised, bad input, or ours)."""
     try:
         if len(raw) > MAX_BYTES:
             raise InputError(f"line is longer than the limit of {MAX_BYTES:,} bytes")
@@ -109,7 +111,7 @@ def advise_line(engine: Engine, job: Job, number: int, raw: bytes) -> Result:
     except FollowupError as exc:
         return exc.exit_code, _error_line(number, exc)
     except Exception as exc:  # a bug of ours must not stop the other lines
-        return 1, _error_line(number, FollowupError(f"internal error: {type(exc).__name__}: {exc}"))
+        return ExitCode.INTERNAL, _error_line(number, FollowupError(f"internal error: {type(exc).__name__}: {exc}"))
 
 
 def _text(raw: bytes) -> str:

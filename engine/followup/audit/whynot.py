@@ -20,7 +20,7 @@ from followup.engine.advice import Advice
 from followup.rules.condition import MISSING, OPERATORS, GroupResult, LeafResult, Result, _show
 from followup.audit.explain import Explanation, RuleTrace, explain
 from followup.engine.facts import CHANNELS
-from followup.base.words import channel_name, day
+from followup.base.names import channel_name, day
 from followup.load.schema import load_schema
 
 FOLLOW_UP = "follow_up"

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from followup.base.errors import FollowupError, InputError, Location
+from followup.base.errors import ExitCode, FollowupError, InputError, Location
 from followup.base.paths import rulesets_dir
+from followup.base.words import quoted
 from followup.rules.ruleset import Layer, Library
 
 CATALOGUE_FILE = "catalogue.md"
@@ -28,7 +29,9 @@ _SEED = re.compile(r"^[0-9]{3}$")
 
 
 class CoverageGap(FollowupError):
-    """Some catalogue item is cited by no rule, or a rule cites an item that does not exist: exit 1."""
+    """Some catalogue item is cited by no rule, or a rule cites an item that does not exist: a finding."""
+
+    exit_code = ExitCode.FINDINGS
 
 
 @dataclass(frozen=True)
@@ -144,12 +147,12 @@ def _item(cells: list[str], where: Location) -> Item:
         raise InputError(f"a catalogue row needs {len(COLUMNS)} cells ({', '.join(COLUMNS)}), this one has {len(cells)}", where)
     item_id, seeds, kind, advice, quote = cells
     if not _ID.match(item_id):
-        raise InputError(f"'{item_id}' is not an item id (a capital letter and a number, e.g. C6)", where)
+        raise InputError(f"{quoted(item_id)} is not an item id (a capital letter and a number, e.g. C6)", where)
     seed_list = tuple(s.strip() for s in seeds.split(","))
     if not all(_SEED.match(s) for s in seed_list):
-        raise InputError(f"item {item_id}: seeds must be three-digit article numbers separated by commas, not '{seeds}'", where)
+        raise InputError(f"item {item_id}: seeds must be three-digit article numbers separated by commas, not {quoted(seeds)}", where)
     if kind not in KINDS:
-        raise InputError(f"item {item_id}: kind '{kind}' is not one of {', '.join(KINDS)}", where)
+        raise InputError(f"item {item_id}: kind {quoted(kind)} is not one of {', '.join(KINDS)}", where)
     return Item(item_id, seed_list, kind, advice, quote, where.line or 0)
 
 

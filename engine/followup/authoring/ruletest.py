@@ -27,6 +27,7 @@ from followup.rules.ruleset import Layer, Library, MergedRuleset, is_shipped_fol
 from followup.load.schema import validate
 from followup.load.situation import parse_situation
 from followup.load.yamlio import load_document
+from followup.base.words import quoted
 
 #: The keys of ``expect``, in the order they are compared and shown.
 EXPECT_KEYS = ("action", "channel", "purpose", "earliest", "latest", "alternatives", "forbidden", "conflicts",
@@ -102,7 +103,7 @@ def _example(name: str, folder: Path, location: Location) -> dict[str, Any]:
     for candidate in (folder / stem, examples_dir() / stem):
         if candidate.is_file():
             return load_document(candidate).data
-    raise InputError(f"example '{name}' not found next to the test file or among the shipped examples", location)
+    raise InputError(f"example {quoted(name)} not found next to the test file or among the shipped examples", location)
 
 
 def patched(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:

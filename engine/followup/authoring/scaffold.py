@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from followup.base.errors import InputError, Location
+from followup.base.words import quoted
 from followup.rules.rule import Rule
 from followup.rules.ruleset import BASE, Library
 from followup.engine.workdays import knows_country
@@ -50,7 +51,7 @@ def write_skeleton(country: str, folder: str | Path, library: Library) -> tuple[
     """Write the skeleton into ``folder``; refuse (exit 2) to overwrite anything or to claim a taken country."""
     folder = Path(folder)
     if len(country) != 2 or not country.isascii() or not country.isalpha():
-        raise InputError(f"'{country}' is not a two-letter country code (ISO 3166-1 alpha-2, e.g. FI)",
+        raise InputError(f"{quoted(country)} is not a two-letter country code (ISO 3166-1 alpha-2, e.g. FI)",
                          Location(field="--country"))
     made = skeleton(country, library)
     paths = made.paths(folder)

@@ -9,19 +9,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from followup.base.words import shortened, visible
+
 
 class ExitCode(IntEnum):
     """Every exit code of every ``followup`` command: one table, documented in the README.
 
     An internal error has a code of its own, so a script can never take a bug of ours for
-    "a decision changed" or "lint found errors".
+    "a decision changed" or "lint found errors"; nor can it take a full disk for either.
+    Each code carries its ``meaning``: the README's table and ``followup --help`` print it.
     """
 
-    OK = 0  #: done: advice given, nothing found, every case passed
-    FINDINGS = 1  #: done, and something was found: a replayed decision changed, lint errors, failed rule tests
-    BAD_INPUT = 2  #: refused: a situation, ruleset, log or option is wrong (file, line and field are named)
-    INTERNAL = 70  #: a bug of ours (sysexits' EX_SOFTWARE); the message asks for a report
-    INTERRUPTED = 130  #: stopped by Ctrl-C (128 + SIGINT, as shells report it)
+    meaning: str
+
+    def __new__(cls, value: int, meaning: str) -> "ExitCode":
+        member = int.__new__(cls, value)
+        member._value_ = value
+        member.meaning = meaning
+        return member
+
+    OK = 0, "done: advice given, files valid, nothing found, every rule test passed"
+    FINDINGS = 1, ("done, and something was found: a replayed decision changed, lint found errors, "
+                   "a rule test failed or coverage is too low, a catalogue item is cited by no rule")
+    BAD_INPUT = 2, "refused: a situation, ruleset, log or option is wrong (the message names file, line and field)"
+    INTERNAL = 70, "a bug of ours (sysexits' EX_SOFTWARE); the message asks for a report"
+    OUTPUT = 74, ("the output could not be written (sysexits' EX_IOERR): a full disk or a closed output "
+                  "says so; a reader that stops reading, such as head, ends the run quietly")
+    INTERRUPTED = 130, "stopped by Ctrl-C (128 + SIGINT, as shells report it)"
 
 
 @dataclass(frozen=True)
@@ -33,12 +47,12 @@ class Location:
     field: str | None = None
 
     def prefix(self) -> str:
-        """``file:line: field: `` with the parts that are known."""
+        """``file:line: field: `` with the parts that are known, each safe to print (``words.visible``)."""
         parts = []
         if self.file:
-            parts.append(self.file if self.line is None else f"{self.file}:{self.line}")
+            parts.append(visible(self.file) if self.line is None else f"{visible(self.file)}:{self.line}")
         if self.field:
-            parts.append(self.field)
+            parts.append(shortened(self.field))
         return ": ".join(parts) + (": " if parts else "")
 
 
@@ -102,6 +116,22 @@ class InputErrors(InputError):
 
 class RulesetError(InputError):
     """A ruleset is malformed or contradicts itself."""
+
+
+class OutputError(FollowupError):
+    """Standard output (or an output file) cannot be written: the environment's fault, not ours."""
+
+    exit_code = ExitCode.OUTPUT
+
+
+class ReaderGone(OutputError):
+    """The reader of our output went away (``| head``): the run ends, quietly."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def format_message(self) -> str:
+        return ""
 
 
 class EngineError(FollowupError):

@@ -1,8 +1,8 @@
 """The ``followup`` command line.
 
 Each command lives in its own module and is imported only when it is run; this module
-only names them and maps errors to exit codes: 0 advice given, 2 bad input (with file,
-line and field), 1 an internal error. No traceback reaches the user unless
+only names them and maps errors to exit codes, the one table of ``ExitCode`` (printed by
+``followup --help`` and in the README). No traceback reaches the user unless
 ``FOLLOWUP_DEBUG=1`` is set.
 """
 
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 
 import click
 
 from followup import __version__
-from followup.cli.common import run_guarded
+from followup.base.errors import ExitCode
+from followup.cli.common import error_text, prepare_streams, run_guarded, say, settle_stdout
 from followup.cli.lazy import LazyGroup
 
 COMMANDS = {
@@ -27,7 +29,16 @@ COMMANDS = {
 }
 
 
-@click.group(cls=LazyGroup, lazy=COMMANDS,
+
+
+def exit_codes_help() -> str:
+    """The exit code table for ``--help``; ``\\b`` keeps click from rewrapping it into one paragraph."""
+    rows = [line for code in ExitCode
+            for line in textwrap.wrap(code.meaning, 76, initial_indent=f"  {int(code):<4} ", subsequent_indent=" " * 7)]
+    return "\b\nExit codes (every command):\n" + "\n".join(rows)
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, epilog=exit_codes_help(),
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="followup")
 def cli() -> None:
@@ -40,4 +51,10 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``followup`` console script."""
-    sys.exit(run_guarded(cli, argv, debug=os.environ.get("FOLLOWUP_DEBUG") == "1"))
+    prepare_streams()
+    code = run_guarded(cli, argv, debug=os.environ.get("FOLLOWUP_DEBUG") == "1")
+    failure = settle_stdout()
+    if failure is not None and code == ExitCode.OK:  # else the failure was reported already
+        say(error_text(failure))
+        code = failure.exit_code
+    sys.exit(code)

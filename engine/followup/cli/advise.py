@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import click
 
@@ -11,14 +10,14 @@ from followup.base.errors import InputError, InputErrors
 from followup.api import Rules
 from followup.audit.decision import append_line
 from followup.render.text import to_json_line
-from followup.rules.ruleset import load_layer
+from followup.rules.ruleset import layer_from_document
 from followup.load.situation import situation_from_document
-from followup.load.yamlio import load_document
-from followup.cli.common import as_date, rules_option, today_option
+from followup.base.words import visible
+from followup.cli.common import STDIN, STDIN_NAME, as_date, emit, read_document, rules_option, today_option
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people; json for tools (with the decision record and the trace of every rule).")
 @click.option("--audit-log", "audit_log", type=click.Path(dir_okay=False), metavar="LOG",
@@ -27,11 +26,14 @@ from followup.cli.common import as_date, rules_option, today_option
 @today_option
 @rules_option
 def advise(file: str, fmt: str, audit_log: str | None, today: datetime | None, rules_dirs: tuple[str, ...]) -> None:
-    """Advise on the situation in FILE (YAML or JSON): whether, when and how to follow up."""
+    """Advise on the situation in FILE (YAML or JSON; '-' for standard input): whether, when and how to follow up."""
     rules = Rules(rules_dirs)
-    situation = rules.situation(file, as_date(today))
+    situation = situation_from_document(read_document(file), as_date(today))
     decision = rules.advise(situation, log=_LineLog(audit_log) if audit_log else None)
-    click.echo(decision.to_json() if fmt == "json" else decision.text(), nl=fmt == "json")
+    if fmt == "json":
+        emit(decision.to_json(), json_text=True)
+    else:
+        emit(decision.text(), nl=False)
 
 
 class _LineLog:
@@ -45,18 +47,18 @@ class _LineLog:
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
 def validate(files: tuple[str, ...]) -> None:
     """Check situation and ruleset FILES against their schemas (picked by content).
 
-    A file with a top-level 'ruleset' key is a ruleset; anything else is a situation.
-    Exits 2 if any file is invalid, listing every problem with its line.
+    A file with a top-level 'ruleset' key is a ruleset; anything else is a situation; '-'
+    is standard input. Exits 2 if any file is invalid, listing every problem with its line.
     """
     errors: list[InputError] = []
     for file in files:
         try:
             kind = _validate_one(file)
-            click.echo(f"{file}: valid {kind}")
+            emit(f"{STDIN_NAME if file == STDIN else visible(file)}: valid {kind}")
         except InputError as exc:
             errors.extend(exc.each())
     if errors:
@@ -64,9 +66,9 @@ def validate(files: tuple[str, ...]) -> None:
 
 
 def _validate_one(file: str) -> str:
-    document = load_document(file)
+    document = read_document(file)
     if isinstance(document.data, dict) and "ruleset" in document.data:
-        load_layer(Path(file))
+        layer_from_document(document)
         return "ruleset"
     situation_from_document(document)
     return "situation"

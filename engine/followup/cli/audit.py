@@ -8,18 +8,19 @@ from typing import Any
 import click
 
 from followup.audit.decision import new_record
+from followup.base.errors import ExitCode
 from followup.engine.engine import Engine
 from followup.audit.explain import explain
 from followup.render.text import advice_document, to_json_text
 from followup.audit.replay import check_log, replay_log, replayed_text, summary
 from followup.render.report import explanation_markdown, explanation_text, why_not_markdown, why_not_text
-from followup.load.situation import load_situation
+from followup.load.situation import situation_from_document
 from followup.audit.whynot import SUBJECTS, why_not
-from followup.cli.common import as_date, rules_option, today_option
+from followup.cli.common import as_date, emit, read_document, rules_option, today_option
 
 
 @click.command("explain")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--why-not", "subjects", multiple=True, type=click.Choice(SUBJECTS), metavar="CHANNEL|follow_up",
               help="Why the advice is not to use CHANNEL (email, phone, linkedin, in_person, letter, insider), "
                    "or with follow_up, why not to follow up now: the rules in the way, their sources, and what "
@@ -30,25 +31,25 @@ from followup.cli.common import as_date, rules_option, today_option
 @rules_option
 def explain_command(file: str, subjects: tuple[str, ...], fmt: str, today: datetime | None,
                     rules_dirs: tuple[str, ...]) -> None:
-    """Explain the advice for FILE: every rule, whether it applied, and why (or why not).
+    """Explain the advice for FILE ('-' for standard input): every rule, whether it applied, and why (or why not).
 
     Rules that applied come first, each condition with the value it saw; then the rules that
     did not, grouped by the first condition that failed.
     """
-    advice = Engine(rules_dirs).advise(load_situation(file, as_date(today)))
+    advice = Engine(rules_dirs).advise(situation_from_document(read_document(file), as_date(today)))
     record = new_record(advice)
     answers = [why_not(advice, subject) for subject in subjects]
     if fmt == "json":
         document = advice_document(advice, record)
         if answers:
             document["why_not"] = [answer.to_json() for answer in answers]
-        click.echo(to_json_text(document))
+        emit(to_json_text(document), json_text=True)
     elif answers:
         render = why_not_markdown if fmt == "markdown" else why_not_text
-        click.echo("\n".join(render(answer, record) for answer in answers), nl=False)
+        emit("\n".join(render(answer, record) for answer in answers), nl=False)
     else:
         render_all = explanation_markdown if fmt == "markdown" else explanation_text
-        click.echo(render_all(advice, explain(advice), record), nl=False)
+        emit(render_all(advice, explain(advice), record), nl=False)
 
 
 @click.command("replay")
@@ -71,10 +72,10 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
         if fmt == "json":
             results.append(result.to_json())
         else:
-            click.echo(replayed_text(result), nl=False)
+            emit(replayed_text(result), nl=False)
     if fmt == "json":
-        click.echo(to_json_text({"decisions": results, "summary": summary(replayed, different)}))
+        emit(to_json_text({"decisions": results, "summary": summary(replayed, different)}), json_text=True)
     else:
-        click.echo(summary(replayed, different))
+        emit(summary(replayed, different))
     if different:
-        click.get_current_context().exit(1)
+        click.get_current_context().exit(ExitCode.FINDINGS)

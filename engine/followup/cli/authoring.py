@@ -11,13 +11,13 @@ from typing import Any
 import click
 import yaml
 
-from followup.base.errors import InputError, Location
+from followup.base.errors import ExitCode, InputError, Location
 from followup.authoring.lint import lint as run_lint
 from followup.rules.rule import Effect, Rule
 from followup.rules.ruleset import Library, MergedRuleset
 from followup.authoring.ruletest import SuiteReport, advice_diff, run_suite
 from followup.authoring.scaffold import write_skeleton
-from followup.cli.common import rules_option
+from followup.cli.common import emit, rules_option
 
 FORMAT_HELP = "text for people, json for tools."
 
@@ -33,9 +33,9 @@ def show(country: str | None, fmt: str, rules_dirs: tuple[str, ...]) -> None:
     """Show the merged rules for a country, each rule with the layer it comes from."""
     merged = Library.load(rules_dirs).merged(country.upper() if country else None)
     if fmt == "text":
-        click.echo(_show_text(merged), nl=False)
+        emit(_show_text(merged), nl=False)
     else:
-        click.echo(_dump(merged_document(merged), fmt), nl=False)
+        emit(_dump(merged_document(merged), fmt), nl=False, json_text=fmt == "json")
 
 
 def merged_document(merged: MergedRuleset) -> dict[str, Any]:
@@ -109,18 +109,18 @@ def list_rules(fmt: str, rules_dirs: tuple[str, ...]) -> None:
     library = Library.load(rules_dirs)
     rulesets = [library.merged(country) for country in library.countries()] + [library.merged(None)]
     if fmt == "json":
-        click.echo(json.dumps({"rulesets": [_list_entry(m) for m in rulesets]}, indent=2, ensure_ascii=False))
+        emit(json.dumps({"rulesets": [_list_entry(m) for m in rulesets]}, indent=2, ensure_ascii=False), json_text=True)
         return
     for merged in rulesets:
         who = merged.country or "any other country"
         disabled = f", {len(merged.disabled)} disabled" if merged.disabled else ""
-        click.echo(f"{who}: {merged.version} ({len(merged.rules)} rules{disabled})")
+        emit(f"{who}: {merged.version} ({len(merged.rules)} rules{disabled})")
         width = max((len(r.layer) for r in merged.rules), default=0) + 2
         for rule in merged.rules:
-            click.echo(f"  {('[' + rule.layer + ']').ljust(width)} {rule.id}  {rule.title}")
+            emit(f"  {('[' + rule.layer + ']').ljust(width)} {rule.id}  {rule.title}")
         for d in merged.disabled:
-            click.echo(f"  {'-'.ljust(width)} {d.id}  disabled by {d.layer}: {d.reason}")
-        click.echo("")
+            emit(f"  {'-'.ljust(width)} {d.id}  disabled by {d.layer}: {d.reason}")
+        emit("")
 
 
 def _list_entry(merged: MergedRuleset) -> dict[str, Any]:
@@ -146,8 +146,8 @@ def new(country: str, folder: str) -> None:
     user_dirs = [folder] if Path(folder).is_dir() else []
     paths = write_skeleton(country, folder, Library.load(user_dirs))
     for path in paths:
-        click.echo(f"wrote {path}")
-    click.echo(f"next: edit {paths[0].name}, then\n"
+        emit(f"wrote {path}")
+    emit(f"next: edit {paths[0].name}, then\n"
                f"  followup rules lint {folder}\n  followup rules test {folder}\n"
                f"  followup advise <situation> --rules {folder}")
 
@@ -169,13 +169,13 @@ def lint(dirs: tuple[str, ...], fmt: str) -> None:
             raise InputError("rules folder not found", Location(folder))
     report = run_lint(dirs)
     if fmt == "json":
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        emit(json.dumps(report.to_json(), indent=2, ensure_ascii=False), json_text=True)
     else:
         for finding in report.findings:
-            click.echo(finding.text())
-        click.echo(report.summary())
+            emit(finding.text())
+        emit(report.summary())
     if report.errors:
-        sys.exit(1)
+        sys.exit(ExitCode.FINDINGS)
 
 
 # --- test ---------------------------------------------------------------------------------
@@ -199,11 +199,11 @@ def test(folder: str | None, min_coverage: float | None, fmt: str) -> None:
         data = report.to_json()
         data["coverage"]["minimum"] = min_coverage
         data["ok"] = not report.failed and not below
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        emit(json.dumps(data, indent=2, ensure_ascii=False), json_text=True)
     else:
-        click.echo(_test_text(report, min_coverage), nl=False)
+        emit(_test_text(report, min_coverage), nl=False)
     if report.failed or below:
-        sys.exit(1)
+        sys.exit(ExitCode.FINDINGS)
 
 
 def _test_text(report: SuiteReport, min_coverage: float | None) -> str:

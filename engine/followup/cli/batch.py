@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 import tempfile
@@ -15,8 +14,9 @@ import click
 
 from followup import batch as batching
 from followup.engine.engine import Engine
-from followup.base.errors import FollowupError, InputError, Location
-from followup.cli.common import as_date, rules_option, today_option
+from followup.base.errors import InputError, Location
+from followup.base.words import encodable_json
+from followup.cli.common import as_date, output_error, rules_option, say, stdin_bytes, stdout_text, today_option
 
 
 @click.command()
@@ -36,7 +36,7 @@ def batch(input_file: str, output: str, jobs: int, explanation: bool, today: dat
     Each output line is the advice document for the same input line (as 'advise --format
     json' prints it, on one line), or {"error": {...}} naming the line and what is wrong with
     it. A bad line never stops the run. Exits 0 if every line was advised, 2 if any line was
-    bad input, 1 if any line met an internal error.
+    bad input, 70 if any line met an internal error.
     """
     engine = Engine(rules_dirs)  # bad rules stop here, before any output is written
     job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, explanation)
@@ -44,11 +44,9 @@ def batch(input_file: str, output: str, jobs: int, explanation: bool, today: dat
     try:
         with _input(input_file) as stream, _output(output) as write, _progress(total) as progress:
             tally = batching.run(job, batching.read_lines(stream), write, batching.default_jobs(jobs), engine, progress)
-    except OSError as exc:
-        if exc.errno == errno.EPIPE:  # the reader went away (| head): click ends quietly
-            raise
-        raise FollowupError(f"cannot go on: {exc.strerror or exc}", Location(output if output != "-" else "<stdout>")) from None
-    click.echo(tally.summary(), err=True)
+    except OSError as exc:  # the output cannot be written (full, gone): 74, quietly for a reader gone (| head)
+        raise output_error(exc, output) from None
+    say(tally.summary())
     if tally.exit_code:
         sys.exit(tally.exit_code)  # SystemExit: run_guarded turns it into the exit code
 
@@ -60,7 +58,7 @@ def _display_name(path: str) -> str:
 @contextmanager
 def _input(path: str) -> Iterator[IO[bytes]]:
     if path == "-":
-        yield sys.stdin.buffer
+        yield stdin_bytes()
         return
     try:
         handle = open(path, "rb")
@@ -76,8 +74,9 @@ def _input(path: str) -> Iterator[IO[bytes]]:
 def _output(path: str) -> Iterator[Callable[[str], None]]:
     """A line writer; a file is written under a temporary name and renamed when the run is complete."""
     if path == "-":
-        out = sys.stdout
-        yield lambda line: out.write(line + "\n")
+        out = stdout_text()
+        encoding = getattr(out, "encoding", None)
+        yield lambda line: out.write(encodable_json(line, encoding) + "\n")
         out.flush()
         return
     target = Path(path)
@@ -97,7 +96,7 @@ def _output(path: str) -> Iterator[Callable[[str], None]]:
 @contextmanager
 def _progress(total: int | None) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr when it is a terminal and the number of lines is known."""
-    if total is None or not sys.stderr.isatty():
+    if total is None or sys.stderr is None or not sys.stderr.isatty():
         yield lambda n: None
         return
     with click.progressbar(length=total, label="advising", file=sys.stderr) as bar:

@@ -1,14 +1,19 @@
-"""What every command shares: options, error reporting, and the engine."""
+"""What every command shares: options, standard input and output, error reporting and exit codes."""
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 import sys
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable, TextIO
 
 import click
 
-from followup.base.errors import FollowupError
+from followup.base.errors import ExitCode, FollowupError, InputError, Location, OutputError, ReaderGone
+from followup.base.words import encodable_json, register_transliteration
+from followup.load.yamlio import Document, load_document, parse_text, read_stream
 
 RULES_OPTION_HELP = "A folder of your own rulesets; its layers win over the shipped ones of the same name. Repeatable."
 
@@ -25,6 +30,29 @@ def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="Advise as of this day instead of the file's 'today' or the current date.")(func)
 
 
+#: The file name that means standard input, as for ``batch``.
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+def read_document(file: str) -> Document:
+    """The document in ``file``, or on standard input for ``-`` (bounded to the same 1 MB).
+
+    Standard input is read as YAML, which JSON also is.
+    """
+    if file != STDIN:
+        return load_document(file)
+    return parse_text(read_stream(stdin_bytes(), STDIN_NAME, what="standard input"), STDIN_NAME)
+
+
+def stdin_bytes() -> BinaryIO:
+    """Standard input as bytes; an ``InputError`` if the process was started with it closed (``<&-``)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError("standard input is closed; give a file instead of '-'", Location(STDIN_NAME))
+    return stream
+
+
 def as_date(value: datetime | None) -> date | None:
     """The date part of a ``--today`` value."""
     return value.date() if value else None
@@ -32,36 +60,141 @@ def as_date(value: datetime | None) -> date | None:
 
 def fail(error: FollowupError) -> None:
     """Print an error the way every command does, and exit with its code."""
-    click.echo(f"error: {error.format_message()}".replace("\n", "\nerror: "), err=True)
+    say(error_text(error))
     sys.exit(error.exit_code)
 
 
+def error_text(error: FollowupError) -> str:
+    """``error: file:line: field: message``, one ``error:`` line per problem; nothing for a reader gone."""
+    message = error.format_message()
+    return f"error: {message}".replace("\n", "\nerror: ") if message else ""
+
+
+# --- Standard streams ---------------------------------------------------------------------------
+
+def emit(text: str = "", nl: bool = True, *, json_text: bool = False) -> None:
+    """Write command output to standard output; a failure to write is an ``OutputError``.
+
+    Written to ``sys.stdout`` itself, in its own encoding: click would swap an ASCII stream
+    for UTF-8, which an ASCII terminal shows as garbage; ``prepare_streams`` lets it
+    transliterate instead, and JSON (``json_text``) is escaped, which loses nothing.
+    A reader that went away (``| head``) is ``ReaderGone``, quiet.
+    """
+    stream = sys.stdout
+    if stream is None:  # started with standard output closed (>&-)
+        raise OutputError("cannot write the output: standard output is closed")
+    if json_text:
+        text = encodable_json(text, getattr(stream, "encoding", None))
+    try:
+        click.echo(text, nl=nl, file=stream)
+    except OSError as exc:
+        raise output_error(exc) from None
+
+
+def output_error(exc: OSError, where: str | None = None) -> OutputError:
+    """The ``OutputError`` for a failed write: quiet if the reader went away, else its reason in words."""
+    if exc.errno == errno.EPIPE:
+        return ReaderGone()
+    location = Location(where) if where and where != "-" else None
+    return OutputError(f"cannot write the output: {exc.strerror or exc}", location)
+
+
+def stdout_text() -> TextIO:
+    """Standard output for a writer of its own (batch); an ``OutputError`` if it is closed."""
+    if sys.stdout is None:
+        raise OutputError("cannot write the output: standard output is closed")
+    return sys.stdout
+
+
+def say(text: str) -> None:
+    """A message on standard error, in its own encoding; if even that cannot be written, the exit code is all that is left."""
+    if not text or sys.stderr is None:
+        return
+    try:
+        click.echo(text, file=sys.stderr)
+    except (OSError, ValueError):  # full, gone, or closed: nothing more can be said
+        pass
+
+
+def prepare_streams() -> None:
+    """Let standard output and error write any text in any encoding, never crashing on one.
+
+    What ``LC_ALL=da_DK.ISO-8859-1`` or ``PYTHONIOENCODING=ascii`` cannot write is spelled in
+    ASCII (``ø`` → ``oe``, ``“`` → ``"``, ``✓`` → ``+``); a UTF-8 terminal is unchanged.
+    """
+    handler = register_transliteration()
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors=handler)
+
+
+def settle_stdout() -> OutputError | None:
+    """Flush standard output before the interpreter does at exit, where a failure is only noise.
+
+    If it cannot be written (the reader went away, the disk is full), it is pointed at
+    ``/dev/null`` so that no later flush can fail, and the failure is returned.
+    """
+    if sys.stdout is None:
+        return None
+    try:
+        sys.stdout.flush()
+        return None
+    except (OSError, ValueError) as exc:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+        return output_error(exc) if isinstance(exc, OSError) else OutputError("cannot write the output")
+
+
+def _stdout_fails() -> bool:
+    """Whether standard output cannot take what it holds: the cause of an ``OSError`` from click's own output."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        return False
+    except (OSError, ValueError):
+        return True
+
+
+# --- Running a command --------------------------------------------------------------------------
+
+
 def run_guarded(command: click.Command, argv: list[str] | None, debug: bool = False) -> int:
-    """Run a click command; turn our errors and unexpected ones into messages and exit codes."""
+    """Run a click command; turn our errors and unexpected ones into messages and ``ExitCode``s."""
     try:
         # Not standalone, click returns ctx.exit(code)'s code (and a callback's return value,
         # which is None for every command of ours) instead of raising it.
         code = command.main(args=argv, prog_name="followup", standalone_mode=False)
-        return code if isinstance(code, int) else 0
+        return code if isinstance(code, int) else ExitCode.OK
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except click.ClickException as exc:  # a wrong option or argument: bad input, whatever click's code
         exc.show()
-        return exc.exit_code
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        return 1
+        return ExitCode.BAD_INPUT
+    except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort when not standalone
+        say("Interrupted.")
+        return ExitCode.INTERRUPTED
     except FollowupError as exc:
-        click.echo(f"error: {exc.format_message()}".replace("\n", "\nerror: "), err=True)
+        say(error_text(exc))
         return exc.exit_code
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 1
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        return 130
-    except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for FOLLOWUP_DEBUG=1
-        if debug:
-            raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (run with FOLLOWUP_DEBUG=1 for details; "
-                   "please report it)", err=True)
-        return 1
+        return exc.code if isinstance(exc.code, int) else ExitCode.INTERNAL
+    except OSError as exc:  # from output click wrote itself (help, version), if standard output is why
+        if debug or not _stdout_fails():
+            return _internal(exc, debug)
+        failure = output_error(exc)
+        say(error_text(failure))
+        return failure.exit_code
+    except Exception as exc:
+        return _internal(exc, debug)
+
+
+def _internal(exc: Exception, debug: bool) -> int:
+    """A bug of ours: say so plainly, keep the traceback for FOLLOWUP_DEBUG=1."""
+    if debug:
+        raise exc
+    say(f"internal error: {type(exc).__name__}: {exc} (run with FOLLOWUP_DEBUG=1 for details; please report it)")
+    return ExitCode.INTERNAL

@@ -9,7 +9,7 @@ import click
 from followup.authoring.coverage import Coverage, CoverageGap, build_coverage, catalogue_path, load_catalogue
 from followup.render.text import to_json_text
 from followup.rules.ruleset import Library
-from followup.cli.common import rules_option
+from followup.cli.common import emit, rules_option
 
 
 @click.command()
@@ -25,7 +25,7 @@ def coverage(fmt: str, rules_dirs: tuple[str, ...]) -> None:
     """
     path = catalogue_path(rules_dirs)
     report = build_coverage(Library.load(rules_dirs), load_catalogue(path), str(path))
-    click.echo(to_json_text(report.to_json()) if fmt == "json" else render(report), nl=fmt == "json")
+    emit(to_json_text(report.to_json()) if fmt == "json" else render(report), nl=fmt == "json", json_text=fmt == "json")
     problems = []
     if report.uncovered:
         problems.append(f"{len(report.uncovered)} catalogue item(s) cited by no rule: {', '.join(report.uncovered)}")

@@ -17,6 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from followup.base.errors import InputError, InputErrors
 from followup.base.paths import schemas_dir
+from followup.base.words import QUOTE_LIMIT, quoted
 from followup.load.yamlio import Document
 
 SCHEMAS = ("situation", "ruleset", "advice", "ruletest")
@@ -79,7 +80,7 @@ def _to_input_error(document: Document, error: ValidationError) -> InputError:
         extra = sorted(k for k in error.instance if k not in allowed)
         if extra:
             hint = ", ".join(sorted(allowed))
-            return InputError(f"unknown field '{extra[0]}' (allowed here: {hint})",
+            return InputError(f"unknown field {quoted(extra[0])} (allowed here: {hint})",
                               document.location(path + (extra[0],)))
     return InputError(_message(error), document.location(path))
 
@@ -101,29 +102,70 @@ def _most_specific(error: ValidationError) -> ValidationError:
 
 
 def _message(error: ValidationError) -> str:
-    value = error.instance
-    if error.validator == "enum":
-        options = ", ".join(repr(o) for o in error.validator_value)
-        return f"{value!r} is not one of {options}"
-    if error.validator == "format":
-        return f"{value!r} is not a valid {error.validator_value.replace('-', ' ')}" + _format_reason(error)
-    if error.validator == "type":
+    """The error in plain words; a value it shows is ``quoted``: cut short and escaped."""
+    value, rule = error.instance, error.validator
+    shown = quoted(value)
+    if rule == "enum":
+        options = ", ".join(quoted(o) for o in error.validator_value)
+        return f"{shown} is not one of {options}"
+    if rule == "format":
+        return f"{shown} is not a valid {error.validator_value.replace('-', ' ')}" + _format_reason(error)
+    if rule == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
-        return f"expected {expected}, got {_type_name(value)} {value!r}"
-    if error.validator == "required":
+        return f"expected {expected}, got {_type_name(value)} {shown}"
+    if rule == "required":
         return error.message.replace("is a required property", "is required")
-    if error.validator in ("minProperties", "maxProperties") and isinstance(value, dict) and "fact" in value:
+    if rule == "pattern":
+        return _pattern_message(error)
+    if rule in ("minLength", "maxLength") and isinstance(value, str):
+        most = "at least" if rule == "minLength" else "at most"
+        return f"{shown} has {len(value):,} characters; {most} {error.validator_value} are allowed here"
+    if rule in ("minProperties", "maxProperties") and isinstance(value, dict) and "fact" in value:
         operators = sorted(k for k in error.schema.get("properties", {}) if k != "fact")
         given = sorted(k for k in value if k != "fact")
         found = f"found {', '.join(given)}" if given else "found none"
         return f"a condition names a fact and exactly one operator ({', '.join(operators)}); {found}"
-    return error.message
+    return _shortened(error.message, value)
+
+
+#: Date formats in words: what to write, with an example, instead of Python's "Invalid isoformat string".
+_FORMAT_WORDS = {
+    "date": "write dates as YYYY-MM-DD, e.g. 2026-11-21",
+    "date-or-local-datetime": "write a date as YYYY-MM-DD, or a date and time as YYYY-MM-DDTHH:MM, "
+                              "e.g. 2026-11-21 or 2026-11-21T10:00",
+}
 
 
 def _format_reason(error: ValidationError) -> str:
-    cause = error.cause
-    return f" ({cause})" if cause else ""
+    """Why a value is not of its format: a range problem as Python says it, the form in words otherwise."""
+    cause = str(error.cause or "")
+    words = _FORMAT_WORDS.get(error.validator_value)
+    if words and (not cause or cause.startswith(("Invalid isoformat", "expected YYYY"))):
+        return f": {words}"
+    return f" ({_shortened(cause, error.instance)})" if cause else ""
+
+
+#: Patterns that have words: the country code is the one a person gets wrong most.
+_COUNTRY_PATTERN = "^[A-Z]{2}$"
+
+
+def _pattern_message(error: ValidationError) -> str:
+    value, shown = error.instance, quoted(error.instance)
+    if error.validator_value == _COUNTRY_PATTERN:
+        if isinstance(value, str) and len(value) == 2 and value.isalpha() and value.isascii():
+            return f"write the country as a two-letter code in capital letters: {quoted(value.upper())}, not {shown}"
+        return f"write the country as a two-letter code in capital letters, e.g. DK (ISO 3166-1); {shown} is not one"
+    described = error.schema.get("description")
+    return f"{shown} does not match {error.validator_value!r}" + (f" ({described})" if described else "")
+
+
+def _shortened(message: str, value: object) -> str:
+    """jsonschema's own message, with the whole value it quotes replaced by a short one."""
+    whole = repr(value)
+    if len(whole) > QUOTE_LIMIT:
+        message = message.replace(whole, quoted(value))
+    return message if len(message) <= 4 * QUOTE_LIMIT else message[: 4 * QUOTE_LIMIT] + "…"
 
 
 def _type_name(value: object) -> str:

@@ -13,7 +13,9 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from followup.base.countries import COMMON_MISTAKES, COUNTRIES
 from followup.base.errors import InputError, InputErrors, Location
+from followup.base.words import CONTROL, character_name
 from followup.load.schema import validate
 from followup.load.mapping import document_from_data
 from followup.load.yamlio import Document, load_document, parse_text
@@ -172,9 +174,48 @@ def situation_from_document(document: Document, today: date | None = None) -> Si
     if not isinstance(document.data, dict):
         raise InputError("a situation must be a mapping of fields (country, stage, ...)", Location(document.file, 1))
     validate(document, "situation")
+    check_text(document)
+    check_country(document)
     situation = _build(document.data, document.file, today)
     check_dates(situation, document)
     return situation
+
+
+#: Free text of several lines: the one field where tabs and line breaks belong.
+_MULTILINE = frozenset({("notes",)})
+
+
+def check_text(document: Document) -> None:
+    """Refuse control characters in text: an escape sequence or NUL in a name would reach the
+    terminal (or the Markdown) the advice is shown in. The renderers escape them as well."""
+    problems = []
+    for path, text in _texts(document.data, ()):
+        allowed = "\t\n" if path in _MULTILINE else ""
+        found = next((m for m in CONTROL.finditer(text) if m.group() not in allowed), None)
+        if found is not None:
+            problems.append(InputError(f"text may not contain control characters; found {character_name(found.group())} "
+                                       f"at character {found.start() + 1}", document.location(path)))
+    if problems:
+        raise InputErrors(problems)
+
+
+def _texts(value: Any, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:
+    """Every text value of ``value`` with its path (a situation is three levels deep at most)."""
+    if isinstance(value, str):
+        return [(path, value)]
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [found for key, item in items for found in _texts(item, path + (key,))]
+
+
+def check_country(document: Document) -> None:
+    """Refuse a code that is no country (``ZZ``); any real one is advised, with the base rules
+    and its public holidays if no rules are written for it (the advice then warns, first)."""
+    country = document.data["country"]
+    if country in COUNTRIES:
+        return
+    meant = COMMON_MISTAKES.get(country)
+    hint = f"; write {meant}" if meant else " (write its ISO 3166-1 code, e.g. DK, SE or NO)"
+    raise InputError(f"{country} is not a country{hint}", document.location(("country",)))
 
 
 def local_today(country: str) -> date:

@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, BinaryIO, Callable, Iterator, Mapping
 
 import yaml
 
 from followup.base.errors import InputError, Location
+from followup.base.words import QUOTE_LIMIT, quoted, shortened
 
 #: Bytes read from one file. A situation is a few hundred bytes; the shipped rulesets together
 #: are tens of kilobytes.
@@ -63,8 +66,8 @@ class Document:
         return self.lines.get(())
 
     def location(self, path: Path_) -> Location:
-        """A ``Location`` for a field path in this document."""
-        return Location(self.file, self.line_of(path), format_path(path) or None)
+        """A ``Location`` for a field path in this document (a path through long keys is cut short)."""
+        return Location(self.file, self.line_of(path), shortened(format_path(path)) or None)
 
 
 def format_path(path: Path_) -> str:
@@ -103,20 +106,62 @@ _SURROGATE_MESSAGE = "a lone UTF-16 surrogate escape (\\ud800-\\udfff) is not te
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
-    """The file's text; an ``InputError`` if it is missing, too large, binary or not UTF-8."""
+    """The file's text; an ``InputError`` if it is missing, not a regular file, too large, binary or not UTF-8."""
     name = str(path)
+    with _open_regular(path, name) as handle:
+        return read_stream(handle, name, max_bytes=max_bytes)
+
+
+def read_stream(stream: BinaryIO, name: str, *, max_bytes: int = MAX_BYTES, what: str = "file") -> str:
+    """At most ``max_bytes`` of ``stream`` (a file, or standard input) as text, like ``read_text``."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
+        raw = stream.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", Location(name)) from None
+    if len(raw) > max_bytes:
+        raise InputError(f"{what} is larger than the limit of {max_bytes:,} bytes", Location(name))
+    return decode(raw, name)
+
+
+def _open_regular(path: str | Path, name: str) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file; anything else is refused at once.
+
+    A FIFO would block until some writer came, ``/dev/zero`` never ends and a directory is no
+    text: the kind is checked before opening (so a FIFO or device is never opened), then again
+    on the open file, in case the path was swapped in between. Opening with ``O_NONBLOCK``
+    makes even that swap unable to block.
+    """
+    try:
+        _refuse_irregular(os.stat(path).st_mode, name)
+        fd = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
     except FileNotFoundError:
         raise InputError("no such file", Location(name)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", Location(name)) from None
+    except NotADirectoryError:
+        raise InputError("no such file (a part of the path is a file, not a folder)", Location(name)) from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", Location(name)) from None
-    if len(raw) > max_bytes:
-        raise InputError(f"file is larger than the limit of {max_bytes:,} bytes", Location(name))
-    return decode(raw, name)
+        raise InputError(f"cannot read: {exc.strerror or exc}", Location(name)) from None
+    try:
+        _refuse_irregular(os.fstat(fd).st_mode, name)
+        os.set_blocking(fd, True)  # a regular file: reads never wait anyway
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+#: Never wait on open (a FIFO swapped in), never make a terminal ours, never leak into children.
+_OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _refuse_irregular(mode: int, name: str) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((words for test, words in _KINDS if test(mode)), "not a regular file")
+    hint = "" if kind == "a directory" else "; to read standard input, give '-'"
+    raise InputError(f"is {kind}, not a regular file{hint}", Location(name))
 
 
 _UTF16_32 = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
@@ -170,7 +215,8 @@ def _parse_yaml(text: str, name: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "malformed YAML"
-        raise InputError(f"malformed YAML: {problem}", Location(name, line)) from None
+        hint = _hint(problem, text, mark.line if mark else None)
+        raise InputError(f"malformed YAML: {shortened(problem, 4 * QUOTE_LIMIT)}{hint}", Location(name, line)) from None
     except yaml.YAMLError as exc:
         raise InputError(f"malformed YAML: {_first_line(exc)}", Location(name)) from None
     except RecursionError:  # not reachable through the builder (depth is checked first); kept as a guard
@@ -181,8 +227,29 @@ def _parse_yaml(text: str, name: str) -> Document:
     return Document(data, name, builder.lines)
 
 
+#: What a YAML parser says when a line is indented wrongly (libyaml's words, then PyYAML's).
+_INDENTATION_PROBLEMS = ("mapping values are not allowed", "did not find expected key",
+                         "did not find expected '-' indicator", "expected <block end>", "could not find expected ':'")
+
+
+def _hint(problem: str, text: str, line: int | None) -> str:
+    """Words for the parser's: most errors in a hand-written file are indentation or tabs."""
+    lines = text.splitlines()
+    where = lines[line] if line is not None and 0 <= line < len(lines) else ""
+    if "\t" in where[: len(where) - len(where.lstrip())] or ("cannot start any token" in problem and "\t" in where):
+        return "; YAML indents with spaces, not tabs"
+    if problem.startswith(_INDENTATION_PROBLEMS):
+        hint = "; check the indentation of this line and the one before (YAML uses spaces to nest)"
+        if problem.startswith("mapping values") and where.count(": ") > 1:
+            hint += ", or put a value that contains ': ' in quotes"
+        return hint
+    return ""
+
+
 def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """The first line of an exception's message, cut short: a parser may quote the whole value."""
+    text = str(exc).strip()
+    return shortened(text.splitlines()[0], 4 * QUOTE_LIMIT) if text else type(exc).__name__
 
 
 @dataclass
@@ -245,7 +312,7 @@ class _Builder:
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if depth >= MAX_DEPTH:
                 raise InputError(f"nested deeper than the limit of {MAX_DEPTH} levels",
-                                 Location(self.name, event.start_mark.line + 1, format_path(path[:4]) + "..."))
+                                 Location(self.name, event.start_mark.line + 1, shortened(format_path(path[:4])) + "..."))
             allowed = _MAP_TAGS if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAGS
             if event.tag not in allowed:
                 raise self._tag_error(event, path)
@@ -273,7 +340,7 @@ class _Builder:
                 continue
             key = self._key(key_event, path)
             if key in own:
-                raise InputError(f"duplicate key '{key}'", self._loc(key_event, path + (key,)))
+                raise InputError(f"duplicate key {quoted(key)}", self._loc(key_event, path + (key,)))
             self.lines[path + (key,)] = key_event.start_mark.line + 1
             own[key] = self.value(path + (key,), depth + 1)
         self.loader.get_event()
@@ -339,8 +406,7 @@ class _Builder:
         try:
             value = self.loader.yaml_constructors[tag](self.loader, node)
         except (ValueError, ArithmeticError, KeyError, TypeError, yaml.YAMLError) as exc:
-            shown = event.value if len(event.value) <= 40 else event.value[:37] + "..."
-            raise InputError(f"cannot read {shown!r} as {tag.rsplit(':', 1)[-1]}: {_first_line(exc)}",
+            raise InputError(f"cannot read {quoted(event.value, 40)} as {tag.rsplit(':', 1)[-1]}: {_first_line(exc)}",
                              self._loc(event, path)) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise InputError("NaN and infinite numbers are not allowed", self._loc(event, path))
@@ -360,7 +426,7 @@ class _Builder:
         return InputError(f"tag {tag or event.tag} is not allowed; only plain data is read", self._loc(event, path))
 
     def _loc(self, event: yaml.Event, path: Path_) -> Location:
-        return Location(self.name, event.start_mark.line + 1, format_path(path) or None)
+        return Location(self.name, event.start_mark.line + 1, shortened(format_path(path)) or None)
 
 
 def _is_merge_key(loader: _Loader, event: yaml.Event) -> bool:
@@ -399,7 +465,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"duplicate key '{key}'")
+            raise ValueError(f"duplicate key {quoted(key)}")
         out[key] = value
     return out
 
@@ -466,7 +532,7 @@ def _check_json(data: Any, name: str, line: int | None) -> None:
     count = 1
     while stack:
         value, depth, path = stack.pop()
-        where = Location(name, line, format_path(path) or None)
+        where = Location(name, line, shortened(format_path(path)) or None)
         if isinstance(value, (dict, list)):
             count += len(value)
             if count > MAX_NODES:

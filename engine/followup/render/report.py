@@ -12,13 +12,14 @@ import re
 import textwrap
 from typing import Iterable
 
+from followup.base.words import visible
 from followup.engine.advice import Advice
 from followup.rules.condition import GroupResult, LeafResult, Result
 from followup.audit.decision import DecisionRecord
 from followup.audit.explain import Explanation, RuleTrace
 from followup.engine.facts import DERIVED_FACTS
-from followup.base.words import channel_name
-from followup.render.text import verdict
+from followup.base.names import channel_name
+from followup.render.text import verdict, warning_lines
 from followup.audit.whynot import Alternatives, Change, Reason, WhyNot, actual_words, failure_parts, failure_words, show_value
 
 INDENT = "      "
@@ -46,8 +47,8 @@ def blocked_groups(explanation: Explanation) -> dict[str, list[RuleTrace]]:
 
 
 def explanation_text(advice: Advice, explanation: Explanation, record: DecisionRecord, width: int = 88) -> str:
-    """The full trace for a terminal."""
-    lines = [verdict(advice), ""]
+    """The full trace for a terminal; warnings (no rules for the country) first."""
+    lines = warning_lines(advice, width) + [verdict(advice), ""]
     lines += _disagreement_lines(explanation)
     fired = ranked(explanation)
     lines.append(f"Rules that applied ({len(fired)} of {len(explanation.rules)}), highest priority first:")
@@ -63,7 +64,7 @@ def explanation_text(advice: Advice, explanation: Explanation, record: DecisionR
         lines += ["", "Switched off by an overlay:"]
         lines += [f"  [{d.id}] ({d.layer}) {d.reason}" for d in explanation.disabled]
     lines += ["", footer(record)]
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return visible("\n".join(line.rstrip() for line in lines) + "\n")
 
 
 def _fired_text(trace: RuleTrace, width: int) -> list[str]:
@@ -96,7 +97,7 @@ def why_not_text(answer: WhyNot, record: DecisionRecord, width: int = 88) -> str
         lines.append("")
         lines += _reason_text(reason, width)
     lines += ["", footer(record)]
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return visible("\n".join(line.rstrip() for line in lines) + "\n")
 
 
 def _reason_text(reason: Reason, width: int) -> list[str]:
@@ -153,7 +154,8 @@ def footer(record: DecisionRecord) -> str:
 
 def explanation_markdown(advice: Advice, explanation: Explanation, record: DecisionRecord) -> str:
     """The full trace as Markdown, to paste into a message."""
-    lines = ["### Advice", "", f"**{md(verdict(advice))}**", ""]
+    lines = ["### Advice", ""] + [f"> **Warning:** {md(w)}" for w in advice.warnings] + ([""] if advice.warnings else [])
+    lines += [f"**{md(verdict(advice))}**", ""]
     lines += [f"> **Note:** {md(line)}" for line in _disagreement_lines(explanation) if line]
     lines += ["### Why", ""]
     for trace in ranked(explanation):
@@ -175,7 +177,7 @@ def explanation_markdown(advice: Advice, explanation: Explanation, record: Decis
         lines += [f"- `{d.id}` ({md(d.layer)}): {md(d.reason)}" for d in explanation.disabled]
         lines.append("")
     lines.append(f"<sub>{md(footer(record))}</sub>")
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")
 
 
 def _fired_markdown(trace: RuleTrace) -> list[str]:
@@ -206,21 +208,34 @@ def why_not_markdown(answer: WhyNot, record: DecisionRecord) -> str:
         lines += [f"  {line}" for line in changes_markdown(reason.changes, intro)]
         lines.append("")
     lines.append(f"<sub>{md(footer(record))}</sub>")
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_BACKTICKS = re.compile("`+")
+
+
+def _one_line(text: str) -> str:
+    """Text on one line with nothing a terminal would act on: a line break (or two) in a name
+    must not start a heading, a list or a new block of the Markdown it is put into."""
+    return visible(text).replace("\r", " ").replace("\n", " ")
 
 
 def md(text: str) -> str:
-    """Text with Markdown's special characters escaped, so rule text never turns into markup."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Text with Markdown's special characters escaped, so rule text or a name never turns into
+    markup or HTML (``<`` is escaped too), on one line, control characters written as escapes."""
+    return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
 
 
 def code(text: str) -> str:
-    """``text`` as a Markdown code span, fenced so a backtick inside cannot end it."""
-    fence = "``" if "`" in text else "`"
-    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
+    """``text`` as a Markdown code span, fenced with more backticks than it holds in a row, so
+    nothing inside can end it."""
+    text = _one_line(text)
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    if not longest:
+        return f"`{text}`"
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
 
 
 # --- Shared pieces ------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from datetime import date
 from typing import Any
 
 from followup.base.canonical import canonical
-from followup.base.words import channel_name, day
+from followup.base.names import channel_name, day
+from followup.base.words import visible
 from followup.engine.advice import Advice, FiredRule
 from followup.audit.decision import DecisionRecord, new_record
 from followup.audit.explain import basis_of, explain
@@ -124,8 +125,12 @@ def to_json_text(data: Any) -> str:
 
 
 def render_text(advice: Advice, width: int = 88) -> str:
-    """The advice for people: verdict, then what to say, then why, rule by rule."""
-    lines = [verdict(advice), ""]
+    """The advice for people: warnings, verdict, then what to say, then why, rule by rule.
+
+    Warnings come first: advice from the base rules alone (no rules for the country), or
+    from a layer that replaces a shipped one, must say so before it is read.
+    """
+    lines = warning_lines(advice, width) + [verdict(advice), ""]
     if advice.alternatives:
         lines.append("Also possible: " + ", ".join(channel_name(c) for c in advice.alternatives) + ".")
     if advice.forbidden and advice.action != "stop":
@@ -134,12 +139,17 @@ def render_text(advice: Advice, width: int = 88) -> str:
     lines += _section("Avoid", [p.text for p in advice.avoid], width)
     lines += _section("Be careful", [p.text for p in advice.cautions], width)
     lines += _section("Conflicts between rules", [c.message for c in advice.conflicts], width)
-    lines += _section("Warnings", list(advice.warnings), width)
     lines += ["", "Why:"]
     for entry in advice.trace:
         lines += _why(entry, width)
     lines += ["", f"Rules: {advice.ruleset.version} ({advice.ruleset.digest[:19]}), advised for {advice.today.isoformat()}."]
-    return "\n".join(line.rstrip() for line in lines).strip() + "\n"
+    # Situations are refused with control characters in them; this is for those made otherwise.
+    return visible("\n".join(line.rstrip() for line in lines).strip() + "\n")
+
+
+def warning_lines(advice: Advice, width: int = 88) -> list[str]:
+    """``Warnings:`` and each warning, then a blank line; nothing without warnings. Output leads with them."""
+    return _section("Warnings", list(advice.warnings), width)[1:] + [""] if advice.warnings else []
 
 
 def _section(title: str, items: list[str], width: int) -> list[str]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Callable, Sequence, Union
 
+from followup.base.words import quoted
 from followup.base.records import make
 
 Scalar = Union[str, int, float, bool]
@@ -332,7 +333,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return repr(value)
+        return quoted(value)  # a ruleset's value, in messages too: cut short
     return str(value)
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from followup.base.words import quoted
 from followup.rules.condition import Condition, condition_to_data, parse_condition
 
 ACTIONS = ("follow_up", "wait", "stop")
@@ -32,7 +33,7 @@ class TimePoint:
         """Parse the ruleset form (the schema has already checked the shape)."""
         match = _TIME.match(text)
         if not match:
-            raise ValueError(f"not a time expression: {text!r}")
+            raise ValueError(f"not a time expression: {quoted(text)}")
         amount = int(match["n"] or 0)
         unit = match["unit"] or "days"
         if unit.startswith("week"):

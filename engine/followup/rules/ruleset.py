@@ -125,7 +125,11 @@ class MergedRuleset:
 
 def load_layer(path: str | Path, shipped: bool = False) -> Layer:
     """Read and schema-validate one ruleset file."""
-    document = load_document(path)
+    return layer_from_document(load_document(path), shipped)
+
+
+def layer_from_document(document: Document, shipped: bool = False) -> Layer:
+    """Schema-validate a parsed ruleset (from a file, or from standard input for ``validate -``)."""
     if not isinstance(document.data, dict):
         raise RulesetError("a ruleset must be a mapping with 'ruleset', 'version' and 'rules'", Location(document.file, 1))
     validate(document, "ruleset")
