@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from followup.base.errors import FollowupError, InputError, Location
+from followup.base.errors import Findings, InputError, Location
 from followup.base.paths import rulesets_dir
 from followup.rules.ruleset import Layer, Library
 
@@ -27,7 +27,7 @@ _ID = re.compile(r"^[A-Z][0-9]{1,2}$")
 _SEED = re.compile(r"^[0-9]{3}$")
 
 
-class CoverageGap(FollowupError):
+class CoverageGap(Findings):
     """Some catalogue item is cited by no rule, or a rule cites an item that does not exist: exit 1."""
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import click
 import yaml
 
-from followup.base.errors import InputError, Location
+from followup.base.errors import ExitCode, InputError, Location
 from followup.authoring.lint import lint as run_lint
 from followup.rules.rule import Effect, Rule
 from followup.rules.ruleset import Library, MergedRuleset
@@ -175,7 +175,7 @@ def lint(dirs: tuple[str, ...], fmt: str) -> None:
             click.echo(finding.text())
         click.echo(report.summary())
     if report.errors:
-        sys.exit(1)
+        sys.exit(ExitCode.FINDINGS)
 
 
 # --- test ---------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def test(folder: str | None, min_coverage: float | None, fmt: str) -> None:
     else:
         click.echo(_test_text(report, min_coverage), nl=False)
     if report.failed or below:
-        sys.exit(1)
+        sys.exit(ExitCode.FINDINGS)
 
 
 def _test_text(report: SuiteReport, min_coverage: float | None) -> str:
