@@ -15,7 +15,7 @@ import yaml
 
 from followup.base.errors import InputError, Location
 from followup.rules.rule import Rule
-from followup.rules.ruleset import BASE, Library
+from followup.rules.ruleset import BASE, Library, country_code
 from followup.engine.workdays import knows_country
 
 #: The day the skeleton's test situations are advised for (fixed, so they never go stale).
@@ -49,10 +49,7 @@ def skeleton(country: str, library: Library) -> Skeleton:
 def write_skeleton(country: str, folder: str | Path, library: Library) -> tuple[Path, ...]:
     """Write the skeleton into ``folder``; refuse (exit 2) to overwrite anything or to claim a taken country."""
     folder = Path(folder)
-    if len(country) != 2 or not country.isascii() or not country.isalpha():
-        raise InputError(f"'{country}' is not a two-letter country code (ISO 3166-1 alpha-2, e.g. FI)",
-                         Location(field="--country"))
-    made = skeleton(country, library)
+    made = skeleton(country_code(country), library)
     paths = made.paths(folder)
     for path in paths:
         if path.exists():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -18,6 +19,7 @@ from typing import Any, Iterable
 from followup.base.errors import InputError, InputErrors, Location, RulesetError
 from followup.base.paths import rulesets_dir
 from followup.rules.compiler import footprint
+from followup.rules.quote import quoted
 from followup.rules.rule import Origin, Override, Rule, source_from_data
 from followup.load.schema import validate
 from followup.load.yamlio import Document, load_document
@@ -122,6 +124,18 @@ class MergedRuleset:
         return {"ruleset": self.name, "country": self.country, "version": self.version,
                 "rules": [r.to_data() for r in self.rules],
                 "disabled": [{"id": d.id, "layer": d.layer, "reason": d.reason} for d in self.disabled]}
+
+
+#: ISO 3166-1 alpha-2, as a situation's ``country`` (ASCII letters only: ``str.isalpha`` takes ``Æø``).
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
+
+
+def country_code(value: str, option: str = "--country") -> str:
+    """``value`` as an upper-case country code; anything else is bad input naming ``option``."""
+    if not _COUNTRY.fullmatch(value):
+        raise InputError(f"{quoted(value)} is not a two-letter country code (ISO 3166-1 alpha-2, e.g. FI)",
+                         Location(field=option))
+    return value.upper()
 
 
 def digest_of(data: Any) -> str:

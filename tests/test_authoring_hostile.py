@@ -1,0 +1,86 @@
+"""The rule author's commands (``rules show|new|test|lint``) given what a stranger would give them.
+
+Each refusal is exit 2 with the file (and line) or option named; findings are exit 1; nothing
+is half-written and nothing is written or read through a symbolic link out of the folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import write
+from test_limits import rule, write_layer
+
+FI_TESTS = """
+    cases:
+      - name: {name}
+        situation: {situation}
+        expect: {{action: follow_up}}
+    """
+
+
+def new(run, folder: Path, country: str = "FI"):
+    return run("rules", "new", "--country", country, "--dir", str(folder))
+
+
+def tree(folder: Path) -> set[str]:
+    """Every path below ``folder``, relative to it, symbolic links included."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+# --- rules show --country ------------------------------------------------------------------
+
+@pytest.mark.parametrize("country", ["../x", "", "X" * 3000, "D", "DKK", "D1", "Æø", "dk/"])
+def test_show_refuses_what_is_not_a_country_code(run, country: str) -> None:
+    result = run("rules", "show", "--country", country)
+    assert result.code == 2, result.out[:200]
+    assert "--country" in result.err and "two-letter country code" in result.err
+    assert result.out == "" and len(result.err) < 300
+
+
+def test_show_takes_a_lower_case_country_code(run) -> None:
+    upper, lower = run("rules", "show", "--country", "DK"), run("rules", "show", "--country", "dk")
+    assert upper.code == lower.code == 0 and upper.out == lower.out and "for DK" in upper.out
+
+
+# --- rules test ----------------------------------------------------------------------------
+
+def test_a_case_with_an_empty_situation_is_bad_input_naming_the_case(run, tmp_path: Path) -> None:
+    new(run, tmp_path)
+    path = write(tmp_path / "tests", "empty.yaml", FI_TESTS.format(name="empty one", situation="{}"))
+    result = run("rules", "test", str(tmp_path))
+    assert result.code == 2, result.err
+    assert f"{path}:2:" in result.err and "empty one" in result.err and "'country' is required" in result.err
+    assert "internal error" not in result.err
+
+
+def test_a_case_with_an_invalid_situation_is_bad_input_naming_the_case(run, tmp_path: Path) -> None:
+    new(run, tmp_path)
+    situation = "{country: FI, today: 2026-03-11, stage: applied, application: {sent_on: someday}}"
+    path = write(tmp_path / "tests", "bad.yaml", FI_TESTS.format(name="bad date", situation=situation))
+    result = run("rules", "test", str(tmp_path))
+    assert result.code == 2
+    assert f"{path}:2: situation.application.sent_on: case 'bad date':" in result.err
+
+
+def test_a_failing_case_is_a_finding(run, tmp_path: Path) -> None:
+    new(run, tmp_path)
+    situation = "{country: FI, today: 2026-03-11, stage: considering}"
+    write(tmp_path / "tests", "wrong.yaml", FI_TESTS.format(name="wrong on purpose", situation=situation))
+    assert run("rules", "test", str(tmp_path)).code == 1
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "-nan", "inf", "-1", "100.5", "lots"])
+def test_min_coverage_must_be_a_percentage(run, tmp_path: Path, value: str) -> None:
+    new(run, tmp_path)
+    result = run("rules", "test", str(tmp_path), "--min-coverage", value)
+    assert result.code == 2 and "--min-coverage" in result.err and "between 0 and 100" in result.err
+
+
+def test_min_coverage_takes_its_bounds(run, tmp_path: Path) -> None:
+    new(run, tmp_path)
+    assert run("rules", "test", str(tmp_path), "--min-coverage", "0").code == 0
+    assert run("rules", "test", str(tmp_path), "--min-coverage", "100").code == 0
