@@ -84,3 +84,74 @@ def test_min_coverage_takes_its_bounds(run, tmp_path: Path) -> None:
     new(run, tmp_path)
     assert run("rules", "test", str(tmp_path), "--min-coverage", "0").code == 0
     assert run("rules", "test", str(tmp_path), "--min-coverage", "100").code == 0
+
+
+# --- symbolic links in a rules folder --------------------------------------------------------
+
+SECRET = "ruleset: 'hunter2-TOPSECRET'\n"
+SITUATION = str(Path(__file__).resolve().parent.parent / "examples" / "dk-applied-email.yaml")
+
+
+def secret_file(tmp_path: Path) -> Path:
+    path = tmp_path / "outside" / "secret.txt"
+    path.parent.mkdir()
+    path.write_text(SECRET, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [("advise", SITUATION, "--rules"), ("rules", "lint"), ("rules", "show", "--rules"),
+                                     ("rules", "test")])
+def test_a_link_out_of_the_rules_folder_is_refused_unread(run, tmp_path: Path, command: tuple[str, ...]) -> None:
+    rules = tmp_path / "rules"
+    new(run, rules)
+    (rules / "stolen.yaml").symlink_to(secret_file(tmp_path))
+    result = run(*command, str(rules))
+    assert result.code == 2 if command[0] != "rules" or command[1] != "lint" else result.code == 1
+    assert "hunter2" not in result.out + result.err and "TOPSECRET" not in result.out + result.err
+    assert f"{rules / 'stolen.yaml'}: symbolic link out of the rules folder" in result.err + result.out
+
+
+def test_a_dangling_link_in_the_rules_folder_is_named(run, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    new(run, rules)
+    (rules / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    result = run("advise", SITUATION, "--rules", str(rules))
+    assert result.code == 2 and f"{rules / 'gone.yaml'}: symbolic link" in result.err
+
+
+def test_a_link_to_a_file_inside_the_rules_folder_is_read(run, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    versions = rules / "versions"
+    write_layer(versions, [rule("linked", {"fact": "stage", "equals": "applied"}, {"say": ["linked words"]})],
+                name="mine", extends="dk", country="DK")
+    (rules / "mine.yaml").symlink_to(Path("versions") / "mine.yaml")
+    result = run("advise", SITUATION, "--rules", str(rules))
+    assert result.code == 0, result.err
+    assert "linked words" in result.out
+
+
+def test_a_rule_test_file_linked_out_of_the_folder_is_refused_unread(run, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    new(run, rules)
+    (rules / "tests" / "stolen.yaml").symlink_to(secret_file(tmp_path))
+    result = run("rules", "test", str(rules))
+    assert result.code == 2 and "TOPSECRET" not in result.out + result.err
+    assert f"{rules / 'tests' / 'stolen.yaml'}: symbolic link out of the rules folder" in result.err
+
+
+def test_a_catalogue_linked_out_of_the_folder_is_refused_unread(run, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    new(run, rules)
+    (rules / "catalogue.md").symlink_to(secret_file(tmp_path))
+    result = run("rules", "coverage", "--rules", str(rules))
+    assert result.code == 2 and "TOPSECRET" not in result.out + result.err
+    assert f"{rules / 'catalogue.md'}: symbolic link out of the rules folder" in result.err
+
+
+def test_a_long_value_is_quoted_short(run, tmp_path: Path) -> None:
+    huge = "applied" + "x" * 900_000
+    write_layer(tmp_path, [rule("long", {"fact": "stage", "equals": huge})], name="mine", extends="dk", country="DK")
+    lint = run("rules", "lint", str(tmp_path))
+    advise = run("advise", SITUATION, "--rules", str(tmp_path))
+    assert lint.code == 1 and "appliedxxx" in lint.out and len(lint.out) < 2_000
+    assert advise.code == 0 and len(advise.err) < 2_000

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from followup.base.errors import Findings, InputError, Location
 from followup.base.paths import rulesets_dir
-from followup.rules.ruleset import Layer, Library
+from followup.rules.ruleset import LINK_OUT, Layer, Library, leads_out
 
 CATALOGUE_FILE = "catalogue.md"
 COLUMNS = ("id", "seeds", "kind", "advice", "quote")
@@ -104,6 +104,8 @@ class Coverage:
 def catalogue_path(user_dirs: Iterable[str | Path] = ()) -> Path:
     """The catalogue to check against: the last ``--rules`` folder that has one, else the shipped one."""
     for folder in reversed([Path(d) for d in user_dirs]):
+        if leads_out(folder / CATALOGUE_FILE, folder):
+            raise InputError(LINK_OUT, Location(str(folder / CATALOGUE_FILE)))
         if (folder / CATALOGUE_FILE).is_file():
             return folder / CATALOGUE_FILE
     return rulesets_dir() / CATALOGUE_FILE

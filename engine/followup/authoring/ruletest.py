@@ -24,7 +24,7 @@ from followup.engine.engine import Engine
 from followup.base.errors import InputError, InputErrors, Location
 from followup.base.paths import examples_dir, rulesets_dir
 from followup.rules.quote import quoted
-from followup.rules.ruleset import Layer, Library, MergedRuleset, is_shipped_folder
+from followup.rules.ruleset import LINK_OUT, Layer, Library, MergedRuleset, folder_files, is_shipped_folder, leads_out
 from followup.load.schema import validate
 from followup.load.situation import Situation, parse_situation
 from followup.load.yamlio import load_document
@@ -102,6 +102,8 @@ def load_all_cases(paths: Iterable[Path]) -> list[Case]:
 
 def _example(name: str, folder: Path, location: Location) -> dict[str, Any]:
     stem = name if name.endswith((".yaml", ".yml", ".json")) else f"{name}.yaml"
+    if leads_out(folder / stem, folder):
+        raise InputError(f"example {quoted(name)}: {LINK_OUT}", location)
     for candidate in (folder / stem, examples_dir() / stem):
         if candidate.is_file():
             return load_document(candidate).data
@@ -263,10 +265,21 @@ def _show(value: Any) -> str:
 
 
 def case_files(folder: str | Path) -> list[Path]:
-    """The rule test files of a rules folder (its ``tests/`` subfolder)."""
-    tests = Path(folder) / "tests"
-    return sorted(p for p in tests.iterdir() if p.is_file() and p.suffix.lower() in (".yaml", ".yml", ".json")) \
-        if tests.is_dir() else []
+    """The rule test files of a rules folder (its ``tests/`` subfolder).
+
+    A link (the folder ``tests`` or a file in it) that leads out of the rules folder is bad
+    input, named and not read.
+    """
+    folder = Path(folder)
+    tests = folder / "tests"
+    if leads_out(tests, folder):
+        raise InputError(LINK_OUT, Location(str(tests)))
+    if not tests.is_dir():
+        return []
+    paths, refused = folder_files(tests, folder)
+    if refused:
+        raise InputErrors(refused)
+    return paths
 
 
 # --- coverage -----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import yaml
 from followup.base.errors import InputError, InputErrors
 from followup.base.cachedir import cache_dir
 from followup.base.paths import schemas_dir
-from followup.rules.ruleset import Layer, Library, is_ruleset_file, library_folders, load_folder
+from followup.rules.ruleset import Layer, Library, folder_files, library_folders, load_folder
 from followup.load.yamlio import MAX_BYTES, Document
 
 #: Cache files kept; older ones are removed when a new one is written.
@@ -74,12 +74,14 @@ def _sources(user_dirs: tuple[str | Path, ...]) -> list[tuple[str, bool, bytes]]
     out: list[tuple[str, bool, bytes]] = []
     try:
         for folder, shipped in library_folders(user_dirs):
-            for path in sorted(Path(folder).iterdir()):
-                if is_ruleset_file(path):
-                    data = path.read_bytes()
-                    if len(data) > MAX_BYTES:
-                        return None
-                    out.append((str(path), shipped, data))
+            paths, refused = folder_files(Path(folder))
+            if refused:
+                return None  # loading reports them
+            for path in paths:
+                data = path.read_bytes()
+                if len(data) > MAX_BYTES:
+                    return None
+                out.append((str(path), shipped, data))
     except OSError:
         return None
     return out
