@@ -7,6 +7,7 @@ is half-written and nothing is written or read through a symbolic link out of th
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,81 @@ def test_a_long_value_is_quoted_short(run, tmp_path: Path) -> None:
     advise = run("advise", SITUATION, "--rules", str(tmp_path))
     assert lint.code == 1 and "appliedxxx" in lint.out and len(lint.out) < 2_000
     assert advise.code == 0 and len(advise.err) < 2_000
+
+
+# --- rules new -----------------------------------------------------------------------------
+
+def test_new_under_a_file_is_bad_input(run, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    result = new(run, tmp_path / "a-file" / "rules")
+    assert result.code == 2 and "internal error" not in result.err
+    assert str(tmp_path / "a-file") in result.err
+    assert tree(tmp_path) == {"a-file"}
+
+
+def test_new_leaves_nothing_half_written_when_the_tests_cannot_be_written(run, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "tests").write_text("not a folder", encoding="utf-8")
+    result = new(run, rules)
+    assert result.code == 2 and f"{rules / 'tests'}" in result.err and "internal error" not in result.err
+    assert tree(rules) == {"tests"} and (rules / "tests").read_text(encoding="utf-8") == "not a folder"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes anywhere")
+def test_new_into_an_unwritable_folder_is_bad_input(run, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    rules.chmod(0o500)
+    try:
+        result = new(run, rules)
+    finally:
+        rules.chmod(0o700)
+    assert result.code == 2 and "internal error" not in result.err
+    assert tree(rules) == set()
+
+
+def test_new_leaves_nothing_when_the_second_file_cannot_be_written(run, tmp_path: Path, monkeypatch) -> None:
+    """As root, a read-only folder is writable: the failure is made where the file is written."""
+    real = tempfile.mkstemp
+
+    def refuse_in_tests(*args, **kwargs):
+        if Path(kwargs.get("dir", "")).name == "tests":
+            raise PermissionError(13, "Permission denied", str(kwargs["dir"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse_in_tests)
+    rules = tmp_path / "rules"
+    result = new(run, rules)
+    assert result.code == 2 and "Permission denied" in result.err and f"{rules / 'tests'}" in result.err
+    assert not rules.exists()
+
+
+@pytest.mark.parametrize("target", ["fi.yaml", "tests/fi.yaml"])
+def test_new_never_writes_through_a_dangling_link(run, tmp_path: Path, target: str) -> None:
+    rules = tmp_path / "rules"
+    (rules / "tests").mkdir(parents=True)
+    outside = tmp_path / "outside.yaml"
+    (rules / target).symlink_to(outside)
+    result = new(run, rules)
+    assert result.code == 2 and f"{rules / target}: " in result.err  # named: a link out, or already there
+    assert not outside.exists() and tree(rules) == {"tests", target}
+
+
+def test_new_never_writes_through_a_linked_tests_folder(run, tmp_path: Path) -> None:
+    rules, elsewhere = tmp_path / "rules", tmp_path / "elsewhere"
+    rules.mkdir()
+    elsewhere.mkdir()
+    (rules / "tests").symlink_to(elsewhere)
+    result = new(run, rules)
+    assert result.code == 2 and f"{rules / 'tests'}" in result.err
+    assert tree(elsewhere) == set() and tree(rules) == {"tests"}
+
+
+def test_new_writes_both_files_with_the_usual_mode(run, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    assert new(run, rules).code == 0
+    assert tree(rules) == {"fi.yaml", "tests", "tests/fi.yaml"}
+    umask = os.umask(0)
+    os.umask(umask)
+    assert {(rules / p).stat().st_mode & 0o777 for p in ("fi.yaml", "tests/fi.yaml")} == {0o666 & ~umask}
