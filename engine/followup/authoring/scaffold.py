@@ -129,9 +129,10 @@ def _temporary(path: Path, text: str) -> str:
     """``text`` in a new temporary file beside ``path``, with the mode a new file of the user's gets."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; a ruleset is shared like any file
+        if hasattr(os, "fchmod"):  # POSIX: mkstemp makes 0600; a ruleset is shared like any file
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             fd = -1
             out.write(text)
