@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from followup.base.errors import ExitCode, FollowupError, InputError, Location
+from followup.base.errors import Findings, InputError, Location
 from followup.base.paths import rulesets_dir
 from followup.base.words import quoted
-from followup.rules.ruleset import Layer, Library
+from followup.rules.ruleset import LINK_OUT, Layer, Library, leads_out
 
 CATALOGUE_FILE = "catalogue.md"
 COLUMNS = ("id", "seeds", "kind", "advice", "quote")
@@ -28,10 +28,8 @@ _ID = re.compile(r"^[A-Z][0-9]{1,2}$")
 _SEED = re.compile(r"^[0-9]{3}$")
 
 
-class CoverageGap(FollowupError):
-    """Some catalogue item is cited by no rule, or a rule cites an item that does not exist: a finding."""
-
-    exit_code = ExitCode.FINDINGS
+class CoverageGap(Findings):
+    """Some catalogue item is cited by no rule, or a rule cites an item that does not exist: a finding (exit 1)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +105,8 @@ class Coverage:
 def catalogue_path(user_dirs: Iterable[str | Path] = ()) -> Path:
     """The catalogue to check against: the last ``--rules`` folder that has one, else the shipped one."""
     for folder in reversed([Path(d) for d in user_dirs]):
+        if leads_out(folder / CATALOGUE_FILE, folder):
+            raise InputError(LINK_OUT, Location(str(folder / CATALOGUE_FILE)))
         if (folder / CATALOGUE_FILE).is_file():
             return folder / CATALOGUE_FILE
     return rulesets_dir() / CATALOGUE_FILE

@@ -23,9 +23,9 @@ from followup.engine.advice import Advice
 from followup.engine.engine import Engine
 from followup.base.errors import InputError, InputErrors, Location
 from followup.base.paths import examples_dir, rulesets_dir
-from followup.rules.ruleset import Layer, Library, MergedRuleset, is_shipped_folder
+from followup.rules.ruleset import LINK_OUT, Layer, Library, MergedRuleset, folder_files, is_shipped_folder, leads_out
 from followup.load.schema import validate
-from followup.load.situation import parse_situation
+from followup.load.situation import Situation, parse_situation
 from followup.load.yamlio import load_document
 from followup.base.words import quoted
 
@@ -78,7 +78,9 @@ def load_cases(path: str | Path) -> list[Case]:
     cases = []
     for i, raw in enumerate(document.data["cases"]):
         location = document.location(("cases", i))
-        situation = raw.get("situation") or patched(_example(raw["example"], folder, location), raw.get("patch", {}))
+        # "situation" in raw, not raw.get: an empty situation is a situation (and refused as one).
+        situation = raw["situation"] if "situation" in raw else \
+            patched(_example(raw["example"], folder, location), raw.get("patch", {}))
         today = date.fromisoformat(raw["today"]) if "today" in raw else None
         cases.append(Case(raw["name"], str(path), location.line, situation, today, raw["expect"]))
     return cases
@@ -100,6 +102,8 @@ def load_all_cases(paths: Iterable[Path]) -> list[Case]:
 
 def _example(name: str, folder: Path, location: Location) -> dict[str, Any]:
     stem = name if name.endswith((".yaml", ".yml", ".json")) else f"{name}.yaml"
+    if leads_out(folder / stem, folder):
+        raise InputError(f"example {quoted(name)}: {LINK_OUT}", location)
     for candidate in (folder / stem, examples_dir() / stem):
         if candidate.is_file():
             return load_document(candidate).data
@@ -119,12 +123,27 @@ def patched(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def run_case(case: Case, engine: Engine) -> CaseResult:
-    """Evaluate one case and compare the advice with what it expects."""
+def case_situation(case: Case) -> Situation:
+    """The case's situation, checked as a situation file is; an invalid one is bad input.
+
+    A case that cannot run is a broken test file (exit 2), not a failed test (exit 1): each
+    error names the case's file and line, the field, and the case.
+    """
     try:
-        situation = parse_situation(json.dumps(case.situation), f"{case.file}:{case.line} ({case.name}).json", case.today)
+        return parse_situation(json.dumps(case.situation), f"{case.file}:{case.line} ({case.name}).json", case.today)
     except InputError as exc:
-        return CaseResult(case, (f"the case's situation is invalid: {exc.format_message()}",), None, ())
+        raise InputErrors([InputError(f"case {quoted(case.name)}: {error.message}",
+                                      Location(case.file, case.line, _situation_field(error.location.field)))
+                           for error in exc.each()]) from None
+
+
+def _situation_field(field: str | None) -> str:
+    return f"situation.{field}" if field else "situation"
+
+
+def run_case(case: Case, engine: Engine) -> CaseResult:
+    """Evaluate one case and compare the advice with what it expects (``InputError`` if it cannot run)."""
+    situation = case_situation(case)
     advice = engine.advise(situation)
     merged = engine.ruleset_for(situation.country)
     fired = tuple(entry.id for entry in advice.trace)
@@ -135,8 +154,18 @@ def run_case(case: Case, engine: Engine) -> CaseResult:
 
 
 def run_cases(cases: Iterable[Case], engine: Engine) -> list[CaseResult]:
-    """Run cases in order."""
-    return [run_case(case, engine) for case in cases]
+    """Run cases in order; the errors of every case that cannot run are raised together."""
+    results: list[CaseResult] = []
+    errors: dict[str, InputError] = {}
+    for case in cases:
+        try:
+            results.append(run_case(case, engine))
+        except InputError as exc:
+            # A ruleset error is the same for every case of its country: say it once.
+            errors.update((e.format_message(), e) for e in exc.each())
+    if errors:
+        raise InputErrors(list(errors.values()))
+    return results
 
 
 def _unknown_rules(expect: dict[str, Any], merged: MergedRuleset) -> list[tuple[str, str]]:
@@ -236,10 +265,21 @@ def _show(value: Any) -> str:
 
 
 def case_files(folder: str | Path) -> list[Path]:
-    """The rule test files of a rules folder (its ``tests/`` subfolder)."""
-    tests = Path(folder) / "tests"
-    return sorted(p for p in tests.iterdir() if p.is_file() and p.suffix.lower() in (".yaml", ".yml", ".json")) \
-        if tests.is_dir() else []
+    """The rule test files of a rules folder (its ``tests/`` subfolder).
+
+    A link (the folder ``tests`` or a file in it) that leads out of the rules folder is bad
+    input, named and not read.
+    """
+    folder = Path(folder)
+    tests = folder / "tests"
+    if leads_out(tests, folder):
+        raise InputError(LINK_OUT, Location(str(tests)))
+    if not tests.is_dir():
+        return []
+    paths, refused = folder_files(tests, folder)
+    if refused:
+        raise InputErrors(refused)
+    return paths
 
 
 # --- coverage -----------------------------------------------------------------------------

@@ -8,15 +8,17 @@ example rule. Both pass ``followup rules lint`` and ``followup rules test`` as w
 
 from __future__ import annotations
 
+import errno
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from followup.base.errors import InputError, Location
-from followup.base.words import quoted
 from followup.rules.rule import Rule
-from followup.rules.ruleset import BASE, Library
+from followup.rules.ruleset import BASE, Library, country_code
 from followup.engine.workdays import knows_country
 
 #: The day the skeleton's test situations are advised for (fixed, so they never go stale).
@@ -48,24 +50,98 @@ def skeleton(country: str, library: Library) -> Skeleton:
 
 
 def write_skeleton(country: str, folder: str | Path, library: Library) -> tuple[Path, ...]:
-    """Write the skeleton into ``folder``; refuse (exit 2) to overwrite anything or to claim a taken country."""
+    """Write the skeleton into ``folder``; refuse (exit 2) to overwrite anything or to claim a taken country.
+
+    Both files are written whole or not at all: each goes to a temporary file beside it first,
+    and is then hard-linked into place, which fails rather than replace anything that appeared
+    meanwhile (a symbolic link included, dangling or not: it is never written through). A
+    folder that cannot be written, or a file where a folder should be, is bad input, and
+    whatever this call made (files, folders) is removed again.
+    """
     folder = Path(folder)
-    if len(country) != 2 or not country.isascii() or not country.isalpha():
-        raise InputError(f"{quoted(country)} is not a two-letter country code (ISO 3166-1 alpha-2, e.g. FI)",
-                         Location(field="--country"))
-    made = skeleton(country, library)
+    made = skeleton(country_code(country), library)
     paths = made.paths(folder)
     for path in paths:
-        if path.exists():
+        if os.path.lexists(path):  # lexists: a dangling link "exists" too
             raise InputError("already exists; refusing to overwrite it", Location(str(path)))
     theirs = next((l for l in library.layers.values() if not l.shipped and l.country == made.country), None)
     if theirs is not None:
         raise InputError(f"layer '{theirs.name}' already has the rules for {made.country}; edit it instead",
                          Location(theirs.file, theirs.line("country"), "country"))
-    paths[1].parent.mkdir(parents=True, exist_ok=True)
-    paths[0].write_text(made.overlay, encoding="utf-8")
-    paths[1].write_text(made.tests, encoding="utf-8")
+    tests = paths[1].parent
+    if tests.is_symlink():
+        raise InputError("is a symbolic link; refusing to write through it", Location(str(tests)))
+    created: list[Path] = []
+    try:
+        created += _make_folders(tests)
+        _install([(paths[0], made.overlay), (paths[1], made.tests)])
+    except OSError as exc:
+        for made_folder in reversed(created):
+            _remove_folder(made_folder)
+        raise InputError(f"cannot write the skeleton here: {exc.strerror or exc}",
+                         Location(exc.filename or str(folder))) from None
     return paths
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Make ``folder`` and its missing parents; return the ones made, outermost first."""
+    missing: list[Path] = []
+    current = folder
+    while not os.path.lexists(current):
+        missing.append(current)
+        current = current.parent
+    if not current.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(current))
+    made: list[Path] = []
+    for path in reversed(missing):
+        path.mkdir(mode=0o777)  # the umask applies, as for any folder the user makes
+        made.append(path)
+    return made
+
+
+def _remove_folder(folder: Path) -> None:
+    try:
+        folder.rmdir()  # only if empty: never anything this call did not make
+    except OSError:
+        pass
+
+
+def _install(files: list[tuple[Path, str]]) -> None:
+    """Write every file to a temporary one, then link each into place; on failure, undo all."""
+    temps: list[str] = []
+    placed: list[Path] = []
+    try:
+        for path, text in files:
+            temps.append(_temporary(path, text))
+        for (path, _), temp in zip(files, temps):
+            os.link(temp, path)  # fails if anything is at path: nothing is replaced or followed
+            placed.append(path)
+    except OSError:
+        for path in placed:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        for temp in temps:
+            Path(temp).unlink(missing_ok=True)
+
+
+def _temporary(path: Path, text: str) -> str:
+    """``text`` in a new temporary file beside ``path``, with the mode a new file of the user's gets."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        if hasattr(os, "fchmod"):  # POSIX: mkstemp makes 0600; a ruleset is shared like any file
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            fd = -1
+            out.write(text)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        Path(name).unlink(missing_ok=True)
+        raise
+    return name
 
 
 def example_rule_id(layer: str) -> str:

@@ -114,6 +114,15 @@ class InputErrors(InputError):
         return "\n".join(e.format_message() for e in self.errors)
 
 
+class Findings(FollowupError):
+    """A check ran to the end and found something (lint errors, uncited catalogue items): exit code 1.
+
+    Not an ``InputError``: the input was read and understood; what it says is the finding.
+    """
+
+    exit_code = ExitCode.FINDINGS
+
+
 class RulesetError(InputError):
     """A ruleset is malformed or contradicts itself."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import textwrap
 from pathlib import Path
@@ -11,10 +12,11 @@ from typing import Any
 import click
 import yaml
 
+from followup.base.words import quoted
 from followup.base.errors import ExitCode, InputError, Location
 from followup.authoring.lint import lint as run_lint
 from followup.rules.rule import Effect, Rule
-from followup.rules.ruleset import Library, MergedRuleset
+from followup.rules.ruleset import Library, MergedRuleset, country_code
 from followup.authoring.ruletest import SuiteReport, advice_diff, run_suite
 from followup.authoring.scaffold import write_skeleton
 from followup.cli.common import emit, rules_option
@@ -31,7 +33,9 @@ FORMAT_HELP = "text for people, json for tools."
 @rules_option
 def show(country: str | None, fmt: str, rules_dirs: tuple[str, ...]) -> None:
     """Show the merged rules for a country, each rule with the layer it comes from."""
-    merged = Library.load(rules_dirs).merged(country.upper() if country else None)
+    # Checked before any file is read: "../x" or "" is a mistake, not "no overlay, use the base".
+    code = country_code(country) if country is not None else None
+    merged = Library.load(rules_dirs).merged(code)
     if fmt == "text":
         emit(_show_text(merged), nl=False)
     else:
@@ -180,9 +184,24 @@ def lint(dirs: tuple[str, ...], fmt: str) -> None:
 
 # --- test ---------------------------------------------------------------------------------
 
+class Percent(click.ParamType):
+    """A percentage, 0 to 100. Not ``click.FloatRange``: NaN passes its bounds (every comparison is false)."""
+
+    name = "percentage"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not 0 <= number <= 100:  # false for NaN too
+            self.fail(f"{quoted(value)} is not a percentage between 0 and 100", param, ctx)
+        return number
+
+
 @click.command()
 @click.argument("folder", required=False, type=click.Path(file_okay=False), metavar="[DIR]")
-@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="PCT",
+@click.option("--min-coverage", type=Percent(), default=None, metavar="PCT",
               help="Fail if fewer than PCT percent of the rules are fired by some case.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help=FORMAT_HELP)
 def test(folder: str | None, min_coverage: float | None, fmt: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -20,6 +21,8 @@ from typing import Any, Iterator
 from followup.base.errors import InputError, InputErrors
 from followup.engine.facts import DERIVED_FACTS, build_facts
 from followup.rules.condition import Leaf
+from followup.base.words import QUOTE_LIMIT as LIMIT
+from followup.base.words import quoted
 from followup.rules.ruleset import MergedRuleset, RuleError, when_location
 from followup.load.schema import load_schema
 from followup.load.situation import parse_situation
@@ -221,9 +224,24 @@ def leaf_problems(leaf: Leaf, vocab: Vocabulary) -> list[tuple[str, str]]:
             hint = " (count days with days_since.* or working_days_since.*)" if fact.kind == "date" else ""
             return [("type", f"'{leaf.op}' compares numbers, but {leaf.fact} is {fact.describe()}{hint}; "
                              "durable_rules would compare them anyway, with surprising results")]
-        return []
+        return list(_number_problems(leaf, leaf.value))
     values = leaf.value if leaf.op in ("in", "not_in") else (leaf.value,)
     return [problem for value in values for problem in _value_problems(leaf, fact, value)]
+
+
+#: durable_rules reads a whole number with C's ``atol``: beyond 64 bits it silently saturates.
+INT64 = (-2**63, 2**63 - 1)
+
+
+def _number_problems(leaf: Leaf, value: Any) -> Iterator[tuple[str, str]]:
+    """A number durable_rules would read as another number (or not at all)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+        yield "type", (f"{leaf.fact} is compared with {_json(value)}, beyond the 64-bit whole numbers durable_rules "
+                       f"reads ({INT64[0]} to {INT64[1]}); it would read another number")
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield "type", f"{leaf.fact} is compared with {value}, which is not a number durable_rules can read"
 
 
 def _unknown_fact(path: str, vocab: Vocabulary) -> str:
@@ -240,6 +258,8 @@ def _value_problems(leaf: Leaf, fact: FactType, value: Any) -> Iterator[tuple[st
     if not expected(value):
         yield "type", (f"{leaf.fact} is {fact.describe()}, but the condition compares it with "
                        f"{_json(value)}; durable_rules would coerce it silently")
+    elif fact.kind == "integer":
+        yield from _number_problems(leaf, value)
     elif fact.enum and value not in fact.enum:
         close = difflib.get_close_matches(str(value), [str(v) for v in fact.enum], n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -258,9 +278,14 @@ def _is_date(value: str) -> bool:
 
 
 def _json(value: Any) -> str:
+    """A value as a message shows it, cut short: ruleset values can be any length."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value) if isinstance(value, str) else str(value)
+    return quoted(value) if isinstance(value, str) else _short(str(value))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LIMIT else text[:LIMIT] + "\u2026"
 
 
 # --- what a condition guarantees ----------------------------------------------------------

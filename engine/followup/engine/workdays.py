@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
-import os
-import tempfile
+import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-from followup.base.cachedir import cache_dir
+from followup.base.cachedir import Cache, open_cache
 
 WEEKEND = (5, 6)
 HOLIDAY_CATEGORIES = ("public", "de_facto")
@@ -30,15 +29,18 @@ def _holiday_table(country: str, year: int) -> dict[date, str]:
 
     ``holidays`` imports every country's module on its first lookup (about 60 ms, more than
     the rest of a cold ``advise``), so a warm run reads the few days it needs from a cache
-    keyed by the installed ``holidays`` release and never imports it.
+    keyed by the installed ``holidays`` release and never imports it. A cached table is used
+    only if it is signed (``cachedir.Cache``) and plausible (``plausible_table``).
     """
-    path, key = _cache_entry(country, year)
-    cached = _read(path, key) if path else None
+    entry = _cache_entry(country, year)
+    cached = _read(entry, year) if entry else None
     if cached is not None:
         return cached
-    table = _from_holidays(country, year)
-    if path:
-        _write(path, key, table)
+    # Only days of ``year`` are ever looked up in its table (``holiday_name``), and only those
+    # pass ``plausible_table``: an observed day in another year would keep it from the cache.
+    table = {day: name for day, name in _from_holidays(country, year).items() if day.year == year}
+    if entry:
+        _write(entry, table)
     return table
 
 
@@ -70,34 +72,64 @@ def _holidays_release() -> str | None:
         return None
 
 
-def _cache_entry(country: str, year: int) -> tuple[Path | None, str]:
+@dataclass(frozen=True)
+class _Entry:
+    """Where one country's table for one year is cached, and the key it is cached under."""
 
-    folder, release = cache_dir(), _holidays_release()
+    cache: Cache
+    name: str
+    key: str
+
+
+#: A cached table is at most this big, and has at most this many days off (a year has about 15).
+ENTRY_LIMIT = 64 * 1024
+MAX_HOLIDAYS = 120
+MAX_NAME = 500
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+def _cache_entry(country: str, year: int) -> _Entry | None:
+    """The cache entry of ``country``'s table for ``year``; None without a cache or a known release."""
+    release = _holidays_release()
+    if release is None or not _COUNTRY.fullmatch(country):
+        return None
+    cache = open_cache()
+    if cache is None:
+        return None
     key = f"{country}-{year}-{release}-{'+'.join(HOLIDAY_CATEGORIES)}"
-    if folder is None or release is None or not country.isalpha():
-        return None, key
-    return folder / f"holidays-{key}.json", key
+    return _Entry(cache, f"holidays-{key}.json", key)
 
 
-def _read(path: Path, key: str) -> dict[date, str] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != _FORMAT or data.get("key") != key:
+def _read(entry: _Entry, year: int) -> dict[date, str] | None:
+    """The cached table, if its entry is sound, for this key, and plausible for ``year``."""
+    data = entry.cache.read(entry.name, ENTRY_LIMIT)
+    if data is None or data.get("format") != _FORMAT or data.get("key") != entry.key:
+        return None
+    return plausible_table(data.get("days"), year)
+
+
+def plausible_table(days: object, year: int) -> dict[date, str] | None:
+    """``days`` as a holiday table for ``year``, if it could be one: every day a date in that
+    year, every name non-empty text, not too many. A table that moved a window to January or
+    to 2100 was none of these."""
+    if not isinstance(days, dict) or len(days) > MAX_HOLIDAYS:
+        return None
+    table: dict[date, str] = {}
+    for day, name in days.items():
+        try:
+            parsed = date.fromisoformat(day)
+        except (TypeError, ValueError):
             return None
-        return {date.fromisoformat(day): str(name) for day, name in data["days"].items()}
-    except (OSError, ValueError, TypeError, AttributeError, KeyError):
-        return None  # missing or damaged: ask holidays again
+        if parsed.year != year or parsed.isoformat() != day or not isinstance(name, str) \
+                or not 0 < len(name) <= MAX_NAME:
+            return None
+        table[parsed] = name
+    return table
 
 
-def _write(path: Path, key: str, table: dict[date, str]) -> None:
-    data = {"format": _FORMAT, "key": key, "days": {d.isoformat(): n for d, n in sorted(table.items())}}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as out:
-            json.dump(data, out, ensure_ascii=False)
-        os.replace(out.name, path)
-    except OSError:
-        pass  # a cache that cannot be written is not an error
+def _write(entry: _Entry, table: dict[date, str]) -> None:
+    data = {"format": _FORMAT, "key": entry.key, "days": {d.isoformat(): n for d, n in sorted(table.items())}}
+    entry.cache.write(entry.name, data, ENTRY_LIMIT)  # a cache that cannot be written is not an error
 
 
 def knows_country(country: str) -> bool:

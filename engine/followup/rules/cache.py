@@ -2,58 +2,69 @@
 
 Loading the rulesets (parsing YAML, validating each layer against the ruleset schema) is the
 one expensive step of a cold start that depends only on files. Its result is cached as JSON,
-never pickled, in ``$XDG_CACHE_HOME/followup/`` (``~/.cache/followup/`` by default), under a
-key that changes whenever anything that could change the result changes:
+never pickled, in the user's cache folder (``base/cachedir.py``: ``~/.cache/followup/`` on
+Linux), under a key that changes whenever anything that could change the result changes:
 
 - every ruleset file the library would read (path, shipped or not, and its bytes);
 - the JSON Schemas and the source of the ``followup`` package itself;
 - the versions of Python and PyYAML.
 
-A cache entry that is missing, unreadable, corrupt or for another key is ignored, and the
-library is loaded from the files as if there were no cache; a cache that cannot be written is
-not an error. Only libraries that loaded without errors are cached, so every error message
-comes from the files themselves. ``FOLLOWUP_CACHE=0`` turns the cache off.
+That key can be computed by anyone from the installed files, so it only names an entry; it
+is the entry's HMAC (``cachedir.Cache``) that says the entry was written by this user's
+followup, and an entry is used only if its layers are those of the files, in order. An entry
+that is missing, unreadable, not a private regular file, corrupt, unsigned or for another key
+is ignored, the library is loaded from the files as if there were no cache, and the entry is
+written anew; a cache that cannot be written is not an error. Only libraries that loaded
+without errors are cached, so every error message comes from the files themselves.
+``FOLLOWUP_CACHE=0`` turns the cache off.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 
 from followup.base.errors import InputError, InputErrors
-from followup.base.cachedir import cache_dir
+from followup.base.cachedir import Cache, open_cache
 from followup.base.paths import schemas_dir
-from followup.rules.ruleset import Layer, Library, is_ruleset_file, library_folders, load_folder
+from followup.rules.ruleset import Layer, Library, folder_files, library_folders, load_folder
 from followup.load.yamlio import MAX_BYTES, Document
 
 #: Cache files kept; older ones are removed when a new one is written.
 KEEP = 16
 _FORMAT = "followup-layers/1"
 _PACKAGE = Path(__file__).resolve().parent.parent  # the followup package (this module is in rules/)
+#: An entry is about twice the size of its YAML (data and a line table); far more is not ours.
+_SIZE_FACTOR = 8
+_SIZE_SLACK = 1 << 20
+
+Source = tuple[str, bool, bytes]
 
 
 def load_library(user_dirs: Iterable[str | Path] = ()) -> Library:
     """``Library.load(user_dirs)``, from the cache when the files are unchanged."""
     user_dirs = tuple(user_dirs)
-    folder = cache_dir()
-    sources = _sources(user_dirs) if folder is not None else None
-    if folder is None or sources is None:
+    cache = open_cache()
+    sources = _sources(user_dirs) if cache is not None else None
+    if cache is None or sources is None:
         return Library.load(user_dirs)
     key = _key(sources)
-    layers = _read(folder / f"layers-{key[:32]}.json", key)
+    name, limit = f"layers-{key[:32]}.json", _limit(sources)
+    layers = _read(cache, name, limit, key, sources)
     if layers is not None:
         return Library(layers)
     layers = _load(user_dirs)
     library = Library(layers)
-    _write(folder, key, layers)
+    _write(cache, name, limit, key, layers)
     return library
+
+
+def _limit(sources: list[Source]) -> int:
+    return _SIZE_FACTOR * sum(len(data) for _, _, data in sources) + _SIZE_SLACK
 
 
 def _load(user_dirs: tuple[str | Path, ...]) -> list[Layer]:
@@ -69,23 +80,25 @@ def _load(user_dirs: tuple[str | Path, ...]) -> list[Layer]:
     return layers
 
 
-def _sources(user_dirs: tuple[str | Path, ...]) -> list[tuple[str, bool, bytes]] | None:
+def _sources(user_dirs: tuple[str | Path, ...]) -> list[Source] | None:
     """``(path, shipped, bytes)`` of each ruleset file; None if any is missing or too big (no caching)."""
-    out: list[tuple[str, bool, bytes]] = []
+    out: list[Source] = []
     try:
         for folder, shipped in library_folders(user_dirs):
-            for path in sorted(Path(folder).iterdir()):
-                if is_ruleset_file(path):
-                    data = path.read_bytes()
-                    if len(data) > MAX_BYTES:
-                        return None
-                    out.append((str(path), shipped, data))
+            paths, refused = folder_files(Path(folder))
+            if refused:
+                return None  # loading reports them
+            for path in paths:
+                data = path.read_bytes()
+                if len(data) > MAX_BYTES:
+                    return None
+                out.append((str(path), shipped, data))
     except OSError:
         return None
     return out
 
 
-def _key(sources: list[tuple[str, bool, bytes]]) -> str:
+def _key(sources: list[Source]) -> str:
     digest = hashlib.sha256(f"{_FORMAT}\0{sys.version}\0{yaml.__version__}\0".encode())
     for path, shipped, data in sources:
         digest.update(f"{path}\0{shipped}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
@@ -104,15 +117,19 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def _read(path: Path, key: str) -> list[Layer] | None:
+def _read(cache: Cache, name: str, limit: int, key: str, sources: list[Source]) -> list[Layer] | None:
+    """The layers of a sound entry for ``key`` whose layers are the ``sources``, in order; else None."""
+    entry = cache.read(name, limit)
+    if entry is None or entry.get("format") != _FORMAT or entry.get("key") != key:
+        return None
     try:
-        with open(path, encoding="utf-8") as handle:
-            entry = json.load(handle)
-        if entry.get("format") != _FORMAT or entry.get("key") != key:
-            return None
-        return [_layer(item) for item in entry["layers"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None  # no cache, or a corrupt one: load from the files
+        layers = [_layer(item) for item in entry["layers"]]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None  # signed by us but not in this format: load from the files
+    # Each file is one layer when the library loads without errors: anything else is not ours.
+    if [(layer.file, layer.shipped) for layer in layers] != [(path, shipped) for path, shipped, _ in sources]:
+        return None
+    return layers
 
 
 def _layer(item: dict[str, Any]) -> Layer:
@@ -121,29 +138,14 @@ def _layer(item: dict[str, Any]) -> Layer:
     return Layer(document.data["ruleset"], str(document.data["version"]), document, bool(item["shipped"]))
 
 
-def _write(folder: Path, key: str, layers: list[Layer]) -> None:
+def _write(cache: Cache, name: str, limit: int, key: str, layers: list[Layer]) -> None:
     entry = {"format": _FORMAT, "key": key,
              "layers": [{"file": layer.file, "shipped": layer.shipped, "data": layer.data,
                          "lines": [[list(path), line] for path, line in layer.document.lines.items()]}
                         for layer in layers]}
-    temp: str | None = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=".tmp-", suffix=".json",
-                                         delete=False) as handle:
-            temp = handle.name
-            json.dump(entry, handle, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temp, folder / f"layers-{key[:32]}.json")  # atomic: readers see all of it or nothing
-        temp = None
-        _prune(folder)
-    except (OSError, TypeError, ValueError):
-        pass  # a read-only or full disk only costs speed
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
-
-
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("layers-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
-        old.unlink(missing_ok=True)
+        written = cache.write(name, entry, limit)
+    except (TypeError, ValueError):
+        return  # data JSON cannot hold: not cached
+    if written:
+        cache.prune("layers-*.json", KEEP)

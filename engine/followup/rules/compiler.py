@@ -51,7 +51,39 @@ SENTINEL = "_every_situation"
 def definition_json(merged: MergedRuleset) -> str:
     """The definition durable_rules registers, as JSON: the rules, and the sentinel first."""
     definition = {SENTINEL: {"all": [{"m": SITUATION_TAG}], "pri": 0}, **compile_ruleset(merged)}
-    return json.dumps(definition, ensure_ascii=False, sort_keys=True)
+    return durable_json(definition)
+
+
+def durable_json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, sort_keys=True)``, with numbers durable_rules can read.
+
+    durable_rules' JSON reader (json.c, getNumber) takes an exponent only after a fraction:
+    ``1e-05``, which is how Python writes 0.00001, fails the whole ruleset (error 204), while
+    ``1.0e-05`` is read by ``atof`` as the same double. Everything else is written as
+    ``json.dumps`` writes it, so the definition of a ruleset without such numbers is unchanged.
+    Whole numbers beyond 64 bits (which its ``atol`` would saturate) and NaN or infinities are
+    refused before this, when the ruleset is loaded (``vocabulary.leaf_problems``).
+    """
+    if isinstance(value, dict):
+        items = sorted(value.items())
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {durable_json(v)}" for k, v in items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(durable_json(v) for v in value) + "]"
+    if isinstance(value, float):
+        return durable_float(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def durable_float(value: float) -> str:
+    """``repr(value)`` (the shortest text that reads back as the same double), with a fraction
+    before any exponent: ``1e-05`` → ``1.0e-05``."""
+    if not math.isfinite(value):
+        raise ValueError(f"durable_rules cannot read the number {value!r}")
+    text = repr(value)
+    mantissa, exponent, power = text.partition("e")
+    if exponent and "." not in mantissa:
+        return f"{mantissa}.0e{power}"
+    return text
 
 
 def durable_name(merged: MergedRuleset) -> str:

@@ -9,6 +9,7 @@ the ``MergedRuleset`` for a country, with each rule's layer and every override r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -16,6 +17,7 @@ from typing import Any, Iterable
 from followup.base.canonical import digest_of
 from followup.base.errors import InputError, InputErrors, Location, RulesetError
 from followup.base.paths import rulesets_dir
+from followup.base.words import quoted
 from followup.rules.compiler import footprint
 from followup.rules.rule import Origin, Override, Rule, source_from_data
 from followup.load.schema import validate
@@ -123,6 +125,18 @@ class MergedRuleset:
                 "disabled": [{"id": d.id, "layer": d.layer, "reason": d.reason} for d in self.disabled]}
 
 
+#: ISO 3166-1 alpha-2, as a situation's ``country`` (ASCII letters only: ``str.isalpha`` takes ``Æø``).
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
+
+
+def country_code(value: str, option: str = "--country") -> str:
+    """``value`` as an upper-case country code; anything else is bad input naming ``option``."""
+    if not _COUNTRY.fullmatch(value):
+        raise InputError(f"{quoted(value)} is not a two-letter country code (ISO 3166-1 alpha-2, e.g. FI)",
+                         Location(field=option))
+    return value.upper()
+
+
 def load_layer(path: str | Path, shipped: bool = False) -> Layer:
     """Read and schema-validate one ruleset file."""
     return layer_from_document(load_document(path), shipped)
@@ -161,9 +175,47 @@ def _check_unique_ids(document: Document) -> None:
         raise InputErrors(errors)
 
 
+RULESET_SUFFIXES = (".yaml", ".yml", ".json")
+#: The message for a link that leads out of a rules folder. The link is named, never followed:
+#: following it echoed the target's content in messages ("ruleset: 'hunter2' does not match").
+LINK_OUT = "symbolic link out of the rules folder (or to nothing); it is not read"
+
+
 def is_ruleset_file(path: Path) -> bool:
     """YAML/JSON files in a rules folder are layers; ``tests/`` holds rule tests, not layers."""
-    return path.is_file() and path.suffix.lower() in (".yaml", ".yml", ".json")
+    return path.is_file() and path.suffix.lower() in RULESET_SUFFIXES
+
+
+def leads_out(path: Path, root: Path) -> bool:
+    """Whether ``path`` is a symbolic link whose target is not inside ``root`` (or does not exist)."""
+    if not path.is_symlink():
+        return False
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop of links
+        return True
+    return not target.is_relative_to(root.resolve())
+
+
+def folder_files(folder: Path, root: Path | None = None,
+                 suffixes: tuple[str, ...] = RULESET_SUFFIXES) -> tuple[list[Path], list[InputError]]:
+    """The regular files of ``folder`` with these suffixes, in name order, and an error for each
+    link among them that leads out of ``root`` (the folder itself by default).
+
+    A link to a file inside ``root`` is read like the file. FIFOs, devices and folders are not
+    files: they are passed over, as before.
+    """
+    root = root or folder
+    files: list[Path] = []
+    errors: list[InputError] = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in suffixes:
+            continue
+        if leads_out(path, root):
+            errors.append(InputError(LINK_OUT, Location(str(path))))
+        elif path.is_file():
+            files.append(path)
+    return files, errors
 
 
 def load_folder(folder: str | Path, shipped: bool = False) -> tuple[list[Layer], list[InputError]]:
@@ -171,14 +223,13 @@ def load_folder(folder: str | Path, shipped: bool = False) -> tuple[list[Layer],
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError("rules folder not found", Location(str(folder)))
+    paths, errors = folder_files(folder)
     layers: list[Layer] = []
-    errors: list[InputError] = []
-    for path in sorted(folder.iterdir()):
-        if is_ruleset_file(path):
-            try:
-                layers.append(load_layer(path, shipped))
-            except InputError as exc:
-                errors.extend(exc.each())
+    for path in paths:
+        try:
+            layers.append(load_layer(path, shipped))
+        except InputError as exc:
+            errors.extend(exc.each())
     return layers, errors
 
 

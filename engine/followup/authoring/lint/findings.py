@@ -120,7 +120,8 @@ def from_error(error: InputError) -> Finding:
 
 def _kind(message: str) -> str:
     if message.startswith(("malformed", "no such file", "not valid UTF-8", "binary data", "file is larger",
-                           "the file is empty", "duplicate key", "tag ", "nested deeper", "document expands")):
+                           "the file is empty", "duplicate key", "tag ", "nested deeper", "document expands",
+                           "symbolic link")):
         return "load"
     if message.startswith(("extends", "'extends'", "layer '", "country ")):
         return "layer"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from followup.engine.engine import Engine
-from followup.base.errors import InputError, InputErrors
+from followup.base.errors import InputError
 from followup.engine.evaluate import default_evaluator
 from followup.base.paths import rulesets_dir
 from followup.rules.rule import Rule
@@ -186,12 +186,12 @@ def _untested(library: Library, own: list[Layer], test_folders: Iterable[Path], 
 
     A case whose country's rules cannot be merged is skipped: that error is reported already.
     """
-    paths = [p for folder in test_folders for p in case_files(folder)]
-    files |= {str(p) for p in paths}
     try:
+        paths = [p for folder in test_folders for p in case_files(folder)]
+        files |= {str(p) for p in paths}
         cases = load_all_cases(paths)
-    except InputErrors as exc:
-        return [Finding(e.location.file or "<tests>", e.location.line, None, "tests", e.message) for e in exc.errors]
+    except InputError as exc:
+        return [Finding(e.location.file or "<tests>", e.location.line, None, "tests", e.message) for e in exc.each()]
     engine = Engine(library=library)
     results = []
     for case in cases:
