@@ -15,6 +15,7 @@ from followup.rules.ruleset import load_layer
 from followup.load.situation import situation_from_document
 from followup.load.yamlio import load_document
 from followup.cli.common import as_date, rules_option, today_option
+from followup.cli.plan import write_next_step_calendar
 
 
 @click.command()
@@ -24,14 +25,19 @@ from followup.cli.common import as_date, rules_option, today_option
 @click.option("--audit-log", "audit_log", type=click.Path(dir_okay=False), metavar="LOG",
               help="Append the decision (situation, advice, full trace) to LOG as one JSON line; "
                    "safe for several processes at once. 'followup replay LOG' re-checks it.")
+@click.option("--ics", "ics_path", type=click.Path(dir_okay=False), metavar="OUT.ics",
+              help="Also write the next follow-up as a calendar reminder ('followup plan --ics' writes them all).")
 @today_option
 @rules_option
-def advise(file: str, fmt: str, audit_log: str | None, today: datetime | None, rules_dirs: tuple[str, ...]) -> None:
+def advise(file: str, fmt: str, audit_log: str | None, ics_path: str | None, today: datetime | None,
+           rules_dirs: tuple[str, ...]) -> None:
     """Advise on the situation in FILE (YAML or JSON): whether, when and how to follow up."""
     rules = Rules(rules_dirs)
     situation = rules.situation(file, as_date(today))
     decision = rules.advise(situation, log=_LineLog(audit_log) if audit_log else None)
     click.echo(decision.to_json() if fmt == "json" else decision.text(), nl=fmt == "json")
+    if ics_path:
+        write_next_step_calendar(ics_path, rules, situation)
 
 
 class _LineLog:
