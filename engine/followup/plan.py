@@ -31,6 +31,7 @@ from typing import Any
 
 from followup.api import Decision, Rules, as_day, check_lang
 from followup.base.errors import InputError, InputErrors, Location
+from followup.base.words import day as day_words
 from followup.engine.advice import FiredRule
 from followup.load.situation import COUNTRY_TIME_ZONES, FollowUp, Situation
 from followup.render.text import verdict
@@ -126,8 +127,8 @@ class PlanEnd:
         if self.kind == "no_date" and self.decision is not None:
             return self.decision.verdict
         if self.kind in ("horizon", "limit") and self.decision is not None and self.decision.timing.earliest:
-            return (f"The next step, from {self.decision.timing.earliest.isoformat()}, falls after the "
-                    f"{'horizon' if self.kind == 'horizon' else 'end of the plan'} ({self.day.isoformat()}).")
+            return (f"The next step, from {day_words(self.decision.timing.earliest)}, falls after the "
+                    f"{'horizon' if self.kind == 'horizon' else 'end of the plan'} ({day_words(self.day)}).")
         if self.kind == "repeats":
             return ("After this step the rules would advise the same again the next day: their timing does not "
                     "count from a message already sent. Do it once, record it with `followup done`, and plan again.")

@@ -73,8 +73,8 @@ def _step_lines(step: dict[str, Any], today: date, width: int) -> list[str]:
 
 def _end_lines(document: dict[str, Any], today: date, width: int) -> list[str]:
     end = document["end"]
-    when = f"From {day(date.fromisoformat(end['day']), today)}"
-    out = textwrap.wrap(f"{when}: {end['message']}", width, subsequent_indent="   ")
+    when = f"From {day(date.fromisoformat(end['day']), today)}: " if end["kind"] in ("stop", "repeats", "no_date") else ""
+    out = textwrap.wrap(f"{when}{end['message']}", width, subsequent_indent="   ")
     return out + _why(end["rules"], width)
 
 
