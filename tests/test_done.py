@@ -6,14 +6,23 @@ import difflib
 import json
 import os
 import shutil
+import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import EXAMPLES
+from test_properties import situations
+from followup.base.errors import InputErrors
+from followup.load.yamlio import parse_text
 from followup.base import atomic
-from followup.done import Record, record
+from followup.done import Record, already, record
 from followup.load.situation import load_situation
+from followup.plan import FOLLOW_UP_DATE
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
@@ -50,7 +59,7 @@ def test_a_follow_up_is_only_added_lines_in_every_example(run, tmp_path: Path, p
     removed, added = _diff(before, after)
     assert removed == []  # comments, order, quoting and layout kept byte for byte
     today = load_situation(copy).today.isoformat()
-    assert added[-1].strip() == f"- {{on: {today}, via: email, answered: false}}"
+    assert added[-1].strip() == f"- {{{FOLLOW_UP_DATE}: {today}, via: email, answered: false}}"
     assert after.startswith(before.rstrip("\n"))  # a new list at the end, or after the last follow-up there
     assert load_situation(copy).follow_ups[-1].via == "email"
 
@@ -156,7 +165,7 @@ def test_a_json_file_stays_json_with_its_indentation(run, tmp_path: Path) -> Non
         result = run("done", str(path))
         assert result.code == 0, result.err
         text = path.read_text(encoding="utf-8")
-        expected = {**data, "follow_ups": [{"on": "2026-11-21", "via": "email", "answered": False}]}
+        expected = {**data, "follow_ups": [{FOLLOW_UP_DATE: "2026-11-21", "via": "email", "answered": False}]}
         assert json.loads(text) == expected and list(json.loads(text)) == list(expected)
         assert text == json.dumps(expected, indent=indent, ensure_ascii=False) + "\n"
 
@@ -234,3 +243,34 @@ def test_after_done_the_plan_is_the_rest_of_the_old_one(run, tmp_path: Path) -> 
     keep = ("slot", "window", "channel", "purpose", "verdict")
     assert [{k: s[k] for k in keep} for s in after["steps"]] == [{k: s[k] for k in keep} for s in before["steps"][1:]]
     assert after["end"] == before["end"]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@given(situations(), st.sampled_from([False, None, True]), st.sampled_from(["email", "phone", "thanked", "answered"]))
+def test_generated_files_get_exactly_the_record(data: dict, flow: bool | None, how: str) -> None:
+    # Files as another tool writes them: block style, flow leaves, or all flow (then a line changes).
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=flow, width=60)
+    today = date.fromisoformat(data["today"])
+    what = Record(how) if how in ("thanked", "answered") else Record("follow_up", today, how)
+    if (how == "thanked" and "interview" not in data) or (how == "answered" and not data.get("follow_ups")):
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            record(path, what)
+        except InputErrors:  # a contradiction the generator allows (a competing offer, ...) is refused whole
+            assert path.read_text(encoding="utf-8") == text
+            return
+        after = path.read_text(encoding="utf-8")
+    assert parse_text(after, "s.yaml").data == what.apply(data)
+    removed, added = _diff(text, after)
+    if already(what, data):
+        assert after == text
+    elif how in ("thanked", "answered"):  # a value changed in its place, or one key added
+        assert (len(removed), len(added)) in ((0, 1), (1, 1)), (removed, added)
+    elif removed:  # a flow list ([...]) or a flow mapping at the top gets the entry inside its brackets
+        assert len(removed) == 1 and ("follow_ups: [" in removed[0] or text.startswith("{")), (removed, added)
+    else:  # block style: only the new entry's lines
+        assert 1 <= len(added) <= 3, added

@@ -99,6 +99,8 @@ def record(path: str | Path, what: Record, today: date | None = None) -> Situati
     _check_applies(what, old.data, name)
     new_text = recorded_text(text, name, what, old.data)
     situation = _validated(new_text, name, today)
+    if new_text == text:  # already recorded (the thank-you marked, the answer noted): nothing to write
+        return situation
     if parse_text(new_text, name).data != what.apply(old.data):
         raise EngineError(f"{name}: could not add the record without changing something else; nothing was written")
     write_atomic(path, (_BOM if raw.startswith(_BOM) else b"") + new_text.encode("utf-8"), expect=raw)
