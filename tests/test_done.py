@@ -274,3 +274,12 @@ def test_generated_files_get_exactly_the_record(data: dict, flow: bool | None, h
         assert len(removed) == 1 and ("follow_ups: [" in removed[0] or text.startswith("{")), (removed, added)
     else:  # block style: only the new entry's lines
         assert 1 <= len(added) <= 3, added
+
+
+def test_a_file_with_aliases_is_refused_rather_than_edited_in_the_wrong_place(run, tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.yaml", "country: DK\ntoday: 2026-11-21\nstage: applied\nfollow_ups:\n"
+                                      "  - &first {on: 2026-11-05, via: email}\n  - *first\n")
+    before = path.read_bytes()
+    result = run("done", str(path), "--via", "phone")
+    assert result.code == 2 and "aliases" in result.err and str(path) in result.err
+    assert path.read_bytes() == before

@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from followup.base.atomic import write_atomic
-from followup.base.errors import EngineError, InputError, InputErrors, Location
+from followup.base.errors import InputError, InputErrors, Location
 from followup.base.words import channel_name, day as day_words
 from followup.load.schema import load_schema
 from followup.load.situation import Situation, situation_from_document
@@ -101,8 +101,9 @@ def record(path: str | Path, what: Record, today: date | None = None) -> Situati
     situation = _validated(new_text, name, today)
     if new_text == text:  # already recorded (the thank-you marked, the answer noted): nothing to write
         return situation
-    if parse_text(new_text, name).data != what.apply(old.data):
-        raise EngineError(f"{name}: could not add the record without changing something else; nothing was written")
+    if parse_text(new_text, name).data != what.apply(old.data):  # anchors, merge keys: shared text we must not touch
+        raise InputError("cannot add the record here without changing something else (an anchor or merge key "
+                         "shares this text); nothing was written: add it by hand", Location(name))
     write_atomic(path, (_BOM if raw.startswith(_BOM) else b"") + new_text.encode("utf-8"), expect=raw)
     return situation
 
@@ -111,7 +112,10 @@ def recorded_text(text: str, name: str, what: Record, data: dict[str, Any]) -> s
     """The file's new text: JSON re-dumped in its own layout, YAML with the record inserted."""
     if Path(name).suffix.lower() == ".json":
         return _json_text(text, what.apply(data))
-    return _yaml_text(text, what)
+    try:
+        return _yaml_text(text, what)
+    except InputError as exc:  # the text helpers know lines, not the file's name
+        raise InputError(exc.message, Location(name, exc.line, exc.field)) from None
 
 
 def already(what: Record, data: dict[str, Any]) -> bool:
@@ -162,6 +166,10 @@ def _json_text(text: str, data: dict[str, Any]) -> str:
 
 
 def _yaml_text(text: str, what: Record) -> str:
+    # An alias (*name) is the text of its anchor: a position in it is not where the alias stands.
+    if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)):
+        raise InputError("the file uses YAML aliases (*name), so the record cannot be inserted safely; "
+                         "nothing was written: add it by hand", Location(None, None, "follow_ups"))
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(root, yaml.MappingNode):
         raise InputError("a situation must be a mapping of fields", Location(None, 1))
