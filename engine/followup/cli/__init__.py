@@ -26,6 +26,8 @@ COMMANDS = {
     "explain": ".audit:explain_command",
     "replay": ".audit:replay_command",
     "rules": ".rules:rules",
+    "plan": ".plan:plan",
+    "done": ".done:done",
 }
 
 

@@ -14,6 +14,7 @@ from followup.rules.ruleset import layer_from_document
 from followup.load.situation import situation_from_document
 from followup.base.words import visible
 from followup.cli.common import STDIN, STDIN_NAME, as_date, emit, read_document, rules_option, today_option
+from followup.cli.plan import write_next_step_calendar
 
 
 @click.command()
@@ -23,9 +24,12 @@ from followup.cli.common import STDIN, STDIN_NAME, as_date, emit, read_document,
 @click.option("--audit-log", "audit_log", type=click.Path(dir_okay=False), metavar="LOG",
               help="Append the decision (situation, advice, full trace) to LOG as one JSON line; "
                    "safe for several processes at once. 'followup replay LOG' re-checks it.")
+@click.option("--ics", "ics_path", type=click.Path(dir_okay=False), metavar="OUT.ics",
+              help="Also write the next follow-up as a calendar reminder ('followup plan --ics' writes them all).")
 @today_option
 @rules_option
-def advise(file: str, fmt: str, audit_log: str | None, today: datetime | None, rules_dirs: tuple[str, ...]) -> None:
+def advise(file: str, fmt: str, audit_log: str | None, ics_path: str | None, today: datetime | None,
+           rules_dirs: tuple[str, ...]) -> None:
     """Advise on the situation in FILE (YAML or JSON; '-' for standard input): whether, when and how to follow up."""
     rules = Rules(rules_dirs)
     situation = situation_from_document(read_document(file), as_date(today))
@@ -34,6 +38,8 @@ def advise(file: str, fmt: str, audit_log: str | None, today: datetime | None, r
         emit(decision.to_json(), json_text=True)
     else:
         emit(decision.text(), nl=False)
+    if ics_path:
+        write_next_step_calendar(ics_path, rules, situation)
 
 
 class _LineLog:

@@ -1,0 +1,142 @@
+"""Calendar reminders for a plan (RFC 5545, written with the ``icalendar`` package).
+
+One all-day event per step of the plan document (``followup.plan.Plan.to_dict``):
+
+- ``DTSTART`` is the window's first day and ``DTEND`` the day after its last (DTEND is
+  exclusive); a window with no end given is one day long, and its description says so;
+- a ``VALARM`` at 09:00 on the first day in the country's time zone (Europe/Copenhagen,
+  Stockholm, Oslo; ``COUNTRY_TIME_ZONES``). An all-day event has no time zone of its own, so a
+  trigger relative to its start would ring at 09:00 wherever the device happens to be; the
+  trigger is therefore the absolute instant, in UTC as RFC 5545 requires, and the calendar
+  names the zone (``X-WR-TIMEZONE`` and a ``VTIMEZONE``);
+- a ``SUMMARY`` to read at a glance ("Follow up: e-mail Mette Jensen about Administrativ
+  afdelingsleder") and a ``DESCRIPTION`` with the verdict, the rules that set it and their
+  sources, and the draft where the advice has one;
+- a ``UID`` made of the application's identity (country, employer, position, the application
+  or interview date: never the file's path or today) and the step's slot (``thank-you``,
+  ``follow-up-2``: the second follow-up stays the second after the first is recorded), so
+  importing a recomputed plan updates its events instead of adding copies.
+
+Nothing in the file depends on the clock: ``DTSTAMP`` is midnight of the plan's ``today`` in
+the country's zone (the day the plan was made for), ``SEQUENCE`` the number of contacts
+already recorded (it grows with each ``followup done``, so a calendar takes the update). The
+same situation, rules and today give the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from followup import __version__
+from followup.render.plan import draft_text
+
+if TYPE_CHECKING:
+    from icalendar import Event
+
+#: The hour of the morning the reminder rings, in the country's time zone.
+REMINDER_HOUR = 9
+
+_VERB = {
+    "email": "e-mail {who}",
+    "phone": "call {who}",
+    "linkedin": "message {who} on LinkedIn",
+    "in_person": "visit {who}",
+    "letter": "write to {who}",
+    "insider": "ask your contact at {employer} to put in a word with {who}",
+}
+_TITLE = {"thank_you": "Thank-you", "status": "Follow up", "competing_offer": "Other offer",
+          "process_question": "Ask about the job"}
+
+
+def plan_calendar(document: dict[str, Any]) -> bytes:
+    """The plan's steps as an iCalendar file (CRLF lines, UTF-8)."""
+    from icalendar import Calendar, Timezone  # imported when a calendar is written: `advise` alone never pays for it
+
+    zone = document["time_zone"]
+    today = date.fromisoformat(document["today"])
+    calendar = Calendar()
+    calendar.add("prodid", f"-//followup//followup {__version__}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"Follow-ups: {_subject(document)}")
+    calendar.add("x-wr-timezone", zone)
+    last = max([today, *(_days(step)[1] for step in document["steps"])])
+    # The zone's rules from the plan's year to a year past its last step: enough for every alarm.
+    calendar.add_component(Timezone.from_tzid(zone, first_date=date(today.year, 1, 1),
+                                              last_date=date(last.year + 1, 12, 31)))
+    for step in document["steps"]:
+        calendar.add_component(step_event(document, step))
+    return calendar.to_ical()
+
+
+def step_event(document: dict[str, Any], step: dict[str, Any]) -> "Event":
+    """One step as an all-day event with its morning reminder."""
+    from icalendar import Alarm, Event
+
+    zone = ZoneInfo(document["time_zone"])
+    first, end = _days(step)
+    summary = step_summary(document, step)
+    event = Event()
+    event.add("uid", step_uid(document, step))
+    event.add("dtstamp", _utc(date.fromisoformat(document["today"]), time(0), zone))
+    event.add("sequence", document["recorded"]["follow_ups"] + int(document["recorded"]["thanked"]))
+    event.add("dtstart", first)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("description", step_description(document, step))
+    event.add("transp", "TRANSPARENT")  # a reminder, not a meeting: the day stays free
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", _utc(first, time(REMINDER_HOUR), zone), parameters={"VALUE": "DATE-TIME"})
+    event.add_component(alarm)
+    return event
+
+
+def step_uid(document: dict[str, Any], step: dict[str, Any]) -> str:
+    """The same for the same application and contact slot, whatever the day or the file."""
+    return f"{document['application']['id']}-{step['slot']}@followup"
+
+
+def step_summary(document: dict[str, Any], step: dict[str, Any]) -> str:
+    """``Follow up: e-mail Mette Jensen about Administrativ afdelingsleder``."""
+    app = document["application"]
+    who = document.get("contact") or app.get("employer") or "the employer"
+    verb = _VERB.get(step["channel"] or "", "contact {who}").format(who=who, employer=app.get("employer") or "the company")
+    title = _TITLE.get(step["purpose"] or "", "Follow up")
+    return f"{title}: {verb} about {app.get('position') or 'your application'}"
+
+
+def step_description(document: dict[str, Any], step: dict[str, Any]) -> str:
+    """The verdict, the rules that set it with their sources, the draft, and what to do after."""
+    lines = [step["phrased"]]
+    if not step["window"]["last"]:
+        lines.append("The rules give this window no end: any day from its first is right.")
+    lines += ["", "Why:"]
+    lines += [f"- {rule['title']} [{rule['id']}, {rule['layer']}]: {rule['because']} Source: {rule['cites']}"
+              for rule in step["rules"]]
+    if "draft" in step:
+        lines += ["", "Draft:", draft_text(step["draft"])]
+    lines += ["", "Done? Record it with `followup done FILE`; the plan is recomputed.", document["on_answer"]]
+    return "\n".join(lines)
+
+
+def _subject(document: dict[str, Any]) -> str:
+    app = document["application"]
+    what = app.get("position") or "your application"
+    return f"{what}, {app['employer']}" if app.get("employer") else what
+
+
+def _days(step: dict[str, Any]) -> tuple[date, date]:
+    """The event's DTSTART and its exclusive DTEND."""
+    first = date.fromisoformat(step["window"]["first"])
+    last = date.fromisoformat(step["window"]["last"]) if step["window"]["last"] else first
+    return first, last + timedelta(days=1)
+
+
+def _utc(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The instant ``at`` on ``day`` in ``zone``, in UTC."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(timezone.utc)
