@@ -20,12 +20,13 @@ import os
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from followup.engine.engine import Engine
 from followup.base.errors import EngineError, FollowupError, InputError, InputErrors
 from followup.render.text import advice_document, to_json_line
 from followup.load.situation import situation_from_document
+from followup.load.lines import Line, read_lines  # noqa: F401 - read_lines: how callers read the input
 from followup.load.yamlio import MAX_BYTES, json_line_document
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 CHUNK = 64
 IN_FLIGHT = 4
 
-Line = tuple[int, bytes]
 Result = tuple[int, str]  # (exit code of the line, output JSON line)
 
 
@@ -79,21 +79,6 @@ class Job:
     today: date | None
     rules_dirs: tuple[str, ...]
     explanation: bool = True
-
-
-def read_lines(stream: IO[bytes], max_bytes: int = MAX_BYTES) -> Iterator[Line]:
-    """``(number, bytes)`` of each line, without its newline; a line over ``max_bytes`` is cut
-    there (and then refused), the rest of it skipped without being held in memory."""
-    number = 0
-    while True:
-        raw = stream.readline(max_bytes + 1)
-        if not raw:
-            return
-        number += 1
-        if len(raw) > max_bytes and not raw.endswith(b"\n"):
-            while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
-                pass
-        yield number, raw.rstrip(b"\r\n")
 
 
 def advise_line(engine: Engine, job: Job, number: int, raw: bytes) -> Result:
