@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import errno
-import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import IO, Callable, Iterator
 
 import click
 
 from followup import batch as batching
 from followup.engine.engine import Engine
-from followup.base.errors import FollowupError, InputError, Location
+from followup.base.errors import InputError, Location
+from followup.base.output import writing
 from followup.cli.common import as_date, rules_option, today_option
 
 
@@ -35,22 +32,29 @@ def batch(input_file: str, output: str, jobs: int, explanation: bool, today: dat
 
     Each output line is the advice document for the same input line (as 'advise --format
     json' prints it, on one line), or {"error": {...}} naming the line and what is wrong with
-    it. A bad line never stops the run. Exits 0 if every line was advised, 2 if any line was
-    bad input, 1 if any line met an internal error.
+    it. A bad line never stops the run. OUT.jsonl appears whole when the run is complete (a
+    symlink is followed, a FIFO or device written directly). Exits 0 if every line was
+    advised, 2 if any line was bad input or the input cannot be read or the output written,
+    1 if any line met an internal error.
     """
     engine = Engine(rules_dirs)  # bad rules stop here, before any output is written
     job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, explanation)
     total = batching.count_lines(input_file)
-    try:
-        with _input(input_file) as stream, _output(output) as write, _progress(total) as progress:
-            tally = batching.run(job, batching.read_lines(stream), write, batching.default_jobs(jobs), engine, progress)
-    except OSError as exc:
-        if exc.errno == errno.EPIPE:  # the reader went away (| head): click ends quietly
-            raise
-        raise FollowupError(f"cannot go on: {exc.strerror or exc}", Location(output if output != "-" else "<stdout>")) from None
-    click.echo(tally.summary(), err=True)
+    with _input(input_file) as stream, writing(output) as out, _progress(total) as progress:
+        lines = _reading(batching.read_lines(stream), job.name)
+        tally = batching.run(job, lines, lambda line: out.write(line.encode("utf-8") + b"\n"),
+                             batching.default_jobs(jobs), engine, progress)
+    _say(tally.summary())
     if tally.exit_code:
         sys.exit(tally.exit_code)  # SystemExit: run_guarded turns it into the exit code
+
+
+def _say(text: str) -> None:
+    """A line on stderr; a closed or full stderr loses it, and the exit code still says how it went."""
+    try:
+        click.echo(text, err=True)
+    except OSError:
+        pass
 
 
 def _display_name(path: str) -> str:
@@ -60,6 +64,8 @@ def _display_name(path: str) -> str:
 @contextmanager
 def _input(path: str) -> Iterator[IO[bytes]]:
     if path == "-":
+        if sys.stdin is None:  # started with stdin closed (<&-): Python sets it to None
+            raise InputError("standard input is closed", Location("<stdin>"))
         yield sys.stdin.buffer
         return
     try:
@@ -72,26 +78,12 @@ def _input(path: str) -> Iterator[IO[bytes]]:
         yield handle
 
 
-@contextmanager
-def _output(path: str) -> Iterator[Callable[[str], None]]:
-    """A line writer; a file is written under a temporary name and renamed when the run is complete."""
-    if path == "-":
-        out = sys.stdout
-        yield lambda line: out.write(line + "\n")
-        out.flush()
-        return
-    target = Path(path)
+def _reading(lines: Iterator[batching.Line], name: str) -> Iterator[batching.Line]:
+    """The input's lines; a read that fails (a folder as stdin, an I/O error) is bad input."""
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+        yield from lines
     except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", Location(path)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            yield lambda line: handle.write(line + "\n")
-        os.replace(temp, target)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+        raise InputError(f"cannot read: {exc.strerror or exc}", Location(name)) from None
 
 
 @contextmanager
