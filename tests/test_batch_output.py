@@ -182,3 +182,34 @@ def test_standard_error_on_a_full_device_keeps_the_exit_code(tmp_path: Path) -> 
                                "-o", str(tmp_path / "out.jsonl")], stdout=subprocess.PIPE, stderr=full, timeout=120)
     assert done.returncode == 0
     assert len(answers((tmp_path / "out.jsonl").read_text(encoding="utf-8"))) == 13
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new output", "existing output"])
+def test_ctrl_c_with_workers_says_interrupted_exits_130_and_leaves_no_partial_file(tmp_path: Path,
+                                                                                 existing: bool) -> None:
+    source = examples_file(tmp_path, times=400)  # 5,200 lines: many seconds of work
+    out = tmp_path / "out.jsonl"
+    if existing:
+        out.write_text("the previous run\n", encoding="utf-8")
+    # A session of its own, signalled as a terminal's Ctrl-C is: the whole process group.
+    process = subprocess.Popen([sys.executable, "-m", "followup", "batch", str(source), "-o", str(out), "--jobs", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        temps = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        if temps and temps[0].stat().st_size > 0:  # workers are advising and results are being written
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err.decode()
+    assert err.decode() == "Interrupted.\n"
+    assert no_temporary_files(tmp_path)
+    if existing:
+        assert out.read_text(encoding="utf-8") == "the previous run\n"
+    else:
+        assert not out.exists()

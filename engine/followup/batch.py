@@ -17,7 +17,9 @@ of the input.
 from __future__ import annotations
 
 import os
+import signal
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -144,19 +146,44 @@ def _serial(job: Job, lines: Iterable[Line], engine: Engine) -> Iterator[list[tu
 
 
 def _parallel(job: Job, lines: Iterable[Line], jobs: int) -> Iterator[list[tuple[int, Result]]]:
-    """Chunks advised by ``jobs`` processes, yielded in input order, ``IN_FLIGHT`` per worker at most."""
+    """Chunks advised by ``jobs`` processes, yielded in input order, ``IN_FLIGHT`` per worker at most.
+
+    Ctrl-C reaches the whole process group; the workers ignore it (``_start_worker``) and the
+    parent alone stops: the chunks not yet started are cancelled, and it waits only for the
+    ones the workers are in.
+    """
     import multiprocessing  # only here: importing it costs every other command 25 ms
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(job,))
+    try:
         pending: deque[tuple[list[Line], Future[list[tuple[int, Result]]]]] = deque()
         for chunk in _chunks(lines):
-            pending.append((chunk, pool.submit(_advise_chunk, chunk)))
+            with _sigint_blocked():  # workers start in submit: none may see a Ctrl-C before it ignores it
+                pending.append((chunk, pool.submit(_advise_chunk, chunk)))
             if len(pending) >= jobs * IN_FLIGHT:
                 yield _result(*pending.popleft())
         while pending:
             yield _result(*pending.popleft())
+    except BaseException:  # Ctrl-C, a failed write, or the caller closing us (GeneratorExit)
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT held back while worker processes are made: a child inherits the mask and
+    unblocks it only once it ignores the signal; the parent gets a Ctrl-C after the block."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows: no signal masks
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _result(chunk: list[Line], future: Future[list[tuple[int, Result]]]) -> list[tuple[int, Result]]:
@@ -173,6 +200,11 @@ _worker: tuple[Job, Engine] | None = None
 
 def _start_worker(job: Job) -> None:
     global _worker
+    # Ctrl-C is the parent's to handle: a worker that raised KeyboardInterrupt would print its
+    # traceback and break the pool. Ignored first, then unblocked (see ``_sigint_blocked``).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _worker = (job, Engine(job.rules_dirs))
 
 

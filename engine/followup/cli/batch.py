@@ -11,7 +11,7 @@ import click
 
 from followup import batch as batching
 from followup.engine.engine import Engine
-from followup.base.errors import InputError, Location
+from followup.base.errors import ExitCode, InputError, Location
 from followup.base.output import writing
 from followup.cli.common import as_date, rules_option, today_option
 
@@ -35,15 +35,21 @@ def batch(input_file: str, output: str, jobs: int, explanation: bool, today: dat
     it. A bad line never stops the run. OUT.jsonl appears whole when the run is complete (a
     symlink is followed, a FIFO or device written directly). Exits 0 if every line was
     advised, 2 if any line was bad input or the input cannot be read or the output written,
-    1 if any line met an internal error.
+    1 if any line met an internal error, 130 if interrupted (Ctrl-C; OUT.jsonl is left as it was).
     """
-    engine = Engine(rules_dirs)  # bad rules stop here, before any output is written
-    job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, explanation)
-    total = batching.count_lines(input_file)
-    with _input(input_file) as stream, writing(output) as out, _progress(total) as progress:
-        lines = _reading(batching.read_lines(stream), job.name)
-        tally = batching.run(job, lines, lambda line: out.write(line.encode("utf-8") + b"\n"),
-                             batching.default_jobs(jobs), engine, progress)
+    try:
+        engine = Engine(rules_dirs)  # bad rules stop here, before any output is written
+        job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, explanation)
+        total = batching.count_lines(input_file)
+        with _input(input_file) as stream, writing(output) as out, _progress(total) as progress:
+            lines = _reading(batching.read_lines(stream), job.name)
+            tally = batching.run(job, lines, lambda line: out.write(line.encode("utf-8") + b"\n"),
+                                 batching.default_jobs(jobs), engine, progress)
+    except KeyboardInterrupt:
+        # Here, not in click's handler, which would say "Aborted." and exit 1: the output
+        # file was left as it was on the way out of ``writing``.
+        _say("Interrupted.")
+        sys.exit(ExitCode.INTERRUPTED)
     _say(tally.summary())
     if tally.exit_code:
         sys.exit(tally.exit_code)  # SystemExit: run_guarded turns it into the exit code
