@@ -1,22 +1,4 @@
-"""Decision records, and the audit log that keeps them.
-
-Every JSON advice carries a ``decision`` record, like an OPA decision log entry:
-
-=====================  =====================================================  ========
-field                  meaning                                                per run?
-=====================  =====================================================  ========
-``id``                 a random UUID naming this one decision                 yes
-``timestamp``          when it was made, UTC, ISO 8601 to the millisecond     yes
-``engine``             followup's version                                     no
-``ruleset``            name, version (every layer) and digest of the merged   no
-                       ruleset
-``situation_digest``   sha256 of the normalised situation                     no
-                       (``Situation.to_dict``, canonical JSON)
-``today``              the day advised for                                    no
-=====================  =====================================================  ========
-
-Everything but ``id`` and ``timestamp`` (``PER_RUN``) is the same, byte for byte, for the
-same situation, rules and day.
+"""The audit log that keeps decision records (the record itself is ``record.py``).
 
 The audit log (``followup advise --audit-log FILE``) is JSON Lines: one line per decision,
 holding the advice document and the situation it was made for. Many processes may append
@@ -30,62 +12,16 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from followup import __version__
-from followup.engine.advice import Advice
 from followup.base.errors import InputError, InputErrors, Location
-from followup.audit.explain import basis_of
-from followup.rules.ruleset import digest_of
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no flock, so no safe shared log
     fcntl = None  # type: ignore[assignment]
-
-#: The fields of a decision record that differ between two runs on the same input.
-PER_RUN = ("id", "timestamp")
-
-
-@dataclass(frozen=True)
-class DecisionRecord:
-    """What identifies one decision (see the module docstring for each field)."""
-
-    id: str
-    timestamp: str
-    engine: str
-    ruleset_name: str
-    ruleset_version: str
-    ruleset_digest: str
-    situation_digest: str
-    today: date
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "timestamp": self.timestamp, "engine": self.engine,
-                "ruleset": {"name": self.ruleset_name, "version": self.ruleset_version, "digest": self.ruleset_digest},
-                "situation_digest": self.situation_digest, "today": self.today.isoformat()}
-
-
-def new_record(advice: Advice) -> DecisionRecord:
-    """A new decision record for ``advice`` (a fresh id and timestamp)."""
-    now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    info = advice.ruleset
-    return DecisionRecord(str(uuid.uuid4()), now, __version__, info.name, info.version, info.digest,
-                          situation_digest(advice), advice.today)
-
-
-def situation_digest(advice: Advice) -> str:
-    """The digest of the normalised situation the advice was made for (computed once)."""
-    basis = basis_of(advice)
-    digest = basis.cache.get("situation_digest")
-    if digest is None:
-        digest = basis.cache["situation_digest"] = digest_of(basis.situation.to_dict())
-    return digest
-
 
 def append_line(path: str | Path, line: str, sync: bool = True) -> None:
     """Append one line to ``path`` whole, safely beside other processes doing the same.

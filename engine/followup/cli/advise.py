@@ -9,7 +9,8 @@ import click
 
 from followup.engine.engine import Engine
 from followup.base.errors import InputError, InputErrors
-from followup.audit.decision import append_line, new_record
+from followup.audit.decision import append_line
+from followup.audit.record import new_record
 from followup.render.text import advice_document, audit_document, render_text, to_json_line, to_json_text
 from followup.rules.ruleset import load_layer
 from followup.load.situation import load_situation, situation_from_document

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from followup.audit.decision import new_record
+from followup.audit.record import new_record
 from followup.engine.engine import Engine
 from followup.audit.explain import explain
 from followup.render.text import advice_document, to_json_text

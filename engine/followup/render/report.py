@@ -14,7 +14,7 @@ from typing import Iterable
 
 from followup.engine.advice import Advice
 from followup.rules.condition import GroupResult, LeafResult, Result
-from followup.audit.decision import DecisionRecord
+from followup.audit.record import DecisionRecord
 from followup.audit.explain import Explanation, RuleTrace
 from followup.engine.facts import DERIVED_FACTS
 from followup.render.text import channel_name
