@@ -24,6 +24,7 @@ from followup.engine.engine import Engine
 from followup.base.errors import InputError, InputErrors, Location
 from followup.base.paths import examples_dir, rulesets_dir
 from followup.rules.ruleset import Layer, Library, MergedRuleset, is_shipped_folder
+from followup.load.dates import parse_date
 from followup.load.schema import validate
 from followup.load.situation import parse_situation
 from followup.load.yamlio import load_document
@@ -78,7 +79,7 @@ def load_cases(path: str | Path) -> list[Case]:
     for i, raw in enumerate(document.data["cases"]):
         location = document.location(("cases", i))
         situation = raw.get("situation") or patched(_example(raw["example"], folder, location), raw.get("patch", {}))
-        today = date.fromisoformat(raw["today"]) if "today" in raw else None
+        today = parse_date(raw["today"]) if "today" in raw else None
         cases.append(Case(raw["name"], str(path), location.line, situation, today, raw["expect"]))
     return cases
 
