@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES
+from followup.base.output import write_bytes, writing
 from followup.load.yamlio import load_document
 
 ROOT_ONLY = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root (mknod)")
@@ -213,3 +214,25 @@ def test_ctrl_c_with_workers_says_interrupted_exits_130_and_leaves_no_partial_fi
         assert out.read_text(encoding="utf-8") == "the previous run\n"
     else:
         assert not out.exists()
+
+
+# --- base/output on its own (what 'followup done' will rewrite situation files with) ----------
+
+
+def test_write_bytes_replaces_a_file_whole_keeping_its_mode(tmp_path: Path) -> None:
+    situation = tmp_path / "me.yaml"
+    situation.write_text("country: DK\n", encoding="utf-8")
+    situation.chmod(0o600)
+    write_bytes(situation, b"country: SE\n")
+    assert situation.read_bytes() == b"country: SE\n" and stat.S_IMODE(situation.stat().st_mode) == 0o600
+    assert no_temporary_files(tmp_path)
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary_one(tmp_path: Path) -> None:
+    situation = tmp_path / "me.yaml"
+    situation.write_text("country: DK\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        with writing(situation) as out:
+            out.write(b"country: S")
+            raise KeyboardInterrupt
+    assert situation.read_text(encoding="utf-8") == "country: DK\n" and no_temporary_files(tmp_path)
