@@ -10,17 +10,36 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLES
-from followup.audit.decision import append_line, read_log
+from followup.audit.log import DecisionLog, JsonLinesLog, LogEntry, open_log
 from followup.base.canonical import digest_of
+from followup.base.errors import InputError
+from followup.load.yamlio import MAX_BYTES
+from followup.render.text import to_json_line
 
 WRITER = """
-import json, sys
-from followup.audit.decision import append_line
+import sys
+from followup.audit.log import open_log
 path, tag, count, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-for n in range(count):
-    append_line(path, json.dumps({"writer": tag, "n": n, "pad": tag * size}), sync=False)
+with open_log(path, append=True, sync=False) as log:
+    for n in range(count):
+        log.append({"decision": {"id": f"{tag}-{n}"}, "writer": tag, "n": n, "pad": tag * size})
 """
+
+
+def read_log(path: Path) -> list[LogEntry]:
+    """Every entry of a log, each checked to be whole."""
+    with open_log(path) as log:
+        entries = list(log)
+    assert all(entry.error is None for entry in entries), [e.error for e in entries if e.error]
+    return entries
+
+
+def append(path: Path, document: dict) -> None:
+    with open_log(path, append=True) as log:
+        log.append(document)
 
 
 def followup_command() -> list[str]:
@@ -73,8 +92,9 @@ def test_concurrent_advise_commands_each_log_one_whole_record(tmp_path: Path) ->
 def test_a_torn_last_line_stays_on_its_own_line(tmp_path: Path) -> None:
     log = tmp_path / "audit.jsonl"
     log.write_bytes(b'{"decision": {"id": "cut off')  # a writer that died mid-line
-    append_line(log, json.dumps({"whole": True}))
-    assert log.read_text(encoding="utf-8").splitlines() == ['{"decision": {"id": "cut off', '{"whole": true}']
+    log.chmod(0o600)
+    append(log, {"decision": {"id": "whole"}})
+    assert log.read_text(encoding="utf-8").splitlines() == ['{"decision": {"id": "cut off', '{"decision":{"id":"whole"}}']
 
 
 def test_a_log_that_cannot_be_written_is_an_error_and_no_advice_is_printed(run, tmp_path: Path) -> None:
@@ -86,15 +106,19 @@ def test_a_log_that_cannot_be_written_is_an_error_and_no_advice_is_printed(run, 
     assert not log.parent.exists()
 
 
-def test_append_refuses_a_line_with_a_newline(tmp_path: Path) -> None:
+def test_a_document_with_newlines_in_its_text_is_still_one_line(tmp_path: Path) -> None:
     log = tmp_path / "audit.jsonl"
-    try:
-        append_line(log, '{"a": 1}\n{"b": 2}')
-    except ValueError:
-        pass
-    else:
-        raise AssertionError("a record with a newline would become two lines")
-    assert not log.exists() or log.read_bytes() == b""
+    append(log, {"decision": {"id": "a"}, "note": "one\ntwo\r\nthree\u2028"})
+    assert log.read_bytes().count(b"\n") == 1
+    assert [entry.data["note"] for entry in read_log(log)] == ["one\ntwo\r\nthree\u2028"]
+
+
+def test_append_needs_a_decision_id(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    with open_log(log, append=True) as opened:
+        with pytest.raises(ValueError):
+            opened.append({"no": "decision"})
+    assert log.read_bytes() == b""
 
 
 def test_log_lines_are_canonical_json(run, tmp_path: Path) -> None:
@@ -104,3 +128,98 @@ def test_log_lines_are_canonical_json(run, tmp_path: Path) -> None:
     data = json.loads(line)
     assert line == json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert os.linesep not in line
+
+
+# --- the DecisionLog interface ---------------------------------------------------------------
+
+
+def test_the_json_lines_log_is_a_decision_log_with_find_and_line_numbers(run, tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    ids = [run("advise", str(example), "--format", "json", "--audit-log", str(log)).json()["decision"]["id"]
+           for example in sorted(EXAMPLES.glob("*.yaml"))[:3]]
+    with open_log(log) as opened:
+        assert isinstance(opened, DecisionLog) and isinstance(opened, JsonLinesLog)
+        assert [(entry.line, entry.id) for entry in opened] == list(enumerate(ids, start=1))
+        found = opened.find(ids[1])
+        assert found is not None and found.line == 2 and found.data["decision"]["id"] == ids[1]
+        assert opened.find("no-such-id") is None
+
+
+def test_a_logged_line_is_byte_for_byte_the_canonical_json_line(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    document = {"decision": {"id": "x", "today": "2026-11-21"}, "situation": {"contact": {"name": "Søren"}}, "a": [1.5, None]}
+    append(log, document)
+    assert log.read_bytes() == (to_json_line(document) + "\n").encode("utf-8")
+
+
+def test_a_decision_too_long_for_a_log_line_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    with open_log(log, append=True) as opened:
+        with pytest.raises(InputError, match="more than the 1,000,000 bytes a log line may have"):
+            opened.append({"decision": {"id": "big"}, "pad": "x" * MAX_BYTES})
+    assert log.read_bytes() == b""
+
+
+def test_reading_sees_the_log_as_it_was_when_it_started(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    for n in range(3):
+        append(log, {"decision": {"id": f"d{n}"}})
+    with open_log(log) as opened:
+        entries = iter(opened)
+        first = next(entries)
+        append(log, {"decision": {"id": "later"}})
+        assert [first.id, *(entry.id for entry in entries)] == ["d0", "d1", "d2"]
+
+
+# --- unusable logs are refused before advising (exit 2), and the log stays owner-only -------
+
+
+def advise_with_log(run, log: Path | str):
+    return run("advise", str(EXAMPLES / "dk-applied-email.yaml"), "--audit-log", str(log))
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/full"])
+def test_a_device_as_the_log_is_refused_before_advising(run, device: str) -> None:
+    if not os.path.exists(device):
+        pytest.skip(f"no {device}")
+    result = advise_with_log(run, device)
+    assert result.code == 2 and result.out == ""
+    assert result.err == f"error: {device}: the audit log must be a regular file (not a device, FIFO or socket)\n"
+
+
+def test_a_fifo_as_the_log_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "audit.fifo"
+    os.mkfifo(fifo)
+    done = subprocess.run([*followup_command(), "advise", str(EXAMPLES / "dk-applied-email.yaml"), "--audit-log",
+                           str(fifo)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "the audit log must be a regular file" in done.stderr
+
+
+def test_a_symlinked_log_is_refused_and_its_target_untouched(run, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.jsonl"
+    target.write_text("", encoding="utf-8")
+    target.chmod(0o644)
+    link = tmp_path / "audit.jsonl"
+    link.symlink_to(target)
+    result = advise_with_log(run, link)
+    assert result.code == 2 and result.out == ""
+    assert f"error: {link}: the audit log is a symbolic link; name the log file itself" in result.err
+    assert target.read_bytes() == b"" and stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_a_log_others_may_read_is_refused_and_left_as_it_is(run, tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    log.write_text("", encoding="utf-8")
+    log.chmod(0o644)
+    result = advise_with_log(run, log)
+    assert result.code == 2 and result.out == ""
+    assert f"error: {log}: the audit log may be read or written by others (mode 0644)" in result.err
+    assert log.read_bytes() == b"" and stat.S_IMODE(log.stat().st_mode) == 0o644
+    log.chmod(0o600)
+    assert advise_with_log(run, log).code == 0 and len(read_log(log)) == 1
+
+
+def test_a_folder_as_the_log_is_refused(run, tmp_path: Path) -> None:
+    result = advise_with_log(run, tmp_path)
+    assert result.code == 2 and result.out == "" and "internal error" not in result.err

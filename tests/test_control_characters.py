@@ -11,7 +11,7 @@ import pytest
 
 from conftest import EXAMPLES, write
 from followup.render.text import verdict
-from followup.audit.decision import new_record
+from followup.audit.record import new_record
 from followup.audit.explain import explain
 from followup.audit.whynot import why_not
 from followup.engine.engine import Engine

@@ -3,7 +3,7 @@
 What may not matter: the machine's time zone, locale and hash seed; the order of keys in the
 file; the order rules are listed in when their priorities differ; the ruleset cache being
 on, off, stale or corrupt. The only per-run fields are the decision record's ``id`` and
-``timestamp`` (``decision.PER_RUN``).
+``timestamp`` (``audit.record.PER_RUN``).
 """
 
 from __future__ import annotations

@@ -222,7 +222,7 @@ def test_explain_when_no_rule_fires(tmp_path: Path) -> None:
     assert explanation.fired() == () and [r.id for r in explanation.not_fired()] == ["only-after-interview"]
     document = advice_document(advice)
     assert [r["fired"] for r in document["explanation"]["rules"]] == [False]
-    from followup.audit.decision import new_record
+    from followup.audit.record import new_record
     from followup.render.report import explanation_text
     text = explanation_text(advice, explanation, new_record(advice))
     assert "Rules that applied (0 of 1), highest priority first:" in text

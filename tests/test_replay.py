@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from conftest import audit_rule, write_overlay, write_yaml
+from followup.audit.log import open_log
 from followup.base.canonical import digest_of
+from followup.load.yamlio import MAX_BYTES
 
 BASE = dict(country="DE", today="2026-11-23", stage="applied", application={"sent_on": "2026-11-11"},
             contact={"name": "Mette Jensen", "email": "mj@example.dk"})
@@ -88,8 +92,9 @@ def test_replay_one_decision_by_id_and_as_json(run, logged, tmp_path: Path) -> N
     assert unknown.code == 2 and f"error: {log}: no decision with id no-such-id" in unknown.err
 
 
-def test_bad_log_lines_are_refused_with_file_and_line(run, logged) -> None:
-    log, _ = logged
+def test_bad_log_lines_are_reported_with_file_and_line_and_the_rest_replayed(run, logged, tmp_path: Path) -> None:
+    log, ids = logged
+    v1 = str(tmp_path / "v1")
     lines = log.read_text(encoding="utf-8").splitlines()
     tampered = json.loads(lines[0])
     tampered["situation"]["today"] = "2026-11-30"
@@ -98,14 +103,16 @@ def test_bad_log_lines_are_refused_with_file_and_line(run, logged) -> None:
     invalid["decision"]["situation_digest"] = digest_of(invalid["situation"])
     log.write_text("\n".join([json.dumps(tampered), "{not json", json.dumps(invalid), '{"decision": {"id": "x"}}',
                               lines[2], "[1, 2]"]) + "\n", encoding="utf-8")
-    result = run("replay", str(log))
-    assert result.code == 2 and result.out == ""
+    result = run("replay", str(log), "--rules", v1)
+    assert result.code == 2
+    assert result.out.splitlines() == [f"{log}:5 {ids['interviewed']}: same",
+                                       "1 decision replayed: 1 same, 0 different. 5 lines refused: not decision records."]
     assert f"error: {log}:2: not a JSON decision record" in result.err
     assert f"error: {log}:6: not a JSON decision record (expected an object)" in result.err
     log.write_text("\n".join([json.dumps(tampered), json.dumps(invalid), '{"decision": {"id": "x"}}', lines[2]]) + "\n",
                    encoding="utf-8")
-    result = run("replay", str(log))
-    assert result.code == 2 and result.out == ""
+    result = run("replay", str(log), "--rules", v1)
+    assert result.code == 2 and result.out.splitlines()[0] == f"{log}:4 {ids['interviewed']}: same"
     assert (f"error: {log}:1: decision {tampered['decision']['id']}: the situation does not match its recorded "
             "digest; the record was changed after it was written") in result.err
     assert f"error: {log}:2: situation.stage: " in result.err
@@ -120,3 +127,97 @@ def test_an_empty_log_replays_nothing(run, tmp_path: Path) -> None:
     assert (result.code, result.out) == (0, "0 decisions replayed: 0 same, 0 different.\n")
     missing = run("replay", str(tmp_path / "absent.jsonl"))
     assert missing.code == 2 and "cannot read the audit log" in missing.err
+
+
+# --- hostile logs: each bad line is reported with its number, the others are replayed ---------
+
+
+def hostile_lines(good: dict) -> dict[str, tuple[bytes, str]]:
+    """Each a line to put in a log, and the message expected for it."""
+    trace_5 = {**good, "trace": 5}
+    id_list = {**good, "decision": {**good["decision"], "id": ["a", "list"]}}
+    trace_entry = {**good, "trace": [{"id": ["x"]}]}
+    effect_list = {**good, "trace": [{"id": "r", "effect": [1]}]}
+    surrogate = json.dumps({**good, "decision": {**good["decision"], "id": "\ud800"}})  # json writes it as \\ud800
+    return {
+        "trace is a number": (json.dumps(trace_5).encode(), "not a decision record: trace must be a list"),
+        "id is a list": (json.dumps(id_list).encode(), "not a decision record: decision.id must be text"),
+        "trace entry id is a list": (json.dumps(trace_entry).encode(), "trace[0] must be an object with an id that is text"),
+        "effect is a list": (json.dumps(effect_list).encode(), "trace[0].effect must be an object"),
+        "200,000 levels": (b"[" * 200_000 + b"]" * 200_000, "nested deeper than the limit of 64 levels"),
+        "65 levels": (json.dumps({**good, "x": json.loads("[" * 65 + "]" * 65)}).encode(), "nested deeper than the limit"),
+        "over 1 MB": (b'{"pad": "' + b"x" * 3_000_000 + b'"}', "line is longer than the limit of 1,000,000 bytes"),
+        "not UTF-8": (b'{"decision": "K\xf8ge"}', "not valid UTF-8: byte 0xf8"),
+        "lone surrogate": (surrogate.encode(), "a lone UTF-16 surrogate escape is not text"),
+        "a huge integer": (b'{"n": ' + b"9" * 5000 + b"}", "not a JSON decision record"),
+        "situation is a list": (json.dumps({**good, "situation": [1]}).encode(), "situation must be an object"),
+    }
+
+
+@pytest.mark.parametrize("case", list(hostile_lines({"decision": {}, "situation": {}}).keys()))
+def test_a_hostile_line_is_reported_and_the_others_replayed(run, logged, tmp_path: Path, case: str) -> None:
+    log, ids = logged
+    lines = log.read_bytes().splitlines()
+    bad, message = hostile_lines(json.loads(lines[0]))[case]
+    log.write_bytes(b"\n".join([lines[0], bad, lines[1], lines[2]]) + b"\n")
+    result = run("replay", str(log), "--rules", str(tmp_path / "v1"))
+    assert result.code == 2, result.err
+    assert "internal error" not in result.err
+    assert [line.split(" ")[0] for line in result.out.splitlines()[:3]] == [f"{log}:1", f"{log}:3", f"{log}:4"]
+    assert result.out.splitlines()[-1] == "3 decisions replayed: 3 same, 0 different. 1 line refused: not a decision record."
+    assert result.err.startswith(f"error: {log}:2: ") and message in result.err, result.err
+    assert len(result.err) < 400  # the line itself is never echoed
+
+
+def test_recorded_values_of_any_shape_are_compared_without_failing(run, logged, tmp_path: Path) -> None:
+    log, ids = logged
+    lines = log.read_text(encoding="utf-8").splitlines()
+    odd = json.loads(lines[0])
+    odd["conflicts"] = [{"kind": 5, "rules": 7}, {"kind": "x", "rules": [1, None]}]
+    odd["say"] = [[[["deep"]]], {"text": {"not": "text"}}]
+    odd["trace"] = [{"id": "gone", "effect": None}]
+    log.write_text("\n".join([json.dumps(odd), *lines[1:]]) + "\n", encoding="utf-8")
+    result = run("replay", str(log), "--rules", str(tmp_path / "v1"))
+    assert result.code == 1, result.err
+    assert "    conflicts: no longer 5 (7); x ([1, none])" in result.out
+    assert "rule gone: fired then, not now: it is no longer in the rules" in result.out
+
+
+def test_bad_lines_and_changed_decisions_exit_2(run, logged, tmp_path: Path) -> None:
+    log, ids = logged
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    v2 = rules_folder(tmp_path / "v2", window_days=14, linkedin_needs_insider=True)
+    result = run("replay", str(log), "--rules", str(v2))
+    assert result.code == 2
+    assert result.out.splitlines()[-1] == "3 decisions replayed: 1 same, 2 different. 1 line refused: not a decision record."
+    json_result = run("replay", str(log), "--rules", str(v2), "--format", "json")
+    assert json_result.code == 2
+    assert json_result.json()["refused"] == [{"file": str(log), "line": 4, "messages": [
+        "not a JSON decision record (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"]}]
+
+
+def test_an_unusable_log_is_refused(run, tmp_path: Path) -> None:
+    fifo = tmp_path / "log.fifo"
+    os.mkfifo(fifo)
+    result = run("replay", str(fifo))
+    assert result.code == 2 and "the audit log must be a regular file" in result.err
+
+
+def test_a_gigantic_line_is_skipped_in_bounded_memory(tmp_path: Path) -> None:
+    log = tmp_path / "huge.jsonl"
+    with log.open("wb") as handle:  # 64 MB on one line: reading it whole would take several times that
+        handle.write(b'{"pad": "')
+        for _ in range(64):
+            handle.write(b"x" * (1 << 20))
+        handle.write(b'"}\n{"decision": {"id": "next"}}\n')
+    log.chmod(0o600)
+    tracemalloc.start()
+    try:
+        with open_log(log) as opened:
+            entries = list(opened)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [(e.line, e.error is not None, e.id) for e in entries] == [(1, True, None), (2, False, "next")]
+    assert peak < 8 * MAX_BYTES, f"{peak:,} bytes"

@@ -20,9 +20,10 @@ from collections.abc import Iterable, Mapping
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Protocol, Union
+from typing import Any, Union
 
-from followup.audit.decision import DecisionRecord, new_record
+from followup.audit.log import DecisionLog
+from followup.audit.record import DecisionRecord, new_record
 from followup.audit.explain import Explanation
 from followup.audit.explain import explain as explain_advice
 from followup.audit.whynot import SUBJECTS, WhyNot
@@ -40,13 +41,6 @@ SituationInput = Union[Mapping[str, Any], str, "os.PathLike[str]"]
 #: The languages advice can be written in.
 LANGUAGES = ("en",)
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class DecisionLog(Protocol):
-    """Where decisions are kept for audit (``followup.audit``'s logs implement it)."""
-
-    def append(self, document: dict[str, Any]) -> None:
-        """Keep one decision: its advice document and the situation it was made for."""
 
 
 @dataclass(frozen=True)

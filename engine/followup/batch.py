@@ -17,15 +17,18 @@ of the input.
 from __future__ import annotations
 
 import os
+import signal
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from followup.engine.engine import Engine
 from followup.base.errors import EngineError, ExitCode, FollowupError, InputError, InputErrors
 from followup.render.text import advice_document, to_json_line
 from followup.load.situation import situation_from_document
+from followup.load.lines import Line, read_lines  # noqa: F401 - read_lines: how callers read the input
 from followup.load.yamlio import MAX_BYTES, json_line_document
 
 if TYPE_CHECKING:
@@ -35,7 +38,6 @@ if TYPE_CHECKING:
 CHUNK = 64
 IN_FLIGHT = 4
 
-Line = tuple[int, bytes]
 Result = tuple[int, str]  # (exit code of the line, output JSON line)
 
 
@@ -81,21 +83,6 @@ class Job:
     today: date | None
     rules_dirs: tuple[str, ...]
     explanation: bool = True
-
-
-def read_lines(stream: IO[bytes], max_bytes: int = MAX_BYTES) -> Iterator[Line]:
-    """``(number, bytes)`` of each line, without its newline; a line over ``max_bytes`` is cut
-    there (and then refused), the rest of it skipped without being held in memory."""
-    number = 0
-    while True:
-        raw = stream.readline(max_bytes + 1)
-        if not raw:
-            return
-        number += 1
-        if len(raw) > max_bytes and not raw.endswith(b"\n"):
-            while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
-                pass
-        yield number, raw.rstrip(b"\r\n")
 
 
 def advise_line(engine: Engine, job: Job, number: int, raw: bytes) -> Result:
@@ -161,19 +148,44 @@ def _serial(job: Job, lines: Iterable[Line], engine: Engine) -> Iterator[list[tu
 
 
 def _parallel(job: Job, lines: Iterable[Line], jobs: int) -> Iterator[list[tuple[int, Result]]]:
-    """Chunks advised by ``jobs`` processes, yielded in input order, ``IN_FLIGHT`` per worker at most."""
+    """Chunks advised by ``jobs`` processes, yielded in input order, ``IN_FLIGHT`` per worker at most.
+
+    Ctrl-C reaches the whole process group; the workers ignore it (``_start_worker``) and the
+    parent alone stops: the chunks not yet started are cancelled, and it waits only for the
+    ones the workers are in.
+    """
     import multiprocessing  # only here: importing it costs every other command 25 ms
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(job,))
+    try:
         pending: deque[tuple[list[Line], Future[list[tuple[int, Result]]]]] = deque()
         for chunk in _chunks(lines):
-            pending.append((chunk, pool.submit(_advise_chunk, chunk)))
+            with _sigint_blocked():  # workers start in submit: none may see a Ctrl-C before it ignores it
+                pending.append((chunk, pool.submit(_advise_chunk, chunk)))
             if len(pending) >= jobs * IN_FLIGHT:
                 yield _result(*pending.popleft())
         while pending:
             yield _result(*pending.popleft())
+    except BaseException:  # Ctrl-C, a failed write, or the caller closing us (GeneratorExit)
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT held back while worker processes are made: a child inherits the mask and
+    unblocks it only once it ignores the signal; the parent gets a Ctrl-C after the block."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows: no signal masks
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _result(chunk: list[Line], future: Future[list[tuple[int, Result]]]) -> list[tuple[int, Result]]:
@@ -190,6 +202,11 @@ _worker: tuple[Job, Engine] | None = None
 
 def _start_worker(job: Job) -> None:
     global _worker
+    # Ctrl-C is the parent's to handle: a worker that raised KeyboardInterrupt would print its
+    # traceback and break the pool. Ignored first, then unblocked (see ``_sigint_blocked``).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _worker = (job, Engine(job.rules_dirs))
 
 

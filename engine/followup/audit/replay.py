@@ -9,9 +9,10 @@ Replaying evaluates that situation again with the rules in force now and compare
 A decision is "same" when nothing of that differs. A changed ruleset digest or engine
 version is reported on its own: the rules may have changed without changing this decision.
 
-Every line is checked before anything is replayed; a line that is not a decision record,
-or whose situation no longer matches its digest, stops the replay (exit 2, file:line). The
-log is read line by line, twice (check, then replay), and never held in memory whole.
+A line that is not a decision record (not JSON, too long, a part missing or of the wrong
+type, a situation that no longer matches its digest or that today's loader refuses) is
+``Refused`` with its file and line, and the replay goes on with the next one. The log is
+read once, line by line, and never held in memory whole.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from typing import Any, Iterator
 
 from followup import __version__
 from followup.engine.advice import Advice
-from followup.audit.decision import LogLine, log_lines, parse_line
+from followup.audit.log import DecisionLog, LogEntry
 from followup.engine.engine import Engine
-from followup.base.errors import InputError, InputErrors, Location
+from followup.base.errors import ExitCode, InputError, InputErrors
 from followup.audit.explain import explain
 from followup.audit.whynot import failure_words
-from followup.rules.ruleset import digest_of
-from followup.load.situation import Situation, parse_situation
+from followup.base.canonical import digest_of
+from followup.load.situation import Situation, situation_from_document
+from followup.load.yamlio import Document
 
 #: Advice fields compared, as (label, path into the advice document).
 FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -41,9 +43,9 @@ FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 @dataclass(frozen=True)
 class Recorded:
-    """A checked log line: its decision id, the situation to replay, and the advice given then."""
+    """A checked log entry: its decision id, the situation to replay, and the advice given then."""
 
-    line: LogLine
+    entry: LogEntry
     id: str
     situation: Situation
     document: dict[str, Any]
@@ -74,72 +76,85 @@ class Replayed:
                 "engine_changed": self.engine_changed}
 
 
-def check_log(path: str, decision_id: str | None = None) -> tuple[int, int]:
-    """Check every line of an audit log before anything is replayed; all problems are reported
-    together (exit 2). Returns how many decisions ``decision_id`` selects (all without one) and
-    the number of the last line checked.
+@dataclass(frozen=True)
+class Refused:
+    """A log line that could not be replayed, and every reason (each names its file and line)."""
+
+    file: str
+    line: int
+    errors: tuple[InputError, ...]
+
+
+def replay_log(log: DecisionLog, engine: Engine, decision_id: str | None = None) -> Iterator[Replayed | Refused]:
+    """Replay the decisions of ``log`` one at a time, in log order, with ``engine``'s rules.
+
+    ``decision_id`` selects the decisions whose id starts with it. A line that is not a
+    decision record is ``Refused`` whatever is selected (the log itself is bad), and the
+    replay goes on with the next one.
     """
-    errors: list[InputError] = []
-    selected = last = 0
-    for number, text in log_lines(path):
-        last = number
-        try:
-            recorded = check_line(parse_line(path, number, text))
-        except InputError as exc:
-            errors.extend(exc.each())
+    for entry in log:
+        if entry.error is not None:
+            yield Refused(entry.file, entry.line, (entry.error,))
             continue
-        selected += _selected(recorded, decision_id)
-    if errors:
-        raise InputErrors(errors)
-    if decision_id is not None and not selected:
-        raise InputError(f"no decision with id {decision_id}", Location(path))
-    return selected, last
+        if decision_id is not None and entry.id is not None and not entry.id.startswith(decision_id):
+            continue
+        try:
+            recorded = check_entry(entry)
+        except InputError as exc:
+            yield Refused(entry.file, entry.line, tuple(exc.each()))
+            continue
+        yield replay(recorded, engine)
 
 
-def replay_log(path: str, engine: Engine, decision_id: str | None = None, last: int | None = None) -> Iterator[Replayed]:
-    """Replay the decisions of a checked log one at a time, reading it again as it goes.
+def check_entry(entry: LogEntry) -> Recorded:
+    """One log entry as a decision to replay, or an ``InputError`` naming its file and line.
 
-    ``last`` (from ``check_log``) stops at the last line checked, should lines have been
-    appended since; the log is never held in memory whole.
+    Every part that replay reads is checked for its type here, so that no shape of JSON can
+    make the comparison fail later.
     """
-    for number, text in log_lines(path):
-        if last is not None and number > last:
-            return
-        recorded = check_line(parse_line(path, number, text))
-        if _selected(recorded, decision_id):
-            yield replay(recorded, engine)
-
-
-def _selected(recorded: Recorded, decision_id: str | None) -> bool:
-    """Whether a decision is asked for: all are without an id, else those whose id starts with it."""
-    return decision_id is None or recorded.id.startswith(decision_id)
-
-
-def check_line(line: LogLine) -> Recorded:
-    """One log line as a decision to replay, or an ``InputError`` naming its file and line."""
-    data = line.data
+    data = entry.data
+    if data is None:
+        raise entry.error or InputError("not a decision record", entry.location)
     missing = [path for path in _REQUIRED if _get(data, path, _ABSENT) is _ABSENT]
     if missing:
-        raise InputError(f"not a decision record: no {', '.join('.'.join(p) for p in missing)}", line.location)
+        raise InputError(f"not a decision record: no {', '.join('.'.join(p) for p in missing)}", entry.location)
+    wrong = [f"{'.'.join(path)} must be {_KINDS[kind]}" for path, kind in _TYPES if not isinstance(_get(data, path), kind)]
+    wrong += _trace_problems(data["trace"])
+    if wrong:
+        raise InputError(f"not a decision record: {'; '.join(wrong[:3])}", entry.location)
     decision_id = data["decision"]["id"]
-    if not isinstance(decision_id, str) or not isinstance(data["situation"], dict):
-        raise InputError("not a decision record: decision.id must be text and situation an object", line.location)
     if digest_of(data["situation"]) != data["decision"]["situation_digest"]:
         raise InputError(f"decision {decision_id}: the situation does not match its recorded digest; "
-                         "the record was changed after it was written", line.location)
+                         "the record was changed after it was written", entry.location)
+    # The loader every situation goes through (schema, date grammar, dates in order), on the
+    # data as it is: never turned into text to be parsed again.
+    document = Document(data["situation"], entry.file, {(): entry.line})
     try:
-        situation = parse_situation(json.dumps(data["situation"]), f"{line.file}:{line.line}")
-    except InputErrors as exc:
-        raise InputErrors([_at(line, e) for e in exc.errors]) from exc
+        situation = situation_from_document(document)
     except InputError as exc:
-        raise _at(line, exc) from exc
-    return Recorded(line, decision_id, situation, data)
+        raise InputErrors([_at(entry, e) for e in exc.each()]) from exc
+    return Recorded(entry, decision_id, situation, data)
 
 
 _ABSENT = object()
 _REQUIRED = (("decision", "id"), ("decision", "situation_digest"), ("decision", "ruleset", "digest"),
              ("decision", "ruleset", "version"), ("situation",), ("trace",),
              *(path for _, path in FIELDS))
+_TYPES: tuple[tuple[tuple[str, ...], type], ...] = (
+    (("decision", "id"), str), (("decision", "situation_digest"), str), (("decision", "ruleset", "digest"), str),
+    (("decision", "ruleset", "version"), str), (("situation",), dict), (("trace",), list))
+_KINDS = {str: "text", dict: "an object", list: "a list"}
+
+
+def _trace_problems(trace: Any) -> list[str]:
+    if not isinstance(trace, list):
+        return []  # reported by _TYPES
+    for number, entry in enumerate(trace):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            return [f"trace[{number}] must be an object with an id that is text"]
+        if not isinstance(entry.get("effect", {}), (dict, type(None))):
+            return [f"trace[{number}].effect must be an object"]
+    return []
 
 
 def _get(data: Any, path: tuple[str, ...], default: Any = None) -> Any:
@@ -150,9 +165,9 @@ def _get(data: Any, path: tuple[str, ...], default: Any = None) -> Any:
     return data
 
 
-def _at(line: LogLine, error: InputError) -> InputError:
+def _at(entry: LogEntry, error: InputError) -> InputError:
     field = f"situation.{error.location.field}: " if error.location.field else "situation: "
-    return InputError(field + error.message, line.location)
+    return InputError(field + error.message, entry.location)
 
 
 def replay(recorded: Recorded, engine: Engine) -> Replayed:
@@ -162,8 +177,8 @@ def replay(recorded: Recorded, engine: Engine) -> Replayed:
     then, now = recorded.document, document
     differences = [_field_difference(label, _get(then, path), _get(now, path)) for label, path in FIELDS]
     differences += _rule_differences(then, advice)
-    line = recorded.line
-    return Replayed(recorded.id, line.file, line.line, tuple(d for d in differences if d),
+    entry = recorded.entry
+    return Replayed(recorded.id, entry.file, entry.line, tuple(d for d in differences if d),
                     _rules_changed(recorded, advice), _engine_changed(recorded))
 
 
@@ -218,13 +233,16 @@ def _engine_changed(recorded: Recorded) -> str | None:
 
 
 def _words(value: Any) -> str:
+    """Any JSON value from a log, in a few words (a logged value may have any shape)."""
     if value is None:
         return "none"
     if isinstance(value, dict):
         if "text" in value:
             return repr(value["text"])
         if "kind" in value:
-            return f"{value['kind']} ({', '.join(value.get('rules', []))})"
+            rules = value.get("rules", [])
+            named = ", ".join(rules) if isinstance(rules, list) and all(isinstance(r, str) for r in rules) else _words(rules)
+            return f"{value['kind']} ({named})"
     if isinstance(value, list):
         return "[" + ", ".join(_words(v) for v in value) + "]"
     if isinstance(value, str):
@@ -232,10 +250,23 @@ def _words(value: Any) -> str:
     return json.dumps(value)
 
 
-def summary(replayed: int, different: int) -> str:
-    """``3 decisions replayed: 2 same, 1 different.``"""
+def summary(replayed: int, different: int, refused: int = 0) -> str:
+    """``3 decisions replayed: 2 same, 1 different.``, and ``2 lines refused.`` if any were."""
     noun = "decision" if replayed == 1 else "decisions"
-    return f"{replayed} {noun} replayed: {replayed - different} same, {different} different."
+    text = f"{replayed} {noun} replayed: {replayed - different} same, {different} different."
+    if refused:
+        text += (" 1 line refused: not a decision record." if refused == 1 else
+                 f" {refused:,} lines refused: not decision records.")
+    return text
+
+
+def exit_code(different: int, refused: int) -> ExitCode:
+    """``BAD_INPUT`` (2) if any line was refused, even if decisions also changed: a log with bad
+    lines is a bad log, and what was not replayed cannot be said to be the same. Else
+    ``FINDINGS`` (1) if any decision changed, else ``OK``."""
+    if refused:
+        return ExitCode.BAD_INPUT
+    return ExitCode.FINDINGS if different else ExitCode.OK
 
 
 def replayed_text(result: Replayed) -> str:

@@ -24,6 +24,7 @@ from followup.engine.engine import Engine
 from followup.base.errors import InputError, InputErrors, Location
 from followup.base.paths import examples_dir, rulesets_dir
 from followup.rules.ruleset import LINK_OUT, Layer, Library, MergedRuleset, folder_files, is_shipped_folder, leads_out
+from followup.load.dates import parse_date
 from followup.load.schema import validate
 from followup.load.situation import Situation, parse_situation
 from followup.load.yamlio import load_document
@@ -81,7 +82,7 @@ def load_cases(path: str | Path) -> list[Case]:
         # "situation" in raw, not raw.get: an empty situation is a situation (and refused as one).
         situation = raw["situation"] if "situation" in raw else \
             patched(_example(raw["example"], folder, location), raw.get("patch", {}))
-        today = date.fromisoformat(raw["today"]) if "today" in raw else None
+        today = parse_date(raw["today"]) if "today" in raw else None
         cases.append(Case(raw["name"], str(path), location.line, situation, today, raw["expect"]))
     return cases
 

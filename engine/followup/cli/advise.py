@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
 
 import click
 
 from followup.base.errors import InputError, InputErrors
 from followup.api import Rules
-from followup.audit.decision import append_line
-from followup.render.text import to_json_line
+from followup.audit.log import open_log
 from followup.rules.ruleset import layer_from_document
 from followup.load.situation import situation_from_document
 from followup.base.words import visible
@@ -23,7 +23,9 @@ from followup.cli.plan import write_next_step_calendar
               help="text for people; json for tools (with the decision record and the trace of every rule).")
 @click.option("--audit-log", "audit_log", type=click.Path(dir_okay=False), metavar="LOG",
               help="Append the decision (situation, advice, full trace) to LOG as one JSON line; "
-                   "safe for several processes at once. 'followup replay LOG' re-checks it.")
+                   "safe for several processes at once. LOG is kept owner-only (0600): a symlink, a "
+                   "device or FIFO, or a file others may read is refused (exit 2) before advising. "
+                   "'followup replay LOG' re-checks it.")
 @click.option("--ics", "ics_path", type=click.Path(dir_okay=False), metavar="OUT.ics",
               help="Also write the next follow-up as a calendar reminder ('followup plan --ics' writes them all).")
 @today_option
@@ -33,23 +35,16 @@ def advise(file: str, fmt: str, audit_log: str | None, ics_path: str | None, tod
     """Advise on the situation in FILE (YAML or JSON; '-' for standard input): whether, when and how to follow up."""
     rules = Rules(rules_dirs)
     situation = situation_from_document(read_document(file), as_date(today))
-    decision = rules.advise(situation, log=_LineLog(audit_log) if audit_log else None)
+    # An unusable log (a device, a FIFO, a link, a file others may read) is refused here,
+    # before advising: never advice computed and then lost to a log that cannot take it.
+    with open_log(audit_log, append=True) if audit_log else nullcontext() as log:
+        decision = rules.advise(situation, log=log)
     if fmt == "json":
         emit(decision.to_json(), json_text=True)
     else:
         emit(decision.text(), nl=False)
     if ics_path:
         write_next_step_calendar(ics_path, rules, situation)
-
-
-class _LineLog:
-    """The JSON Lines audit log (O_APPEND + flock, one write a line)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def append(self, document: dict) -> None:
-        append_line(self.path, to_json_line(document))
 
 
 @click.command()

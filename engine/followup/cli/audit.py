@@ -7,15 +7,16 @@ from typing import Any
 
 import click
 
-from followup.audit.decision import new_record
-from followup.base.errors import ExitCode
-from followup.engine.engine import Engine
-from followup.audit.explain import explain
-from followup.render.text import advice_document, to_json_text
-from followup.audit.replay import check_log, replay_log, replayed_text, summary
-from followup.render.report import explanation_markdown, explanation_text, why_not_markdown, why_not_text
-from followup.load.situation import situation_from_document
+from followup.api import Rules
+from followup.audit.log import open_log
+from followup.audit.replay import Refused, exit_code, replay_log, replayed_text, summary
 from followup.audit.whynot import SUBJECTS, why_not
+from followup.audit.explain import explain
+from followup.base.errors import InputError, InputErrors, Location
+from followup.engine.engine import Engine
+from followup.load.situation import situation_from_document
+from followup.render.report import explanation_markdown, explanation_text, why_not_markdown, why_not_text
+from followup.render.text import advice_document, to_json_text
 from followup.cli.common import as_date, emit, read_document, rules_option, today_option
 
 
@@ -36,8 +37,8 @@ def explain_command(file: str, subjects: tuple[str, ...], fmt: str, today: datet
     Rules that applied come first, each condition with the value it saw; then the rules that
     did not, grouped by the first condition that failed.
     """
-    advice = Engine(rules_dirs).advise(situation_from_document(read_document(file), as_date(today)))
-    record = new_record(advice)
+    decision = Rules(rules_dirs).advise(situation_from_document(read_document(file), as_date(today)))
+    advice, record = decision.advice, decision.record
     answers = [why_not(advice, subject) for subject in subjects]
     if fmt == "json":
         document = advice_document(advice, record)
@@ -61,21 +62,48 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
     """Re-evaluate the decisions recorded in LOG (from 'advise --audit-log') with the current rules.
 
     For each decision: "same", or what differs (advice fields, rules that fire or not, changed
-    effects). Exits 1 if any decision differs, 2 if LOG has a line that is not a decision record.
+    effects). A line that is not a decision record (not JSON, over 1,000,000 bytes, a part
+    missing or of the wrong type, a situation the loader refuses) is reported with its line
+    number and the rest are still replayed. Exits 0 if every decision is the same, 1 if any
+    differs, 2 if any line was refused, even when decisions also differ (a bad log is
+    reported first: what could not be replayed cannot be called the same).
     """
-    _, last = check_log(log, decision_id)
-    engine = Engine(rules_dirs)
     results: list[dict[str, Any]] = []
-    replayed = different = 0
-    for result in replay_log(log, engine, decision_id, last):
-        replayed, different = replayed + 1, different + (not result.same)
-        if fmt == "json":
-            results.append(result.to_json())
-        else:
-            emit(replayed_text(result), nl=False)
+    refused: list[dict[str, Any]] = []
+    errors: list[InputError] = []
+    replayed = different = bad = 0
+    with open_log(log) as decisions:  # an unusable LOG is refused before the rules are loaded
+        for outcome in replay_log(decisions, Engine(rules_dirs), decision_id):
+            if isinstance(outcome, Refused):
+                bad += 1
+                if bad <= MAX_REPORTED:  # a log of a million bad lines must not become a million messages in memory
+                    errors.extend(outcome.errors)
+                    refused.append({"file": outcome.file, "line": outcome.line,
+                                    "messages": [e.message for e in outcome.errors]})
+                continue
+            replayed, different = replayed + 1, different + (not outcome.same)
+            if fmt == "json":
+                results.append(outcome.to_json())
+            else:
+                emit(replayed_text(outcome), nl=False)
+    if bad > MAX_REPORTED:
+        errors.append(InputError(f"{bad - MAX_REPORTED:,} more lines refused (the first {MAX_REPORTED} are shown)",
+                                 Location(log)))
+    if decision_id is not None and not replayed:
+        raise InputErrors([*errors, InputError(f"no decision with id {decision_id}", Location(log))])
     if fmt == "json":
-        emit(to_json_text({"decisions": results, "summary": summary(replayed, different)}), json_text=True)
+        document: dict[str, Any] = {"decisions": results, "summary": summary(replayed, different, bad)}
+        if refused:
+            document["refused"] = refused
+        emit(to_json_text(document), json_text=True)
     else:
-        emit(summary(replayed, different))
-    if different:
-        click.get_current_context().exit(ExitCode.FINDINGS)
+        emit(summary(replayed, different, bad))
+    if errors:
+        raise InputErrors(errors)  # every refused line on stderr, file:line, and exit 2
+    code = exit_code(different, bad)
+    if code:
+        click.get_current_context().exit(code)
+
+
+#: Refused lines reported one by one; the rest are counted.
+MAX_REPORTED = 100

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import IO, Callable, Iterator
 
 import click
 
 from followup import batch as batching
 from followup.engine.engine import Engine
-from followup.base.errors import InputError, Location
+from followup.base.errors import ExitCode, InputError, Location
+from followup.base.output import Output, writing
 from followup.base.words import encodable_json
-from followup.cli.common import as_date, output_error, rules_option, say, stdin_bytes, stdout_text, today_option
+from followup.cli.common import as_date, rules_option, say, stdin_bytes, today_option
 
 
 @click.command()
@@ -35,20 +33,33 @@ def batch(input_file: str, output: str, jobs: int, explanation: bool, today: dat
 
     Each output line is the advice document for the same input line (as 'advise --format
     json' prints it, on one line), or {"error": {...}} naming the line and what is wrong with
-    it. A bad line never stops the run. Exits 0 if every line was advised, 2 if any line was
-    bad input, 70 if any line met an internal error.
+    it. A bad line never stops the run. OUT.jsonl appears whole when the run is complete (a
+    symlink is followed, a FIFO or device written directly). Exits 0 if every line was
+    advised, 2 if any line was bad input or the input cannot be read, 70 if any line met an
+    internal error, 74 if the output cannot be written, 130 if interrupted (Ctrl-C; OUT.jsonl
+    is left as it was).
     """
-    engine = Engine(rules_dirs)  # bad rules stop here, before any output is written
-    job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, explanation)
-    total = batching.count_lines(input_file)
     try:
-        with _input(input_file) as stream, _output(output) as write, _progress(total) as progress:
-            tally = batching.run(job, batching.read_lines(stream), write, batching.default_jobs(jobs), engine, progress)
-    except OSError as exc:  # the output cannot be written (full, gone): 74, quietly for a reader gone (| head)
-        raise output_error(exc, output) from None
+        engine = Engine(rules_dirs)  # bad rules stop here, before any output is written
+        job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, explanation)
+        total = batching.count_lines(input_file)
+        with _input(input_file) as stream, writing(output) as out, _progress(total) as progress:
+            lines = _reading(batching.read_lines(stream), job.name)
+            tally = batching.run(job, lines, _line_writer(out, output), batching.default_jobs(jobs), engine, progress)
+    except KeyboardInterrupt:
+        # Here, not in click's handler, which would say "Aborted." and exit 1: the output
+        # file was left as it was on the way out of ``writing``.
+        say("Interrupted.")
+        sys.exit(ExitCode.INTERRUPTED)
     say(tally.summary())
     if tally.exit_code:
         sys.exit(tally.exit_code)  # SystemExit: run_guarded turns it into the exit code
+
+
+def _line_writer(out: Output, output: str) -> Callable[[str], None]:
+    """Write one JSON line: UTF-8 to a file; to a terminal in its own encoding, escaped where it lacks a character."""
+    encoding = getattr(sys.stdout, "encoding", None) if output == "-" else "utf-8"
+    return lambda line: out.write(encodable_json(line, encoding).encode(encoding or "utf-8") + b"\n")
 
 
 def _display_name(path: str) -> str:
@@ -70,27 +81,12 @@ def _input(path: str) -> Iterator[IO[bytes]]:
         yield handle
 
 
-@contextmanager
-def _output(path: str) -> Iterator[Callable[[str], None]]:
-    """A line writer; a file is written under a temporary name and renamed when the run is complete."""
-    if path == "-":
-        out = stdout_text()
-        encoding = getattr(out, "encoding", None)
-        yield lambda line: out.write(encodable_json(line, encoding) + "\n")
-        out.flush()
-        return
-    target = Path(path)
+def _reading(lines: Iterator[batching.Line], name: str) -> Iterator[batching.Line]:
+    """The input's lines; a read that fails (a folder as stdin, an I/O error) is bad input."""
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+        yield from lines
     except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", Location(path)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            yield lambda line: handle.write(line + "\n")
-        os.replace(temp, target)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+        raise InputError(f"cannot read: {exc.strerror or exc}", Location(name)) from None
 
 
 @contextmanager

@@ -6,7 +6,7 @@ bytes. Per-run fields (decision id, timestamp) live in the decision record, not 
 
 Each advice also keeps its ``Basis`` (the merged ruleset, the situation and the facts it was
 decided from) outside its JSON form, so the full trace of every rule (``explain.py``) and the
-decision record (``decision.py``) can be made on demand, without evaluating anything twice.
+decision record (``audit/record.py``) can be made on demand, without evaluating anything twice.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ date formats they use, and turns jsonschema's errors into ``InputError``s.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+import re
 from functools import cache
 from typing import Any, Iterator
 
@@ -18,6 +18,8 @@ from jsonschema.exceptions import ValidationError, best_match
 from followup.base.errors import InputError, InputErrors
 from followup.base.paths import schemas_dir
 from followup.base.words import QUOTE_LIMIT, quoted
+from followup.load.dates import (DATE_OR_LOCAL_DATETIME_PATTERN, DATE_PATTERN, parse_date,
+                                 parse_date_or_local_datetime)
 from followup.load.yamlio import Document
 
 SCHEMAS = ("situation", "ruleset", "advice", "ruletest")
@@ -27,28 +29,24 @@ _formats = FormatChecker(formats=())
 
 @_formats.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if len(value) != 10:
-        raise ValueError("expected YYYY-MM-DD")
-    date.fromisoformat(value)
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        parse_date(value)  # the one grammar (load/dates.py); the pattern has said the rest
     return True
 
 
 @_formats.checks("date-or-local-datetime", raises=ValueError)
 def _is_date_or_datetime(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if len(value) == 10:
-        date.fromisoformat(value)
-    elif len(value) in (16, 19) and value[10] == "T":
-        datetime.fromisoformat(value)
-    else:
-        raise ValueError("expected YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+    if isinstance(value, str) and _DATE_OR_LOCAL_DATETIME.fullmatch(value):
+        parse_date_or_local_datetime(value)
     return True
 
 
-@cache
+_DATE = re.compile(DATE_PATTERN)
+_DATE_OR_LOCAL_DATETIME = re.compile(DATE_OR_LOCAL_DATETIME_PATTERN)
+#: A date pattern's words: what to write instead of the regular expression.
+_PATTERN_FORMATS = {DATE_PATTERN: "date", DATE_OR_LOCAL_DATETIME_PATTERN: "date-or-local-datetime"}
+
+
 def load_schema(name: str) -> dict[str, Any]:
     """The parsed JSON Schema ``schemas/<name>.schema.json``."""
     with open(schemas_dir() / f"{name}.schema.json", encoding="utf-8") as handle:
@@ -156,6 +154,9 @@ def _pattern_message(error: ValidationError) -> str:
         if isinstance(value, str) and len(value) == 2 and value.isalpha() and value.isascii():
             return f"write the country as a two-letter code in capital letters: {quoted(value.upper())}, not {shown}"
         return f"write the country as a two-letter code in capital letters, e.g. DK (ISO 3166-1); {shown} is not one"
+    form = _PATTERN_FORMATS.get(error.validator_value)
+    if form:
+        return f"{shown} is not a valid {form.replace('-', ' ')}: {_FORMAT_WORDS[form]}"
     described = error.schema.get("description")
     return f"{shown} does not match {error.validator_value!r}" + (f" ({described})" if described else "")
 

@@ -16,6 +16,7 @@ from typing import Any
 from followup.base.countries import COMMON_MISTAKES, COUNTRIES
 from followup.base.errors import InputError, InputErrors, Location
 from followup.base.words import CONTROL, character_name
+from followup.load.dates import parse_date, parse_date_or_local_datetime
 from followup.load.schema import validate
 from followup.load.mapping import document_from_data
 from followup.load.yamlio import Document, load_document, parse_text
@@ -229,11 +230,11 @@ def local_today(country: str) -> date:
 
 
 def _d(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    return parse_date(value) if value else None  # the one grammar (load/dates.py), as replay reads it
 
 
 def _dt(value: str) -> datetime:
-    return datetime.fromisoformat(value) if "T" in value else datetime.fromisoformat(value + "T00:00")
+    return parse_date_or_local_datetime(value)
 
 
 def _build(data: dict[str, Any], source: str, today: date | None) -> Situation:

@@ -15,7 +15,7 @@ from typing import Iterable
 from followup.base.words import visible
 from followup.engine.advice import Advice
 from followup.rules.condition import GroupResult, LeafResult, Result
-from followup.audit.decision import DecisionRecord
+from followup.audit.record import DecisionRecord
 from followup.audit.explain import Explanation, RuleTrace
 from followup.engine.facts import DERIVED_FACTS
 from followup.base.names import channel_name

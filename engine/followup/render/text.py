@@ -17,7 +17,7 @@ from followup.base.canonical import canonical
 from followup.base.names import channel_name, day
 from followup.base.words import visible
 from followup.engine.advice import Advice, FiredRule
-from followup.audit.decision import DecisionRecord, new_record
+from followup.audit.record import DecisionRecord, new_record
 from followup.audit.explain import basis_of, explain
 from followup.load.situation import Situation
 
@@ -93,7 +93,7 @@ def advice_document(advice: Advice, record: DecisionRecord | None = None, *, exp
     """The JSON document for one advice: what ``advise --format json`` prints, and each batch line.
 
     It is ``Advice.to_json()`` plus
-    - ``decision``: the decision record (``decision.py``): ``record``, or a new one with a
+    - ``decision``: the decision record (``audit/record.py``): ``record``, or a new one with a
       fresh id and timestamp, the only two fields that differ between runs on the same input;
     - ``explanation``: the full trace of every rule, fired or not, condition by condition
       (``explain.py``), unless ``explanation=False``.

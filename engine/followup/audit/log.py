@@ -1,0 +1,314 @@
+"""The audit log: where decisions are kept, behind one interface.
+
+``DecisionLog`` is what ``advise --audit-log`` appends to and ``replay`` reads: ``append`` a
+decision document, ``find`` one by its id, iterate over every entry. ``open_log(path)`` picks
+the implementation for a path and refuses one that cannot be used, before anything is
+advised. Today there is one, ``JsonLinesLog``; a database log (SQLite) is another class here
+and a branch in ``open_log``, and its callers do not change.
+
+**JSON Lines** (``JsonLinesLog``): one decision per line, the document as canonical JSON
+(sorted keys, no spaces, UTF-8). Many processes may append at once: each line is written with
+a single ``O_APPEND`` write (repeated only for what a short write left) while an exclusive
+``flock`` is held, so lines never interleave and none is lost; a line left incomplete by a
+writer that crashed is never glued to the next one. Each line is ``fsync``ed before
+``append`` returns.
+
+The log holds people's job searches, so it is kept readable by its owner only: a new log is
+created with mode 0600; an existing one whose mode lets others read or write it is refused
+(we will not add to a file others can read; ``chmod 600`` it), and so is a symbolic link
+(it could send the decisions anywhere; name the file itself), a FIFO, a device (``/dev/null``,
+``/dev/full``) or a folder. For reading (``replay``) any regular file will do, links followed.
+
+Reading is bounded: a line is at most ``MAX_BYTES`` (the limit of a situation file); a longer
+one is reported and skipped as it is read, never held. A line that is not a JSON object,
+not UTF-8, nested deeper than ``MAX_DEPTH`` or holding a lone UTF-16 surrogate is an entry
+with an ``error`` (file and line), and iteration goes on with the next line.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import stat
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Iterator, Mapping
+
+from followup.base.canonical import canonical
+from followup.base.errors import InputError, Location
+from followup.load.lines import read_lines
+from followup.load.yamlio import MAX_BYTES
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no flock, so no safe shared log
+    fcntl = None  # type: ignore[assignment]
+
+#: Nesting of a log line. A trace nests a rule's conditions (at most ``yamlio.MAX_DEPTH``, 32,
+#: deep in its file) under a few levels of its own; twice that is room enough, and keeps every
+#: reader of an entry (comparison, messages) far from Python's recursion limit.
+MAX_DEPTH = 64
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One decision read back from a log: where it is, and its document.
+
+    ``data`` is the decision document (a JSON object); for a line that is not one, ``data``
+    is None and ``error`` says what is wrong, with the file and line.
+    """
+
+    file: str
+    line: int
+    data: dict[str, Any] | None
+    error: InputError | None = None
+
+    @property
+    def location(self) -> Location:
+        """The file and line of the entry, for messages."""
+        return Location(self.file, self.line)
+
+    @property
+    def id(self) -> str | None:
+        """The decision's id, if the entry has one that is text."""
+        decision = self.data.get("decision") if self.data is not None else None
+        value = decision.get("id") if isinstance(decision, dict) else None
+        return value if isinstance(value, str) else None
+
+
+class DecisionLog(ABC):
+    """Where decisions are kept: append one, find one by id, or read them all in order.
+
+    A log is opened by ``open_log`` and closed by ``close`` (or a ``with`` block).
+    """
+
+    #: The log's name in messages (its path, for a file).
+    name: str
+
+    @abstractmethod
+    def append(self, document: Mapping[str, Any]) -> None:
+        """Add one decision document (it has ``decision.id``), durably, whole or not at all.
+
+        Raises ``InputError`` (naming the log) if it cannot be written.
+        """
+
+    @abstractmethod
+    def __iter__(self) -> Iterator[LogEntry]:
+        """Every entry, in the order appended; an unreadable one has its ``error`` set."""
+
+    def find(self, decision_id: str) -> LogEntry | None:
+        """The first entry whose decision id is ``decision_id``, or None."""
+        return next((entry for entry in self if entry.id == decision_id), None)
+
+    def close(self) -> None:
+        """Release what the log holds open."""
+
+    def __enter__(self) -> DecisionLog:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+
+def open_log(path: str | Path, *, append: bool = False, sync: bool = True) -> DecisionLog:
+    """The decision log at ``path``, to read (``replay``) or, with ``append``, to add to.
+
+    Refuses a path that cannot be used with an ``InputError`` (exit 2) at once, before any
+    advice is computed. ``sync=False`` skips the ``fsync`` after each line (for tests).
+    """
+    # One implementation today; a database log will be chosen here (by suffix or scheme).
+    return JsonLinesLog(str(path), append=append, sync=sync)
+
+
+class JsonLinesLog(DecisionLog):
+    """A decision log in a JSON Lines file (see the module docstring)."""
+
+    def __init__(self, path: str, *, append: bool = False, sync: bool = True) -> None:
+        self.name = path
+        self._append = append
+        self._sync = sync
+        self._fd = _open_for_append(path) if append else _open_for_reading(path)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def append(self, document: Mapping[str, Any]) -> None:
+        if not self._append:
+            raise ValueError("this log was opened for reading")
+        decision = document.get("decision")
+        if not isinstance(decision, Mapping) or not isinstance(decision.get("id"), str):
+            raise ValueError("a logged document needs its decision.id")
+        # Canonical JSON (RFC 8785), as every JSON line followup writes: a newline in text is
+        # escaped, so the line is one line whatever the document holds.
+        line = canonical(dict(document)).encode("utf-8")
+        if len(line) > MAX_BYTES:  # what we write, we must be able to read back
+            raise InputError(f"this decision takes {len(line):,} bytes, more than the {MAX_BYTES:,} bytes a log line "
+                             "may have", Location(self.name))
+        _append_bytes(self._fd, line + b"\n", self.name, self._sync)
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        fd = os.dup(self._fd)  # an iteration of its own: its own offset, closed with it
+        with io.BufferedReader(_Until(fd, _snapshot_end(fd))) as stream:  # type: ignore[arg-type]
+            for number, raw in read_lines(stream, MAX_BYTES):
+                if raw.strip():
+                    yield parse_entry(self.name, number, raw)
+
+
+def parse_entry(file: str, number: int, raw: bytes) -> LogEntry:
+    """Line ``number`` of a log as an entry: its document, or what is wrong with it."""
+    def bad(message: str) -> LogEntry:
+        return LogEntry(file, number, None, InputError(message, Location(file, number)))
+
+    if len(raw) > MAX_BYTES:
+        return bad(f"line is longer than the limit of {MAX_BYTES:,} bytes; skipped")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return bad(f"not a JSON decision record (not valid UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
+    except RecursionError:
+        return bad(f"not a JSON decision record (nested deeper than the limit of {MAX_DEPTH} levels)")
+    except ValueError as exc:
+        return bad(f"not a JSON decision record ({_short(exc)})")
+    if not isinstance(data, dict):
+        return bad("not a JSON decision record (expected an object)")
+    problem = _shape_problem(data)
+    return bad(f"not a JSON decision record ({problem})") if problem else LogEntry(file, number, data)
+
+
+def _shape_problem(data: Any) -> str | None:
+    """What makes parsed JSON unfit to be read on: too deep, or text that is not text."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            if depth >= MAX_DEPTH:
+                return f"nested deeper than the limit of {MAX_DEPTH} levels"
+            for key, item in value.items():
+                if _SURROGATE.search(key):
+                    return "a lone UTF-16 surrogate escape is not text"
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            if depth >= MAX_DEPTH:
+                return f"nested deeper than the limit of {MAX_DEPTH} levels"
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            return "a lone UTF-16 surrogate escape is not text"
+    return None
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).split("\n")[0][:120]
+
+
+# --- the file --------------------------------------------------------------------------------
+
+
+def _open_for_append(path: str) -> int:
+    if fcntl is None:  # pragma: no cover
+        raise InputError("audit logs need file locking (flock), which this system lacks", Location(path))
+    # O_NOFOLLOW: a link is refused, not followed; O_NONBLOCK: a FIFO cannot hang the open.
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise InputError("the audit log is a symbolic link; name the log file itself", Location(path)) from None
+        raise InputError(f"cannot open the audit log: {exc.strerror}", Location(path)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        _regular_file(mode, path)
+        if stat.S_IMODE(mode) & 0o077:
+            raise InputError(f"the audit log may be read or written by others (mode {stat.S_IMODE(mode):04o}); "
+                             "it holds people's job searches: make it owner-only (chmod 600) or log elsewhere",
+                             Location(path))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _open_for_reading(path: str) -> int:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise InputError(f"cannot read the audit log: {exc.strerror}", Location(path)) from None
+    try:
+        _regular_file(os.fstat(fd).st_mode, path)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _regular_file(mode: int, path: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise InputError("the audit log is a folder, not a file", Location(path))
+    if not stat.S_ISREG(mode):
+        raise InputError("the audit log must be a regular file (not a device, FIFO or socket)", Location(path))
+
+
+def _append_bytes(fd: int, data: bytes, name: str, sync: bool) -> None:
+    """Append ``data`` whole under an exclusive lock; on failure cut the file back as it was."""
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data  # the last writer died mid-line: keep its fragment on a line of its own
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if sync:
+                os.fsync(fd)
+        except OSError as exc:
+            os.ftruncate(fd, size)
+            raise InputError(f"cannot write to the audit log: {exc.strerror}", Location(name)) from None
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _snapshot_end(fd: int) -> int:
+    """The log's size now, taken under a shared lock so that no writer is mid-line: a replay
+    reads what was there when it started, and lines appended meanwhile wait for the next."""
+    if fcntl is None:  # pragma: no cover
+        return os.fstat(fd).st_size
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    try:
+        return os.fstat(fd).st_size
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class _Until(io.RawIOBase):
+    """The bytes of a file descriptor from its start up to ``end``, as a raw stream."""
+
+    def __init__(self, fd: int, end: int) -> None:
+        self._fd, self._left = fd, end
+        os.lseek(fd, 0, os.SEEK_SET)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer).cast("B")[: self._left]
+        count = os.readv(self._fd, [view])
+        self._left -= count
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()

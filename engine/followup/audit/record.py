@@ -1,0 +1,72 @@
+"""The decision record: what identifies one decision.
+
+Every JSON advice carries a ``decision`` record, like an OPA decision log entry:
+
+=====================  =====================================================  ========
+field                  meaning                                                per run?
+=====================  =====================================================  ========
+``id``                 a random UUID naming this one decision                 yes
+``timestamp``          when it was made, UTC, ISO 8601 to the millisecond     yes
+``engine``             followup's version                                     no
+``ruleset``            name, version (every layer) and digest of the merged   no
+                       ruleset
+``situation_digest``   sha256 of the normalised situation                     no
+                       (``Situation.to_dict``, canonical JSON)
+``today``              the day advised for                                    no
+=====================  =====================================================  ========
+
+Everything but ``id`` and ``timestamp`` (``PER_RUN``) is the same, byte for byte, for the
+same situation, rules and day. Where records are kept is ``log.py``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from followup import __version__
+from followup.engine.advice import Advice
+from followup.audit.explain import basis_of
+from followup.base.canonical import digest_of
+
+#: The fields of a decision record that differ between two runs on the same input.
+PER_RUN = ("id", "timestamp")
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """What identifies one decision (see the module docstring for each field)."""
+
+    id: str
+    timestamp: str
+    engine: str
+    ruleset_name: str
+    ruleset_version: str
+    ruleset_digest: str
+    situation_digest: str
+    today: date
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as the ``decision`` part of a JSON advice."""
+        return {"id": self.id, "timestamp": self.timestamp, "engine": self.engine,
+                "ruleset": {"name": self.ruleset_name, "version": self.ruleset_version, "digest": self.ruleset_digest},
+                "situation_digest": self.situation_digest, "today": self.today.isoformat()}
+
+
+def new_record(advice: Advice) -> DecisionRecord:
+    """A new decision record for ``advice`` (a fresh id and timestamp)."""
+    now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    info = advice.ruleset
+    return DecisionRecord(str(uuid.uuid4()), now, __version__, info.name, info.version, info.digest,
+                          situation_digest(advice), advice.today)
+
+
+def situation_digest(advice: Advice) -> str:
+    """The digest of the normalised situation the advice was made for (computed once)."""
+    basis = basis_of(advice)
+    digest = basis.cache.get("situation_digest")
+    if digest is None:
+        digest = basis.cache["situation_digest"] = digest_of(basis.situation.to_dict())
+    return digest
