@@ -140,6 +140,7 @@ def test_one_test_wider_is_refused_before_durable_rules(tmp_path: Path) -> None:
            f"at most {R.MAX_WIDTH})" in refused(tmp_path).message
 
 
+@pytest.mark.slow
 def test_durable_rules_never_returns_once_a_node_has_512_tests() -> None:
     assert durable_alone(_tagged([{"x": i} for i in range(512)]), timeout=30) == "ok"
     assert durable_alone(_tagged([{"x": i} for i in range(513)]), timeout=5) == "timeout"
