@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import textwrap
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
 
 from followup.cli import cli
 from followup.cli.common import run_guarded
@@ -23,6 +26,32 @@ from followup.load.situation import parse_situation
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+
+# Hypothesis' defaults are wall-clock bounds (a 200 ms deadline per example, a health check
+# that fails when generating examples is "too slow"): on a shared, busy machine they fail
+# tests for the machine's load, not for followup. A test's own settings still win.
+settings.register_profile("followup", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("followup")
+
+
+@contextmanager
+def cpu_seconds() -> Iterator[Callable[[], float]]:
+    """Time a block in CPU seconds, of this process and of the child processes it waited for.
+
+    ``with cpu_seconds() as spent: ...`` then ``spent()``. A bound in CPU seconds measures
+    the work followup does; wall-clock time also counts whatever else the machine is running.
+    """
+
+    def now() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    started = now()
+    ended: list[float] = []
+    try:
+        yield lambda: (ended[0] if ended else now()) - started
+    finally:
+        ended.append(now())
 
 
 @dataclass(frozen=True)

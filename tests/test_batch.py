@@ -175,6 +175,7 @@ def _peak_bytes(lines: int) -> int:
 ENGINE = Engine()
 
 
+@pytest.mark.slow
 def test_memory_does_not_grow_with_the_number_of_lines() -> None:
     _peak_bytes(64)  # warm up: holiday tables, registration
     small, large = _peak_bytes(128), _peak_bytes(1024)

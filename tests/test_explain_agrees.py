@@ -27,6 +27,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -240,6 +241,7 @@ def assert_agreement(merged: MergedRuleset, situation: Situation) -> None:
     assert explain_rules(merged, facts, fired).disagreements == ()
 
 
+@pytest.mark.slow
 @settings(max_examples=200 * SCALE, **COMMON)
 @given(when_list=st.lists(conditions, min_size=1, max_size=6), batch=st.lists(situations(), min_size=8, max_size=14))
 def test_explain_agrees_with_durable_rules_on_generated_rules(when_list: list[dict[str, Any]],
@@ -249,6 +251,7 @@ def test_explain_agrees_with_durable_rules_on_generated_rules(when_list: list[di
         assert_agreement(merged, situation)
 
 
+@pytest.mark.slow
 @settings(max_examples=800 * SCALE, **COMMON)
 @given(situation=situations(), data=st.data())
 def test_every_operator_on_every_fact_agrees(situation: Situation, data: st.DataObject) -> None:
@@ -271,6 +274,7 @@ def _warm_up() -> None:
 _warm_up()
 
 
+@pytest.mark.slow
 @settings(max_examples=1500 * SCALE, **COMMON)
 @given(situation=situations())
 def test_shipped_rules_trace_agrees_with_durable_rules(situation: Situation) -> None:

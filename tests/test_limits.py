@@ -14,7 +14,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
+from conftest import cpu_seconds
 from followup.rules import ruleset as R
 from followup.rules.compiler import footprint
 from followup.base.errors import InputError
@@ -59,6 +59,8 @@ def merged_of(folder: Path, country: str | None = None) -> R.MergedRuleset:
     return Library.load([folder], include_shipped=False).merged(country)
 
 
+#: Registration and evaluation are timed in CPU seconds of the fresh process (process_time): a
+#: busy machine lengthens wall-clock time, not the work durable_rules does.
 _REGISTER = textwrap.dedent("""
     import json, sys, time
     from followup.rules.ruleset import Library
@@ -66,15 +68,15 @@ _REGISTER = textwrap.dedent("""
     from followup.load.situation import parse_situation
     from followup.engine.facts import build_facts
     merged = Library.load([sys.argv[1]], include_shipped=False).merged(None)
-    started = time.perf_counter()
+    started = time.process_time()
     evaluator = Evaluator()
     evaluator.register(merged)
-    registered = time.perf_counter() - started
+    registered = time.process_time() - started
     facts = build_facts(parse_situation(sys.argv[2], "s.json"))
     evaluator.fired(merged, facts)  # the first evaluation also loads the holiday tables
-    started = time.perf_counter()
+    started = time.process_time()
     fired = evaluator.fired(merged, facts)
-    print(json.dumps({"register": registered, "evaluate": time.perf_counter() - started, "fired": len(fired)}))
+    print(json.dumps({"register": registered, "evaluate": time.process_time() - started, "fired": len(fired)}))
 """)
 
 SITUATION = json.dumps({"country": "DK", "today": "2026-11-21", "stage": "applied", "position": "p0",
@@ -128,6 +130,7 @@ def test_at_the_width_limit_a_ruleset_registers_and_evaluates(tmp_path: Path) ->
     write_layer(tmp_path, _wide(R.MAX_WIDTH))
     assert footprint(merged_of(tmp_path)).widest == R.MAX_WIDTH
     result = register_in_subprocess(tmp_path)
+    # Measured: 0.012 s to register, 0.0001 s to evaluate; a full table would never return.
     assert result["fired"] == 1 and result["register"] < 1 and result["evaluate"] < 0.01
 
 
@@ -137,6 +140,7 @@ def test_one_test_wider_is_refused_before_durable_rules(tmp_path: Path) -> None:
            f"at most {R.MAX_WIDTH})" in refused(tmp_path).message
 
 
+@pytest.mark.slow
 def test_durable_rules_never_returns_once_a_node_has_512_tests() -> None:
     assert durable_alone(_tagged([{"x": i} for i in range(512)]), timeout=30) == "ok"
     assert durable_alone(_tagged([{"x": i} for i in range(513)]), timeout=5) == "timeout"
@@ -263,6 +267,7 @@ def test_at_the_firing_limits_evaluation_stays_fast(tmp_path: Path) -> None:
     write_layer(tmp_path, [rule(f"r{i}", _product(per_rule)) for i in range(count)])
     assert footprint(merged_of(tmp_path)).total_matches == R.MAX_MATCHES
     result = register_in_subprocess(tmp_path)
+    # Measured: at most 0.009 s for these 4,096 firings; 3^12 firings took 0.28 s (README).
     assert result["fired"] == count and result["evaluate"] < 0.1
 
 
@@ -280,6 +285,6 @@ def test_many_rules_that_fire_many_ways_are_refused_together(tmp_path: Path) -> 
 def test_refusal_is_quick_even_for_the_largest_schema_valid_ruleset(tmp_path: Path) -> None:
     values = [f"p{i}" for i in range(50)]
     write_layer(tmp_path, [rule(f"r{i}", {"all": [{"fact": "position", "in": values}] * 20}) for i in range(200)])
-    started = time.perf_counter()
-    refused(tmp_path)
-    assert time.perf_counter() - started < 5
+    with cpu_seconds() as spent:
+        refused(tmp_path)
+    assert spent() < 5  # measured: 0.011 CPU seconds

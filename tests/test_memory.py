@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLES
 from followup.load.situation import load_situation
 
@@ -21,6 +23,7 @@ def rss_kib() -> int:
     raise RuntimeError("no VmRSS")
 
 
+@pytest.mark.slow
 def test_ten_thousand_evaluations_keep_memory_flat(engine) -> None:
     situations = [load_situation(p) for p in sorted(EXAMPLES.glob("*.yaml"))]
     for i in range(1_000):

@@ -33,6 +33,7 @@ from typing import Any, Callable
 
 import followup.engine.evaluate  # noqa: F401  loads durable_rules' C core as followup does (lazily bound: Python 3.13)
 import durable.engine
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -148,6 +149,7 @@ def _parse(data: dict[str, Any]) -> Any:
     return parse_situation(json.dumps(data, ensure_ascii=False), "<generated>.json")
 
 
+@pytest.mark.slow
 @settings(max_examples=1500 * SCALE, **COMMON)
 @given(situations())
 def test_advice_on_any_valid_situation_keeps_its_promises(data: dict[str, Any]) -> None:
@@ -167,6 +169,7 @@ def test_advice_on_any_valid_situation_keeps_its_promises(data: dict[str, Any]) 
     assert _document(ENGINE.advise(_parse(data))) == _document(advice)
 
 
+@pytest.mark.slow
 @settings(max_examples=100 * SCALE, **COMMON)
 @given(situations())
 def test_advice_conforms_to_its_schema(data: dict[str, Any]) -> None:
@@ -219,6 +222,7 @@ _HOSTS: dict[str, tuple[_StockHost, list[str]]] = {}
 _SIDS = itertools.count(1)
 
 
+@pytest.mark.slow
 @settings(max_examples=300 * SCALE, **COMMON)
 @given(situations())
 def test_the_evaluator_fires_what_durable_rules_own_host_fires(data: dict[str, Any]) -> None:
@@ -316,6 +320,7 @@ def _get(data: Any, path: tuple[Any, ...]) -> Any:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=600 * SCALE, **COMMON)
 @given(broken_situations())
 def test_invalid_situations_are_always_refused_as_bad_input(case: tuple[str, dict[str, Any]]) -> None:

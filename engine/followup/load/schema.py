@@ -124,6 +124,9 @@ def _message(error: ValidationError) -> str:
         given = sorted(k for k in value if k != "fact")
         found = f"found {', '.join(given)}" if given else "found none"
         return f"a condition names a fact and exactly one operator ({', '.join(operators)}); {found}"
+    if error.validator in ("minItems", "minLength", "minProperties") and error.validator_value == 1:
+        # Our words: jsonschema said "is too short" before 4.21 and "should be non-empty" since.
+        return f"{shown} should be non-empty"
     return _shortened(error.message, value)
 
 

@@ -11,7 +11,8 @@ Everything a user or a stranger writes enters through ``load_document``. It
   file is even scanned;
 - keeps dates as strings (validated later by the schema, so YAML and JSON behave alike) and
   reads ``on``/``off``/``yes``/``no`` as strings, because ``interview.on`` is a field name;
-- refuses duplicate keys, NaN and infinities, values PyYAML cannot construct (``!!int abc``,
+- refuses characters YAML does not allow (control characters) with their line and column,
+  duplicate keys, NaN and infinities, values PyYAML cannot construct (``!!int abc``,
   integers of more than 4,300 digits), and more than one document;
 - supports merge keys (``<<: *defaults``; the mapping's own keys win), bounded like aliases;
 - returns the data together with a map from field path to line for error messages. JSON is
@@ -103,6 +104,14 @@ _MERGE = _TAG + "merge"
 #: Half of a UTF-16 pair, written as an escape (``"\ud800"``): no text, and no UTF-8 exists for it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_MESSAGE = "a lone UTF-16 surrogate escape (\\ud800-\\udfff) is not text"
+#: What YAML allows in a stream (its c-printable set). PyYAML's reader and libyaml refuse the
+#: rest, each in its own words and without a line; checked here first, so the user gets one
+#: message with the line and column whichever parser is installed.
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: Line breaks as YAML counts them, and both parsers with it.
+_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+#: A ``\u`` or ``\U`` escape, for naming the one libyaml refuses as "invalid".
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
@@ -206,17 +215,16 @@ def parse_text(text: str, name: str) -> Document:
 
 
 def _parse_yaml(text: str, name: str) -> Document:
+    _check_printable(text, name)
     loader: _Loader | None = None
     try:
-        loader = _Loader(text)  # the pure-Python reader checks characters here already
+        loader = _Loader(text)
         builder = _Builder(name, loader)
         data = builder.document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problem = exc.problem or exc.context or "malformed YAML"
-        hint = _hint(problem, text, mark.line if mark else None)
-        raise InputError(f"malformed YAML: {shortened(problem, 4 * QUOTE_LIMIT)}{hint}", Location(name, line)) from None
+        raise InputError(_parser_problem(exc, text, mark.line if mark else None, line), Location(name, line)) from None
     except yaml.YAMLError as exc:
         raise InputError(f"malformed YAML: {_first_line(exc)}", Location(name)) from None
     except RecursionError:  # not reachable through the builder (depth is checked first); kept as a guard
@@ -244,6 +252,42 @@ def _hint(problem: str, text: str, line: int | None) -> str:
             hint += ", or put a value that contains ': ' in quotes"
         return hint
     return ""
+
+
+def _check_printable(text: str, name: str) -> None:
+    """Refuse a character YAML does not allow, naming it with its line and column."""
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return
+    breaks = list(_BREAK.finditer(text, 0, found.start()))
+    line = len(breaks) + 1
+    column = found.start() - (breaks[-1].end() if breaks else 0) + 1
+    code = ord(found.group())
+    kind = "control character" if code < 0x20 or 0x7f <= code < 0xa0 else "character"
+    raise InputError(f"{kind} U+{code:04X} (column {column}) is not allowed in YAML; remove it",
+                     Location(name, line))
+
+
+def _parser_problem(exc: yaml.MarkedYAMLError, text: str, index: int | None, line: int | None) -> str:
+    """The message for a parser error: ours where the limit or rule is ours, else the parser's."""
+    said = f"{exc.problem or ''} {exc.context or ''}".lower()
+    # libyaml 0.2.6 (PyYAML 6.0.4) stops flow nesting past 1,000 levels while it scans ahead,
+    # before the builder sees level MAX_DEPTH + 1; earlier releases and the pure-Python parser
+    # leave it to the builder. Either way it is the same limit to the user.
+    if "nest" in said or "depth" in said:
+        return f"nested deeper than the limit of {MAX_DEPTH} levels"
+    # libyaml refuses a surrogate or out-of-range escape itself; the pure-Python parser and
+    # JSON leave a surrogate to the builder (_SURROGATE_MESSAGE): one wording for all three.
+    if "escape" in said and line is not None:
+        lines = text.splitlines()
+        for escape in _ESCAPE.finditer(lines[line - 1] if line <= len(lines) else ""):
+            code = int(escape.group(1) or escape.group(2), 16)
+            if 0xD800 <= code <= 0xDFFF:
+                return _SURROGATE_MESSAGE
+            if code > 0x10FFFF:
+                return f"{escape.group()} is not a Unicode character (the last one is \\U0010FFFF)"
+    problem = exc.problem or exc.context or "a syntax error"
+    return f"malformed YAML: {shortened(problem, 4 * QUOTE_LIMIT)}{_hint(problem, text, index)}"
 
 
 def _first_line(exc: BaseException) -> str:
