@@ -309,9 +309,10 @@ def zen_rows(merged: MergedRuleset) -> tuple[list[str], list[dict[str, str]]]:
                 columns.setdefault(part.fact)
             else:
                 cells.setdefault(EXPRESSION_COLUMN, []).append(zen_expression(part))
-        # Two tests of one fact are joined without parentheses: a unary cell that starts with "("
-        # reads as an interval ("(2..6)") and fails to compile, though validate_unary_expression
-        # passes it. Safe, as every zen_leaf text is a conjunction (it has no "or").
+        # Two tests of one fact are joined without parentheses: zen 2.1.3 fails to compile the
+        # unary cell "($ >= 2 and $ <= 6)" (seemingly read as an interval, like "(2..6)"), though
+        # validate_unary_expression passes it, and in a table such a row silently never matches.
+        # Safe, as every zen_leaf text is a conjunction (it has no "or").
         row = {column: " and ".join(texts if column != EXPRESSION_COLUMN else [f"({t})" for t in texts])
                if len(texts) > 1 else texts[0] for column, texts in cells.items()}
         row["rule"] = rule.id
@@ -541,7 +542,7 @@ class Zen(Peer):
                 raise Disagreement(f"ZEN: {where} does not parse ({problem.get('type')}: {problem.get('source')}): "
                                    f"{text}")
             # Compiled too: validation passes some cells the compiler (and so the table) refuses,
-            # e.g. a unary cell starting with "(", which reads as an interval.
+            # e.g. the unary "($ >= 2 and $ <= 6)".
             try:
                 expression = (self.zen.compile_unary_expression if fact else self.zen.compile_expression)(text)
             except RuntimeError as exc:
