@@ -38,7 +38,7 @@ def _day(offset: int) -> str:
 #: still covers every field of the situation schema.
 FULL: dict[str, Any] = {
     "country": "DK", "today": _day(0), "stage": "applied", "outcome": "pending", "position": "Analyst",
-    "feels_right": True, "applicant": {"name": "Alex"},
+    "feels_right": True, "applicant": {"name": "Alex", "phone": "+45 11 22 33 44"}, "language": "da",
     "employer": {"name": "Acme", "size": "small", "sector": "law"}, "role_kind": "sales",
     "application": {"sent_on": _day(-30), "via": "email", "deadline": _day(-25)},
     "posting": {"forbids_calls": False, "forbids_emails": False, "answer_expected_by": _day(-5),
