@@ -256,8 +256,8 @@ def parse_environment() -> Any:
         from jinja2 import StrictUndefined
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-        _ENV.append(ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined, trim_blocks=True,
-                                                  lstrip_blocks=True, keep_trailing_newline=False,
+        _ENV.append(ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined, trim_blocks=False,
+                                                  lstrip_blocks=False, keep_trailing_newline=False,
                                                   auto_reload=False, cache_size=0))
     return _ENV[0]
 
