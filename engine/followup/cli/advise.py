@@ -8,9 +8,12 @@ from pathlib import Path
 import click
 
 from followup.base.errors import InputError, InputErrors
-from followup.api import Rules
+from followup.api import LANGUAGES, Rules
+from followup.render.text import verdict
+from followup.render.words import say
 from followup.audit.decision import append_line
 from followup.render.text import to_json_line
+from followup.rules.catalogue import is_catalogue
 from followup.rules.ruleset import load_layer
 from followup.load.situation import situation_from_document
 from followup.load.yamlio import load_document
@@ -24,14 +27,39 @@ from followup.cli.common import as_date, rules_option, today_option
 @click.option("--audit-log", "audit_log", type=click.Path(dir_okay=False), metavar="LOG",
               help="Append the decision (situation, advice, full trace) to LOG as one JSON line; "
                    "safe for several processes at once. 'followup replay LOG' re-checks it.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="The language to read the advice in (the verdict, the reasons, the points, the dates). "
+                   "The draft is in the language you write to the employer in (the file's 'language').")
 @today_option
 @rules_option
-def advise(file: str, fmt: str, audit_log: str | None, today: datetime | None, rules_dirs: tuple[str, ...]) -> None:
-    """Advise on the situation in FILE (YAML or JSON): whether, when and how to follow up."""
+def advise(file: str, fmt: str, audit_log: str | None, lang: str, today: datetime | None,
+           rules_dirs: tuple[str, ...]) -> None:
+    """Advise on the situation in FILE (YAML or JSON): whether, when and how to follow up, and what to send."""
     rules = Rules(rules_dirs)
     situation = rules.situation(file, as_date(today))
-    decision = rules.advise(situation, log=_LineLog(audit_log) if audit_log else None)
+    decision = rules.advise(situation, lang=lang, log=_LineLog(audit_log) if audit_log else None)
     click.echo(decision.to_json() if fmt == "json" else decision.text(), nl=fmt == "json")
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Write the draft in this language instead of the file's 'language' (by default the "
+                   "country's: da, sv, nb; en elsewhere).")
+@today_option
+@rules_option
+def draft(file: str, lang: str | None, today: datetime | None, rules_dirs: tuple[str, ...]) -> None:
+    """Print only the draft for FILE: the message to send (or what to say on the phone), ready to paste.
+
+    Exits 1, saying why on stderr, when the advice is not to follow up now (nothing to send).
+    """
+    rules = Rules(rules_dirs)
+    decision = rules.advise(rules.situation(file, as_date(today)))
+    found = decision.draft(lang)
+    if found is None:
+        click.echo(say(lang or "en", "text.no_draft", verdict=verdict(decision.advice, lang or "en")), err=True)
+        click.get_current_context().exit(1)
+    click.echo(found.text(), nl=False)
 
 
 class _LineLog:
@@ -49,7 +77,8 @@ class _LineLog:
 def validate(files: tuple[str, ...]) -> None:
     """Check situation and ruleset FILES against their schemas (picked by content).
 
-    A file with a top-level 'ruleset' key is a ruleset; anything else is a situation.
+    A file with a top-level 'ruleset' key is a ruleset, one with 'translation' a catalogue (a
+    layer's texts in another language); anything else is a situation.
     Exits 2 if any file is invalid, listing every problem with its line.
     """
     errors: list[InputError] = []
@@ -68,5 +97,8 @@ def _validate_one(file: str) -> str:
     if isinstance(document.data, dict) and "ruleset" in document.data:
         load_layer(Path(file))
         return "ruleset"
+    if is_catalogue(document.data):
+        load_layer(Path(file))
+        return "catalogue"
     situation_from_document(document)
     return "situation"

@@ -98,7 +98,7 @@ def render(template: Template, situation: Situation, channel: str, language: str
     else:
         subject, body = done["subject"], done["body"]
     found = PLACEHOLDER.findall(f"{subject or ''}\n{body}")
-    return Draft(channel, language, subject, body, tuple(dict.fromkeys(found)), (template.source,), template.id)
+    return Draft(channel, language, subject, body, tuple(dict.fromkeys(found)), (template.source, *template.also), template.id)
 
 
 def values(situation: Situation, language: str, channel: str) -> dict[str, Any]:

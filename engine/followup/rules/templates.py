@@ -90,6 +90,8 @@ class Template:
     source: Source
     origin: Origin
     overrides: tuple[Override, ...] = field(default=())
+    #: Further sources its texts follow (another article's wording for another language).
+    also: tuple[Source, ...] = ()
     #: Where each language's text is written (file, line), for messages about it.
     text_origin: dict[str, Origin] = field(default_factory=dict)
 
@@ -100,6 +102,7 @@ class Template:
                    when=parse_condition(data["when"]) if "when" in data else None,
                    priority=data.get("priority", 0), text={k: dict(v) for k, v in data["text"].items()},
                    source=source_from_data(data["source"]), origin=origin,
+                   also=tuple(source_from_data(item) for item in data.get("also", ())),
                    text_origin={lang: origin for lang in data["text"]})
 
     @property
