@@ -95,13 +95,14 @@ class Decision:
         """The advice for people, as ``followup advise`` prints it, in ``lang``."""
         return render_text(self.advice, lang=self.lang)
 
-    def draft(self, language: str | None = None) -> Draft | None:
+    def draft(self, language: str | None = None, channel: str | None = None) -> Draft | None:
         """The message to send (or what to say on the phone), for an advice to follow up; else None.
 
         It is written in ``language`` if given, else the situation's ``language`` (by default
-        the country's: da, sv, nb; en elsewhere), whatever the reader's ``lang``.
+        the country's: da, sv, nb; en elsewhere), whatever the reader's ``lang``. ``channel``
+        asks for it by one of the advice's alternatives (e.g. ``insider``) instead.
         """
-        return make_draft(self.advice, check_lang(language) if language is not None else None)
+        return make_draft(self.advice, check_lang(language) if language is not None else None, channel)
 
     def to_dict(self, *, explanation: bool = True) -> dict[str, Any]:
         """The advice document as data (``schemas/advice.schema.json``); ``explanation=False`` leaves out the trace."""

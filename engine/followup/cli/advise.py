@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from followup.base.errors import InputError, InputErrors
+from followup.base.errors import InputError, InputErrors, Location
+from followup.engine.facts import CHANNELS
 from followup.api import LANGUAGES, Rules
 from followup.render.text import verdict
 from followup.render.words import say
@@ -46,17 +47,25 @@ def advise(file: str, fmt: str, audit_log: str | None, lang: str, today: datetim
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Write the draft in this language instead of the file's 'language' (by default the "
                    "country's: da, sv, nb; en elsewhere).")
+@click.option("--channel", type=click.Choice(CHANNELS), default=None,
+              help="The draft for one of the advice's alternatives instead (insider: a word with the person you "
+                   "know there, asking when to contact the contact person).")
 @today_option
 @rules_option
-def draft(file: str, lang: str | None, today: datetime | None, rules_dirs: tuple[str, ...]) -> None:
+def draft(file: str, lang: str | None, channel: str | None, today: datetime | None,
+          rules_dirs: tuple[str, ...]) -> None:
     """Print only the draft for FILE: the message to send (or what to say on the phone), ready to paste.
 
     Exits 1, saying why on stderr, when the advice is not to follow up now (nothing to send).
     """
     rules = Rules(rules_dirs)
     decision = rules.advise(rules.situation(file, as_date(today)))
-    found = decision.draft(lang)
+    found = decision.draft(lang, channel)
     if found is None:
+        if channel and decision.action == "follow_up":
+            raise InputError(f"the advice does not offer {channel}; it offers: "
+                             f"{', '.join((decision.channel or '', *decision.alternatives)).strip(', ')}",
+                             Location(None, None, "channel"))
         click.echo(say(lang or "en", "text.no_draft", verdict=verdict(decision.advice, lang or "en")), err=True)
         click.get_current_context().exit(1)
     click.echo(found.text(), nl=False)

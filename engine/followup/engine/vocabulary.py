@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any, Iterator
 
-from followup.base.errors import InputError, InputErrors
+from followup.base.errors import InputError, InputErrors, Location
 from followup.engine.facts import DERIVED_FACTS, build_facts
 from followup.rules.condition import Leaf
 from followup.rules.ruleset import MergedRuleset, RuleError, when_location
@@ -279,6 +279,12 @@ def check_facts(merged: MergedRuleset) -> None:
         where = when_location(rule)
         for leaf in rule.when.leaves():
             errors += [RuleError(f"rule '{rule.id}': {message}", where, rule.id, kind)
+                       for kind, message in leaf_problems(leaf, vocab) if kind in REFUSED_AT_LOAD]
+    for template in merged.templates:  # a draft's ``when`` is a condition like a rule's
+        origin = template.overrides[-1] if template.overrides else template.origin
+        for leaf in template.when.leaves() if template.when is not None else ():
+            errors += [RuleError(f"template '{template.id}': {message}", Location(origin.file, origin.line, "when"),
+                                 template.id, kind)
                        for kind, message in leaf_problems(leaf, vocab) if kind in REFUSED_AT_LOAD]
     if errors:
         raise InputErrors(errors)

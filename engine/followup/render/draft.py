@@ -72,15 +72,21 @@ def draft_language(situation: Situation) -> str:
     return situation.language or COUNTRY_LANGUAGE.get(situation.country, "en")
 
 
-def make_draft(advice: Advice, lang: str | None = None) -> Draft | None:
-    """The draft for an advice to follow up (None for any other advice), in ``lang`` or the situation's language."""
+def make_draft(advice: Advice, lang: str | None = None, channel: str | None = None) -> Draft | None:
+    """The draft for an advice to follow up (None for any other advice), in ``lang`` or the situation's language.
+
+    ``channel`` asks for the draft by one of the advice's alternatives instead (``insider``: the
+    word with the person you know there, C23); a channel the advice does not offer gives None.
+    """
     basis = advice.basis
-    if advice.action != "follow_up" or basis is None or advice.channel is None:
+    channel = channel or advice.channel
+    if (advice.action != "follow_up" or basis is None or channel is None
+            or channel not in (advice.channel, *advice.alternatives)):
         return None
-    key = ("draft", lang)
+    key = ("draft", lang, channel)
     if key not in basis.cache:
-        template = choose(basis.merged.templates, advice.purpose, advice.channel, basis.facts)
-        basis.cache[key] = None if template is None else render(template, basis.situation, advice.channel,
+        template = choose(basis.merged.templates, advice.purpose, channel, basis.facts)
+        basis.cache[key] = None if template is None else render(template, basis.situation, channel,
                                                                  lang or draft_language(basis.situation))
     return basis.cache[key]
 
