@@ -18,7 +18,9 @@ from followup.audit.decision import DecisionRecord
 from followup.audit.explain import Explanation, RuleTrace
 from followup.engine.facts import DERIVED_FACTS
 from followup.base.words import channel_name
+from followup.render.draft import make_draft
 from followup.render.text import verdict
+from followup.render.words import language_name
 from followup.audit.whynot import Alternatives, Change, Reason, WhyNot, actual_words, failure_parts, failure_words, show_value
 
 INDENT = "      "
@@ -155,6 +157,17 @@ def explanation_markdown(advice: Advice, explanation: Explanation, record: Decis
     """The full trace as Markdown, to paste into a message."""
     lines = ["### Advice", "", f"**{md(verdict(advice))}**", ""]
     lines += [f"> **Note:** {md(line)}" for line in _disagreement_lines(explanation) if line]
+    for title, points in (("Say", advice.say), ("Avoid", advice.avoid), ("Be careful", advice.cautions)):
+        if points:
+            lines += [f"### {title}", ""] + [f"- {md(p.text)} (`{p.rule}`)" for p in points] + [""]
+    draft = make_draft(advice)
+    if draft is not None:
+        lines += [f"### Draft ({md(channel_name(draft.channel))}, {md(language_name(draft.language))})", ""]
+        fence = "````" if "```" in draft.text() else "```"
+        lines += [fence + "text", *draft.text().splitlines(), fence, ""]
+        if draft.placeholders:
+            lines += [f"Fill in: {', '.join(code(p) for p in draft.placeholders)}.", ""]
+        lines += [f"> “{md(s.quote)}” (seed {s.seed}, {', '.join(s.items)})" for s in draft.sources] + [""]
     lines += ["### Why", ""]
     for trace in ranked(explanation):
         lines += _fired_markdown(trace)

@@ -136,10 +136,13 @@ class Texts:
         translated = points[english.index(point.text)] if points and point.text in english else None
         return self._or_english(point.rule, translated, point.text)
 
-    def warning(self) -> str | None:
-        """The one warning that some texts are English, or None."""
+    def warning(self, rules: bool = True) -> str | None:
+        """The one warning that some texts are English (naming their rules, unless ``rules=False``), or None."""
         if not self.missing:
             return None
+        if not rules:
+            return say(self.lang, "text.untranslated_short", language=language_name(self.lang, self.lang),
+                       count=len(self.missing))
         return say(self.lang, "text.untranslated", language=language_name(self.lang, self.lang),
                    rules=", ".join(sorted(self.missing)))
 
@@ -263,7 +266,7 @@ def render_text(advice: Advice, width: int = 88, lang: str = "en", draft: Draft 
         points = main_points(advice, getattr(advice, key))
         lines += _points(say(lang, title), [texts.point(p, kind) for p in points], most, width, lang)
     lines += _points(say(lang, "text.conflicts"), [c.message for c in advice.conflicts], 3, width, lang)
-    warnings = list(advice.warnings) + ([texts.warning()] if texts.warning() else [])
+    warnings = list(advice.warnings) + ([texts.warning(rules=False)] if texts.warning() else [])
     lines += _points(say(lang, "text.warnings"), warnings, 3, width, lang)
     lines += ["", say(lang, "text.explain", file=file or _source(advice))]
     return "\n".join(line.rstrip() for line in lines).strip() + "\n"
