@@ -5,6 +5,8 @@ Run from a checkout, with ``followup`` installed or on PYTHONPATH::
     python bench/run.py            # about 3 minutes on 2 cores
     python bench/run.py --quick    # a tenth of the work, for a smoke test
     python bench/run.py --json     # the numbers as JSON too
+    python bench/run.py --baseline /path/to/other/checkout/engine --quick
+                                   # cold advise side by side with another version of followup
 
 Each number is what a user pays, measured on the shipped rulesets:
 
@@ -106,6 +108,40 @@ def cold(runs: int, example: Path) -> dict[str, Any]:
                            "advise, cache off": wall(advise, runs, {**env, "FOLLOWUP_CACHE": "0"})}
     for name in ("bare", "as used"):
         out[f"ratio to floor ({name}), median"] = out["advise, cache warm"]["median_s"] / out["floor"][name]["median_s"]
+    return out
+
+
+def side_by_side(runs: int, example: Path, baseline: Path) -> dict[str, Any]:
+    """Cold ``followup advise`` of this followup and of ``baseline`` (its ``engine`` folder), alternately.
+
+    Both run with warm caches of their own (each has a different cache key), one after the
+    other in each round, so that the load of a shared machine falls on both alike; wall time
+    and CPU time (user + system of the child) are reported, medians and the ratio.
+    """
+    import resource
+
+    caches = {name: Path(tempfile.mkdtemp(prefix=f"followup-bench-{name}-")) for name in ("this", "baseline")}
+    envs = {"this": {"XDG_CACHE_HOME": str(caches["this"])},
+            "baseline": {"XDG_CACHE_HOME": str(caches["baseline"]), "PYTHONPATH": str(baseline)}}
+    command = [sys.executable, "-m", "followup", "advise", str(example)]
+    times: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": []} for name in envs}
+    for name, env in envs.items():  # fill the caches
+        subprocess.run(command, stdout=subprocess.DEVNULL, env=environment(env), check=True)
+    for _ in range(runs):
+        for name, env in envs.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, env=environment(env), check=True)
+            times[name]["wall"].append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times[name]["cpu"].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    out: dict[str, Any] = {"example": example.name, "runs": runs}
+    for name in envs:
+        out[name] = {f"{kind} median_s": statistics.median(values) for kind, values in times[name].items()}
+        out[name].update({f"{kind} best_s": min(values) for kind, values in times[name].items()})
+    for kind in ("wall", "cpu"):
+        out[f"ratio, {kind} median"] = out["this"][f"{kind} median_s"] / out["baseline"][f"{kind} median_s"]
+        out[f"ratio, {kind} best"] = out["this"][f"{kind} best_s"] / out["baseline"][f"{kind} best_s"]
     return out
 
 
@@ -293,11 +329,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the work")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+    parser.add_argument("--baseline", type=Path, metavar="ENGINE_DIR",
+                        help="only compare cold advise with the followup package in ENGINE_DIR (another "
+                             "checkout's engine/ folder), side by side")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     from followup.base.paths import examples_dir
 
     results: dict[str, Any] = {"machine": machine()}
+    if args.baseline:
+        print("measuring cold advise side by side ...", file=sys.stderr)
+        for name in ("dk-applied-email.yaml", "dk-rejected.yaml"):
+            results[f"side by side: {name}"] = side_by_side(max(5, 41 // scale), Path(examples_dir()) / name,
+                                                            args.baseline.resolve())
+        print(report(results))
+        if args.json:
+            print(json.dumps(results, indent=2))
+        return
     print("measuring cold start ...", file=sys.stderr)
     results["cold start"] = cold(max(3, 21 // scale), Path(examples_dir()) / "dk-applied-email.yaml")
     print("measuring warm evaluations ...", file=sys.stderr)

@@ -77,6 +77,23 @@ def _outputs(advice) -> dict[str, str]:
             "why-not markdown": why_not_markdown(why_not(advice, "phone"), record)}
 
 
+def _outside_code_blocks(markdown: str) -> str:
+    """The markdown with each fenced code block removed, checking no line inside could close its fence."""
+    out, fence = [], None
+    for line in markdown.splitlines():
+        if fence is None and re.match(r"`{3,}", line):
+            fence = re.match(r"`+", line).group()
+        elif fence is not None:
+            if line.strip() == fence:
+                fence = None
+            else:
+                assert not line.lstrip().startswith(fence), "a line of the draft closes its fence"
+        else:
+            out.append(line)
+    assert fence is None, "an unclosed code block"
+    return "\n".join(out)
+
+
 def test_the_hostile_name_reaches_the_verdict(hostile_advice) -> None:
     assert HOSTILE in verdict(hostile_advice)  # else the tests below prove nothing
 
@@ -90,6 +107,7 @@ def test_text_and_markdown_escape_what_is_not_printable(hostile_advice, output: 
 
 @pytest.mark.parametrize("output", ["explain markdown", "why-not markdown"])
 def test_a_name_cannot_inject_markdown_or_html(hostile_advice, output: str) -> None:
-    text = _outputs(hostile_advice)[output]
+    # Inside a fenced code block (the draft) nothing is markup; the fence itself must hold.
+    text = _outside_code_blocks(_outputs(hostile_advice)[output])
     assert not any(line.startswith("# Heading") for line in text.splitlines())
     assert not re.search(r"(?<!\\)<img|(?<!\\)\]\(http", text) and "**bold**" not in text

@@ -85,7 +85,9 @@ def test_the_order_of_keys_in_the_file_does_not_matter(run, tmp_path: Path, seed
     data = yaml.load(EXAMPLE.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     path = tmp_path / "me.yaml"
     path.write_text(yaml.safe_dump(_shuffled_keys(data, random.Random(seed)), sort_keys=False), encoding="utf-8")
-    assert run("advise", str(path)).out == run("advise", str(EXAMPLE)).out
+    # The text names its own file in its last line (where 'followup explain' is): the rest is equal.
+    assert run("advise", str(path)).out.replace(str(path), "FILE") == \
+        run("advise", str(EXAMPLE)).out.replace(str(EXAMPLE), "FILE")
     assert run("advise", str(path), "--format", "json").json()["decision"]["situation_digest"] == \
         run("advise", str(EXAMPLE), "--format", "json").json()["decision"]["situation_digest"]
 
@@ -160,11 +162,11 @@ def test_a_changed_ruleset_file_is_read_again(run, tmp_path: Path, monkeypatch: 
              "then": {"say": ["first words"]}, "because": "A test.", "source": {"seed": "000", "items": ["T2"], "quote": "q"}}
     layer.write_text(yaml.safe_dump({"ruleset": "mine", "version": "1", "extends": "dk", "country": "DK", "rules": [entry]}),
                      encoding="utf-8")
-    assert "first words" in run("advise", str(EXAMPLE), "--rules", str(rules)).out
+    assert "first words" in run("advise", str(EXAMPLE), "--rules", str(rules), "--format", "json").out
     entry["then"] = {"say": ["second words"]}
     layer.write_text(yaml.safe_dump({"ruleset": "mine", "version": "1", "extends": "dk", "country": "DK", "rules": [entry]}),
                      encoding="utf-8")
-    out = run("advise", str(EXAMPLE), "--rules", str(rules)).out
+    out = run("advise", str(EXAMPLE), "--rules", str(rules), "--format", "json").out
     assert "second words" in out and "first words" not in out
 
 

@@ -48,8 +48,11 @@ def test_text_output_leads_with_the_verdict(run) -> None:
     assert result.code == 0
     first = result.out.splitlines()[0]
     assert first == "E-mail Mette Jensen to ask about the status of your application between 21 and 25 November."
-    assert "[in-person-only-if-handed-in] (base)" in result.out
-    assert "Kontakt ikke en virksomhed personligt" in result.out
+    # The text fits a screen (issue 12): the rules that decided, each with its source; every
+    # rule, its facts and the article's words are in 'followup explain'.
+    assert "E-mail the contact person if you have their address (seed 000, C2)" in result.out
+    assert "Kære Mette" in result.out
+    assert result.out.splitlines()[-1] == f"Every rule, the facts it saw and the articles' words: followup explain {EXAMPLES / 'dk-applied-email.yaml'}"
 
 
 def test_today_option_moves_the_advice(run) -> None:

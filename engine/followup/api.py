@@ -33,13 +33,14 @@ from followup.engine.advice import Advice, Conflict, Point, Timing
 from followup.engine.engine import Engine
 from followup.engine.resolve import resolve
 from followup.load.situation import Situation, load_situation, situation_from_data
+from followup.render.draft import Draft, make_draft
 from followup.render.text import advice_document, audit_document, render_text, to_json_text, verdict
 from followup.rules.ruleset import MergedRuleset
 
 #: What ``advise`` accepts as a situation: parsed data, or the path of a YAML or JSON file.
 SituationInput = Union[Mapping[str, Any], str, "os.PathLike[str]"]
-#: The languages advice can be written in.
-LANGUAGES = ("en",)
+#: The languages advice can be written in (the reader's: verdict, reasons, points, dates).
+LANGUAGES = ("en", "da", "sv", "nb")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -81,16 +82,25 @@ class Decision:
 
     @property
     def verdict(self) -> str:
-        """The advice in one sentence."""
-        return verdict(self.advice)
+        """The advice in one sentence, in ``lang``."""
+        return verdict(self.advice, self.lang)
 
     def text(self) -> str:
-        """The advice for people, as ``followup advise`` prints it."""
-        return render_text(self.advice)
+        """The advice for people, as ``followup advise`` prints it, in ``lang``."""
+        return render_text(self.advice, lang=self.lang)
+
+    def draft(self, language: str | None = None, channel: str | None = None) -> Draft | None:
+        """The message to send (or what to say on the phone), for an advice to follow up; else None.
+
+        It is written in ``language`` if given, else the situation's ``language`` (by default
+        the country's: da, sv, nb; en elsewhere), whatever the reader's ``lang``. ``channel``
+        asks for it by one of the advice's alternatives (e.g. ``insider``) instead.
+        """
+        return make_draft(self.advice, check_lang(language) if language is not None else None, channel)
 
     def to_dict(self, *, explanation: bool = True) -> dict[str, Any]:
         """The advice document as data (``schemas/advice.schema.json``); ``explanation=False`` leaves out the trace."""
-        return advice_document(self.advice, self.record, explanation=explanation)
+        return advice_document(self.advice, self.record, explanation=explanation, lang=self.lang)
 
     def to_json(self) -> str:
         """The advice document as JSON text, exactly as ``followup advise --format json`` prints it."""
@@ -241,5 +251,5 @@ def why_not(situation: SituationInput, subject: str, *, today: date | str | None
 
 _rules_for = rules
 
-__all__ = ["Decision", "DecisionLog", "InputError", "InputErrors", "LANGUAGES", "Rules", "advise", "explain",
+__all__ = ["Decision", "DecisionLog", "Draft", "InputError", "InputErrors", "LANGUAGES", "Rules", "advise", "explain",
            "rules", "why_not"]

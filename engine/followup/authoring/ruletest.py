@@ -29,6 +29,7 @@ from followup.load.schema import validate
 from followup.load.situation import Situation, parse_situation
 from followup.load.yamlio import load_document
 from followup.base.words import quoted
+from followup.render.draft import Draft, make_draft
 
 #: The keys of ``expect``, in the order they are compared and shown.
 EXPECT_KEYS = ("action", "channel", "purpose", "earliest", "latest", "alternatives", "forbidden", "conflicts",
@@ -60,6 +61,8 @@ class CaseResult:
     #: ``(layer, rule id)`` of every rule that fired, the layer being the one whose version was in force.
     fired_in: tuple[tuple[str, str], ...] = ()
     ruleset: str = ""
+    #: ``(layer, template id)`` of the draft made, if any.
+    template_in: tuple[str, str] | None = None
 
     @property
     def passed(self) -> bool:
@@ -150,8 +153,31 @@ def run_case(case: Case, engine: Engine) -> CaseResult:
     fired = tuple(entry.id for entry in advice.trace)
     unknown = _unknown_rules(case.expect, merged)
     failures = [message for _, message in unknown] + compare(case.expect, advice, fired, {r for r, _ in unknown})
+    draft = make_draft(advice)
+    if "draft" in case.expect:
+        failures += draft_failures(case.expect["draft"], draft)
+    used = None
+    if draft is not None:
+        template = next(t for t in merged.templates if t.id == draft.template)
+        used = (template.layer, template.id)
     return CaseResult(case, tuple(failures), advice, fired, tuple((e.layer, e.id) for e in advice.trace),
-                      merged.version)
+                      merged.version, used)
+
+
+def draft_failures(expect: dict[str, Any] | None, draft: Draft | None) -> list[str]:
+    """How the draft differs from what a case expects of it."""
+    if expect is None:
+        return [] if draft is None else [f"draft: expected none, got template {draft.template}"]
+    if draft is None:
+        return ["draft: expected one, got none"]
+    failures = [f"draft {key}: expected {_show(expect[key])}, got {_show(getattr(draft, key))}"
+                for key, attr in (("template", "template"), ("language", "language"), ("channel", "channel"))
+                if key in expect and expect[key] != getattr(draft, attr)]
+    text = f"{draft.subject or ''}\n{draft.body}"
+    failures += [f"draft: does not contain {_show(part)}" for part in expect.get("contains", []) if part not in text]
+    if "placeholders" in expect and list(expect["placeholders"]) != list(draft.placeholders):
+        failures.append(f"draft placeholders: expected {_show(expect['placeholders'])}, got {_show(list(draft.placeholders))}")
+    return failures
 
 
 def run_cases(cases: Iterable[Case], engine: Engine) -> list[CaseResult]:
@@ -322,6 +348,19 @@ def coverage(results: Iterable[CaseResult], layers: Iterable[Layer]) -> list[Lay
             for layer in layers]
 
 
+def template_coverage(results: Iterable[CaseResult], layers: Iterable[Layer]) -> list[LayerCoverage]:
+    """Per layer: its templates and template overrides, and which of them made some case's draft."""
+    used = {result.template_in for result in results if result.template_in}
+    out = []
+    for layer in layers:
+        units = tuple((entry["id"], layer.line(section, i, "id")) for section in ("templates", "override_templates")
+                      for i, entry in enumerate(layer.data.get(section, [])))
+        if units:
+            out.append(LayerCoverage(layer.name, layer.file, units,
+                                     frozenset(t for t, _ in units if (layer.name, t) in used)))
+    return out
+
+
 def total_percent(layers: Iterable[LayerCoverage]) -> float:
     """Coverage over all the given layers' rules together."""
     layers = list(layers)
@@ -337,6 +376,8 @@ class SuiteReport:
 
     results: tuple[CaseResult, ...]
     coverage: tuple[LayerCoverage, ...]
+    #: Which templates made a draft in some case (reported; ``--min-coverage`` counts rules only).
+    templates: tuple[LayerCoverage, ...] = ()
 
     @property
     def failed(self) -> tuple[CaseResult, ...]:
@@ -350,7 +391,8 @@ class SuiteReport:
         return {"cases": [r.to_json() for r in self.results],
                 "summary": {"cases": len(self.results), "passed": len(self.results) - len(self.failed),
                             "failed": len(self.failed)},
-                "coverage": {"percent": round(self.percent, 1), "layers": [c.to_json() for c in self.coverage]}}
+                "coverage": {"percent": round(self.percent, 1), "layers": [c.to_json() for c in self.coverage],
+                             "templates": [c.to_json() for c in self.templates]}}
 
 
 def scope_layers(library: Library, folder: str | Path | None) -> list[Layer]:
@@ -368,4 +410,5 @@ def run_suite(folder: str | Path | None = None, library: Library | None = None) 
         raise InputError("no rule tests found; write them as tests/<layer>.yaml next to the rulesets "
                          "(see docs/authoring.md)", Location(str(where)))
     results = run_cases(load_all_cases(files), Engine(library=library))
-    return SuiteReport(tuple(results), tuple(coverage(results, scope_layers(library, folder))))
+    layers = scope_layers(library, folder)
+    return SuiteReport(tuple(results), tuple(coverage(results, layers)), tuple(template_coverage(results, layers)))

@@ -21,6 +21,7 @@ from followup.cli.lazy import LazyGroup
 
 COMMANDS = {
     "advise": ".advise:advise",
+    "draft": ".advise:draft",
     "validate": ".advise:validate",
     "batch": ".batch:batch",
     "explain": ".audit:explain_command",

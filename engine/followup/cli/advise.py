@@ -7,9 +7,13 @@ from datetime import datetime
 
 import click
 
-from followup.base.errors import InputError, InputErrors
-from followup.api import Rules
+from followup.base.errors import InputError, InputErrors, Location
+from followup.engine.facts import CHANNELS
+from followup.api import LANGUAGES, Rules
 from followup.audit.log import open_log
+from followup.render.text import verdict
+from followup.render.words import say
+from followup.rules.catalogue import is_catalogue
 from followup.rules.ruleset import layer_from_document
 from followup.load.situation import situation_from_document
 from followup.base.words import visible
@@ -28,17 +32,20 @@ from followup.cli.plan import write_next_step_calendar
                    "'followup replay LOG' re-checks it.")
 @click.option("--ics", "ics_path", type=click.Path(dir_okay=False), metavar="OUT.ics",
               help="Also write the next follow-up as a calendar reminder ('followup plan --ics' writes them all).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="The language to read the advice in (the verdict, the reasons, the points, the dates). "
+                   "The draft is in the language you write to the employer in (the file's 'language').")
 @today_option
 @rules_option
-def advise(file: str, fmt: str, audit_log: str | None, ics_path: str | None, today: datetime | None,
+def advise(file: str, fmt: str, audit_log: str | None, ics_path: str | None, lang: str, today: datetime | None,
            rules_dirs: tuple[str, ...]) -> None:
-    """Advise on the situation in FILE (YAML or JSON; '-' for standard input): whether, when and how to follow up."""
+    """Advise on the situation in FILE (YAML or JSON; '-' for standard input): whether, when and how to follow up, and what to send."""
     rules = Rules(rules_dirs)
     situation = situation_from_document(read_document(file), as_date(today))
     # An unusable log (a device, a FIFO, a link, a file others may read) is refused here,
     # before advising: never advice computed and then lost to a log that cannot take it.
     with open_log(audit_log, append=True) if audit_log else nullcontext() as log:
-        decision = rules.advise(situation, log=log)
+        decision = rules.advise(situation, lang=lang, log=log)
     if fmt == "json":
         emit(decision.to_json(), json_text=True)
     else:
@@ -48,12 +55,43 @@ def advise(file: str, fmt: str, audit_log: str | None, ics_path: str | None, tod
 
 
 @click.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Write the draft in this language instead of the file's 'language' (by default the "
+                   "country's: da, sv, nb; en elsewhere).")
+@click.option("--channel", type=click.Choice(CHANNELS), default=None,
+              help="The draft for one of the advice's alternatives instead (insider: a word with the person you "
+                   "know there, asking when to contact the contact person).")
+@today_option
+@rules_option
+def draft(file: str, lang: str | None, channel: str | None, today: datetime | None,
+          rules_dirs: tuple[str, ...]) -> None:
+    """Print only the draft for FILE: the message to send (or what to say on the phone), ready to paste.
+
+    Exits 1, saying why on stderr, when the advice is not to follow up now (nothing to send).
+    """
+    rules = Rules(rules_dirs)
+    decision = rules.advise(situation_from_document(read_document(file), as_date(today)))
+    found = decision.draft(lang, channel)
+    if found is None:
+        if channel and decision.action == "follow_up":
+            raise InputError(f"the advice does not offer {channel}; it offers: "
+                             f"{', '.join((decision.channel or '', *decision.alternatives)).strip(', ')}",
+                             Location(None, None, "channel"))
+        say_text = say(lang or "en", "text.no_draft", verdict=verdict(decision.advice, lang or "en"))
+        click.echo(say_text, err=True)
+        click.get_current_context().exit(1)
+    emit(found.text(), nl=False)
+
+
+@click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
 def validate(files: tuple[str, ...]) -> None:
     """Check situation and ruleset FILES against their schemas (picked by content).
 
-    A file with a top-level 'ruleset' key is a ruleset; anything else is a situation; '-'
-    is standard input. Exits 2 if any file is invalid, listing every problem with its line.
+    A file with a top-level 'ruleset' key is a ruleset, one with 'translation' a catalogue (a
+    layer's texts in another language); anything else is a situation; '-' is standard input.
+    Exits 2 if any file is invalid, listing every problem with its line.
     """
     errors: list[InputError] = []
     for file in files:
@@ -71,5 +109,8 @@ def _validate_one(file: str) -> str:
     if isinstance(document.data, dict) and "ruleset" in document.data:
         layer_from_document(document)
         return "ruleset"
+    if is_catalogue(document.data):
+        layer_from_document(document)
+        return "catalogue"
     situation_from_document(document)
     return "situation"

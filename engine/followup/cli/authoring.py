@@ -246,4 +246,10 @@ def _test_text(report: SuiteReport, min_coverage: float | None) -> str:
     if min_coverage is not None:
         verdict += f" ({'below' if report.percent < min_coverage else 'meets'} the minimum of {min_coverage:g}%)"
     lines.append(verdict)
+    if report.templates:
+        lines.append("Template coverage (templates and overrides that made some case's draft):")
+        for c in report.templates:
+            covered = len(c.rules) - len(c.uncovered)
+            lines.append(f"  {c.layer}: {covered}/{len(c.rules)}  {c.file}")
+            lines += [f"    not used: {template} (line {line})" for template, line in c.uncovered]
     return "\n".join(lines) + "\n"

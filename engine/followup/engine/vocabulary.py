@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any, Iterator
 
-from followup.base.errors import InputError, InputErrors
+from followup.base.errors import InputError, InputErrors, Location
 from followup.engine.facts import DERIVED_FACTS, build_facts
 from followup.rules.condition import Leaf
 from followup.base.words import QUOTE_LIMIT as LIMIT
@@ -41,7 +41,7 @@ def _day(offset: int) -> str:
 #: still covers every field of the situation schema.
 FULL: dict[str, Any] = {
     "country": "DK", "today": _day(0), "stage": "applied", "outcome": "pending", "position": "Analyst",
-    "feels_right": True, "applicant": {"name": "Alex"},
+    "feels_right": True, "applicant": {"name": "Alex", "phone": "+45 11 22 33 44"}, "language": "da",
     "employer": {"name": "Acme", "size": "small", "sector": "law"}, "role_kind": "sales",
     "application": {"sent_on": _day(-30), "via": "email", "deadline": _day(-25)},
     "posting": {"forbids_calls": False, "forbids_emails": False, "answer_expected_by": _day(-5),
@@ -304,6 +304,12 @@ def check_facts(merged: MergedRuleset) -> None:
         where = when_location(rule)
         for leaf in rule.when.leaves():
             errors += [RuleError(f"rule '{rule.id}': {message}", where, rule.id, kind)
+                       for kind, message in leaf_problems(leaf, vocab) if kind in REFUSED_AT_LOAD]
+    for template in merged.templates:  # a draft's ``when`` is a condition like a rule's
+        origin = template.overrides[-1] if template.overrides else template.origin
+        for leaf in template.when.leaves() if template.when is not None else ():
+            errors += [RuleError(f"template '{template.id}': {message}", Location(origin.file, origin.line, "when"),
+                                 template.id, kind)
                        for kind, message in leaf_problems(leaf, vocab) if kind in REFUSED_AT_LOAD]
     if errors:
         raise InputErrors(errors)

@@ -102,6 +102,9 @@ class Situation:
     position: str | None = None
     role_kind: str | None = None
     applicant_name: str | None = None
+    applicant_phone: str | None = None
+    #: The language to write to the employer in, as the file gives it (None: the country's).
+    language: str | None = None
     employer: Employer = field(default_factory=Employer)
     application: Application = field(default_factory=Application)
     posting: Posting = field(default_factory=Posting)
@@ -117,8 +120,10 @@ class Situation:
                                "outcome": self.outcome, "feels_right": self.feels_right}
         _put(out, "position", self.position)
         _put(out, "role_kind", self.role_kind)
-        if self.applicant_name:
-            out["applicant"] = {"name": self.applicant_name}
+        applicant = {k: v for k, v in (("name", self.applicant_name), ("phone", self.applicant_phone)) if v}
+        if applicant:
+            out["applicant"] = applicant
+        _put(out, "language", self.language)
         for name in ("employer", "application", "posting", "contact", "interview", "competing_offer"):
             value = _plain(getattr(self, name))
             if value:
@@ -247,7 +252,8 @@ def _build(data: dict[str, Any], source: str, today: date | None) -> Situation:
         today=today or _d(g("today")) or local_today(data["country"]),
         outcome=g("outcome", "pending"), feels_right=g("feels_right", True),
         position=g("position"), role_kind=g("role_kind"),
-        applicant_name=g("applicant", {}).get("name"),
+        applicant_name=g("applicant", {}).get("name"), applicant_phone=g("applicant", {}).get("phone"),
+        language=g("language"),
         employer=Employer(**g("employer", {})),
         application=Application(sent_on=_d(app.get("sent_on")), via=app.get("via"), deadline=_d(app.get("deadline"))),
         posting=Posting(**{**post, "answer_expected_by": _d(post.get("answer_expected_by"))}),

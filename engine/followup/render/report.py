@@ -19,7 +19,9 @@ from followup.audit.record import DecisionRecord
 from followup.audit.explain import Explanation, RuleTrace
 from followup.engine.facts import DERIVED_FACTS
 from followup.base.names import channel_name
+from followup.render.draft import make_draft
 from followup.render.text import verdict, warning_lines
+from followup.render.words import language_name
 from followup.audit.whynot import Alternatives, Change, Reason, WhyNot, actual_words, failure_parts, failure_words, show_value
 
 INDENT = "      "
@@ -157,6 +159,18 @@ def explanation_markdown(advice: Advice, explanation: Explanation, record: Decis
     lines = ["### Advice", ""] + [f"> **Warning:** {md(w)}" for w in advice.warnings] + ([""] if advice.warnings else [])
     lines += [f"**{md(verdict(advice))}**", ""]
     lines += [f"> **Note:** {md(line)}" for line in _disagreement_lines(explanation) if line]
+    for title, points in (("Say", advice.say), ("Avoid", advice.avoid), ("Be careful", advice.cautions)):
+        if points:
+            lines += [f"### {title}", ""] + [f"- {md(p.text)} (`{p.rule}`)" for p in points] + [""]
+    draft = make_draft(advice)
+    if draft is not None:
+        lines += [f"### Draft ({md(channel_name(draft.channel))}, {md(language_name(draft.language))})", ""]
+        # CommonMark: a fence longer than any run of backticks inside cannot be closed by the text.
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", draft.text())), default=0))
+        lines += [fence + "text", *draft.text().splitlines(), fence, ""]
+        if draft.placeholders:
+            lines += [f"Fill in: {', '.join(code(p) for p in draft.placeholders)}.", ""]
+        lines += [f"> “{md(s.quote)}” (seed {s.seed}, {', '.join(s.items)})" for s in draft.sources] + [""]
     lines += ["### Why", ""]
     for trace in ranked(explanation):
         lines += _fired_markdown(trace)

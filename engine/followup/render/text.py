@@ -1,9 +1,17 @@
-"""Advice for people (text) and for tools (JSON).
+"""Advice for people (text) and for tools (JSON), in the reader's language.
 
-Text output leads with the verdict in one sentence ("E-mail Mette Jensen between 24 and
-28 November."), then what to say and avoid, then why, rule by rule. JSON output is
-``advice_document``: ``Advice.to_json`` with its decision record and full trace, sorted keys,
-so the same advice is the same bytes but for the record's per-run id and timestamp.
+Text output fits a screen: the verdict in one sentence ("E-mail Mette Jensen between 24 and
+28 November."), the dates, the draft to send, the few rules that decided whether, how and
+when (each with its source), the main points to say and avoid, and a pointer to
+``followup explain`` for every rule. JSON output is ``advice_document``: ``Advice.to_json``
+with the verdict, the draft, its decision record and full trace, sorted keys, so the same
+advice is the same bytes but for the record's per-run id and timestamp.
+
+``lang`` (en, da, sv, nb) is the reader's language: the fixed words come from
+``render/messages/``, the rules' texts from the catalogues beside each layer
+(``rulesets/base.da.yaml``); a text with no translation stays English and the advice says so
+once. The trace stays in the rules' own words. The draft is in the language the situation
+writes to the employer in, whatever the reader's.
 """
 
 from __future__ import annotations
@@ -14,99 +22,177 @@ from datetime import date
 from typing import Any
 
 from followup.base.canonical import canonical
-from followup.base.names import channel_name, day
 from followup.base.words import visible
-from followup.engine.advice import Advice, FiredRule
+from followup.engine.advice import Advice, FiredRule, Point
 from followup.audit.record import DecisionRecord, new_record
 from followup.audit.explain import basis_of, explain
 from followup.load.situation import Situation
+from followup.render.draft import Draft, make_draft, weekday_date
+from followup.render.words import channel_name, day, day_number, language_name, say
+from followup.rules.catalogue import RuleText
 
-_CHANNEL_VERB = {
-    "email": "E-mail {who}",
-    "phone": "Call {who}",
-    "linkedin": "Send {who} a LinkedIn message",
-    "in_person": "Visit {who} in person",
-    "letter": "Send {who} a letter",
-    "insider": "Ask your contact inside {employer} to put in a word with {who}",
-}
-
-_PURPOSE = {"thank_you": "to thank them for the interview", "status": "to ask about the status of your application",
-            "process_question": "to ask about the job and how hiring will proceed",
-            "competing_offer": "to tell them about your other offer"}
+#: How many points of each kind the screen shows (``followup explain`` has them all).
+MAX_SAY = 3
+MAX_AVOID = 2
+MAX_CAUTIONS = 2
 
 
-def span(earliest: date | None, latest: date | None, today: date) -> str:
+def span(earliest: date | None, latest: date | None, today: date, lang: str = "en") -> str:
     """``between 24 and 28 November``, ``from 24 November``, ``today``, ``by 28 November``."""
     if earliest and latest:
         if earliest == latest:
-            return "today" if earliest == today else f"on {day(earliest, today)}"
+            return say(lang, "span.today") if earliest == today else say(lang, "span.on", day=day(earliest, today, lang))
         if (earliest.month, earliest.year) == (latest.month, latest.year):
-            return f"between {earliest.day} and {day(latest, today)}"
-        return f"between {day(earliest, today)} and {day(latest, today)}"
+            return say(lang, "span.between_in_month", first=day_number(earliest, lang), last=day(latest, today, lang))
+        return say(lang, "span.between", first=day(earliest, today, lang), last=day(latest, today, lang))
     if earliest:
-        return "from today" if earliest <= today else f"from {day(earliest, today)}"
+        return say(lang, "span.from_today") if earliest <= today else say(lang, "span.from", day=day(earliest, today, lang))
     if latest:
-        return f"by {day(latest, today)}"
+        return say(lang, "span.by", day=day(latest, today, lang))
     return ""
 
 
-def verdict(advice: Advice) -> str:
+def verdict(advice: Advice, lang: str = "en") -> str:
     """The advice in one sentence, rendered from its structured fields and the situation."""
     situation = basis_of(advice).situation
     if advice.action == "stop":
-        reason = _stop_reason(advice)
-        return f"Do not follow up{': ' + reason if reason else ''}."
-    who = situation.contact.name or situation.employer.name or "the hiring manager"
-    how = _how(advice.channel, situation, who)
-    purpose = f" {_PURPOSE[advice.purpose]}" if advice.purpose else ""
-    when = span(advice.timing.earliest, advice.timing.latest, advice.today)
+        reason = _stop_reason(advice, lang)
+        return say(lang, "verdict.stop_because", reason=reason) if reason else say(lang, "verdict.stop")
+    who = situation.contact.name or situation.employer.name or say(lang, "verdict.someone")
+    how = _how(advice.channel, situation, who, lang)
+    purpose = f" {say(lang, 'verdict.purpose.' + advice.purpose)}" if advice.purpose else ""
+    when = span(advice.timing.earliest, advice.timing.latest, advice.today, lang)
     if advice.action == "wait":
         if advice.timing.earliest and advice.timing.earliest > advice.today:
-            return f"Wait. {how}{purpose} {span(advice.timing.earliest, advice.timing.latest, advice.today)}, not before."
+            return say(lang, "verdict.wait_until", how=how, purpose=purpose, when=when)
         if situation.stage == "considering":
-            return "Nothing to follow up on yet: send your application first."
-        return f"Wait for now; do not contact {who} yet."
-    return f"{how}{purpose} {when}.".replace("  ", " ")
+            return say(lang, "verdict.nothing_yet")
+        return say(lang, "verdict.wait_now", who=who)
+    return say(lang, "verdict.follow_up", how=how, purpose=purpose, when=when).replace("  ", " ")
 
 
-def _how(channel: str | None, situation: Situation, who: str) -> str:
+def _how(channel: str | None, situation: Situation, who: str, lang: str) -> str:
     """"Call Mette Jensen", or, with no work number for her, through the switchboard (C12)."""
-    employer = situation.employer.name or "the company"
+    employer = situation.employer.name or say(lang, "verdict.the_company")
     if channel == "phone" and (situation.contact.phone is None or situation.contact.phone_kind in ("private", "main")):
-        person = situation.contact.name or "the person handling the hiring"
-        owner = f"{employer}'s" if situation.employer.name else "the company's"
-        return f"Call {owner} main number and ask for {person}"
-    return _CHANNEL_VERB.get(channel or "", "Follow up with {who}").format(who=who, employer=employer)
+        person = situation.contact.name or say(lang, "verdict.the_person_hiring")
+        key = "verdict.main_number" if situation.employer.name else "verdict.main_number_unnamed"
+        return say(lang, key, employer=situation.employer.name, person=person)
+    verbs = say(lang, "verdict.channel")
+    return verbs.get(channel or "", verbs["none"]).format(who=who, employer=employer)
 
 
-def _stop_reason(advice: Advice) -> str:
+def _stop_reason(advice: Advice, lang: str = "en") -> str:
+    texts = Texts(advice, lang)
     for entry in advice.trace:
         if entry.effect.get("action") == "stop" and not entry.overridden_by:
-            return entry.title[0].lower() + entry.title[1:]
+            title = texts.title(entry)
+            return title[0].lower() + title[1:]
     for conflict in advice.conflicts:
         if conflict.kind == "all_channels_forbidden":
-            return "every way of contacting them is ruled out"
+            return say(lang, "verdict.all_forbidden")
     return ""
 
 
-def advice_document(advice: Advice, record: DecisionRecord | None = None, *, explanation: bool = True) -> dict[str, Any]:
+class Texts:
+    """The rules' texts of one advice in the reader's language, and which had no translation."""
+
+    def __init__(self, advice: Advice, lang: str) -> None:
+        self.lang = lang
+        basis = advice.basis
+        self.merged = basis.merged if basis is not None else None
+        table = self.merged.translations.get(lang, {}) if self.merged is not None and lang != "en" else {}
+        self.table: dict[str, RuleText] = table
+        self.missing: set[str] = set()
+
+    def _entry(self, rule_id: str) -> RuleText | None:
+        if self.lang == "en" or self.merged is None:
+            return None
+        found = self.table.get(rule_id)
+        return found
+
+    def _or_english(self, rule_id: str, translated: str | None, english: str) -> str:
+        if self.lang == "en":
+            return english
+        if translated is None:
+            self.missing.add(rule_id)
+            return english
+        return translated
+
+    def title(self, entry: FiredRule) -> str:
+        found = self._entry(entry.id)
+        return self._or_english(entry.id, found.title if found else None, entry.title)
+
+    def because(self, entry: FiredRule) -> str:
+        found = self._entry(entry.id)
+        return self._or_english(entry.id, found.because if found else None, entry.because)
+
+    def point(self, point: Point, kind: str) -> str:
+        """A say/avoid/caution point (``kind``: say, avoid, caution)."""
+        if self.lang == "en" or self.merged is None:
+            return point.text
+        found = self._entry(point.rule)
+        rule = next((r for r in self.merged.rules if r.id == point.rule), None)
+        points = getattr(found, kind) if found else None
+        english = getattr(rule.then, kind) if rule else ()
+        translated = points[english.index(point.text)] if points and point.text in english else None
+        return self._or_english(point.rule, translated, point.text)
+
+    def warning(self, rules: bool = True) -> str | None:
+        """The one warning that some texts are English (naming their rules, unless ``rules=False``), or None."""
+        if not self.missing:
+            return None
+        if not rules:
+            return say(self.lang, "text.untranslated_short", language=language_name(self.lang, self.lang),
+                       count=len(self.missing))
+        return say(self.lang, "text.untranslated", language=language_name(self.lang, self.lang),
+                   rules=", ".join(sorted(self.missing)))
+
+
+def advice_document(advice: Advice, record: DecisionRecord | None = None, *, explanation: bool = True,
+                    lang: str = "en") -> dict[str, Any]:
     """The JSON document for one advice: what ``advise --format json`` prints, and each batch line.
 
     It is ``Advice.to_json()`` plus
+    - ``verdict``, and ``draft``: the message to send for an advice to follow up, else null;
     - ``decision``: the decision record (``audit/record.py``): ``record``, or a new one with a
       fresh id and timestamp, the only two fields that differ between runs on the same input;
     - ``explanation``: the full trace of every rule, fired or not, condition by condition
       (``explain.py``), unless ``explanation=False``.
     Pass the same ``record`` to print a decision and log it under one id. An advice made by
-    hand rather than by the engine has neither part.
+    hand rather than by the engine has neither part. With ``lang`` other than en, the verdict
+    and the say/avoid/caution points are in that language (the trace stays as the rules say).
     """
     document = advice.to_json()
     if advice.basis is not None:
-        document["verdict"] = verdict(advice)
+        document["verdict"] = verdict(advice, lang)
+        if lang != "en":
+            texts = Texts(advice, lang)
+            for key, kind in (("say", "say"), ("avoid", "avoid"), ("cautions", "caution")):
+                for item, point in zip(document[key], getattr(advice, key)):
+                    item["text"] = texts.point(point, kind)
+            _collect(texts, advice)
+            if texts.warning():
+                document["warnings"] = [*document["warnings"], texts.warning()]
+        draft = make_draft(advice)
+        document["draft"] = draft.to_json() if draft else None
         document["decision"] = (record or new_record(advice)).to_json()
         if explanation:
             document["explanation"] = explain(advice).to_json()
     return document
+
+
+def _collect(texts: Texts, advice: Advice) -> None:
+    """Look up every rule text the advice shows, so ``texts.missing`` names those left in English."""
+    for key, kind in (("say", "say"), ("avoid", "avoid"), ("cautions", "caution")):
+        for point in getattr(advice, key):
+            texts.point(point, kind)
+    for entry in deciding(advice):
+        texts.title(entry)
+        texts.because(entry)
+    _stop = next((e for e in advice.trace if e.effect.get("action") == "stop" and not e.overridden_by), None)
+    if advice.action == "stop" and _stop is not None:
+        texts.title(_stop)
 
 
 def audit_document(advice: Advice, record: DecisionRecord) -> dict[str, Any]:
@@ -124,59 +210,126 @@ def to_json_text(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
 
 
-def render_text(advice: Advice, width: int = 88) -> str:
-    """The advice for people: warnings, verdict, then what to say, then why, rule by rule.
+def deciding(advice: Advice) -> list[FiredRule]:
+    """The few rules that decided whether (the action), how (the channel) and when (the dates)."""
+    trace = advice.trace
+    beaten = {entry.id: {o.part for o in entry.overridden_by} for entry in trace}
+    chosen: list[FiredRule] = []
 
-    Warnings come first: advice from the base rules alone (no rules for the country), or
-    from a layer that replaces a shipped one, must say so before it is read.
-    """
-    lines = warning_lines(advice, width) + [verdict(advice), ""]
-    if advice.alternatives:
-        lines.append("Also possible: " + ", ".join(channel_name(c) for c in advice.alternatives) + ".")
-    if advice.forbidden and advice.action != "stop":
-        lines.append("Not by: " + ", ".join(channel_name(c) for c in advice.forbidden) + ".")
-    lines += _section("Say", [p.text for p in advice.say], width)
-    lines += _section("Avoid", [p.text for p in advice.avoid], width)
-    lines += _section("Be careful", [p.text for p in advice.cautions], width)
-    lines += _section("Conflicts between rules", [c.message for c in advice.conflicts], width)
-    lines += ["", "Why:"]
-    for entry in advice.trace:
-        lines += _why(entry, width)
-    lines += ["", f"Rules: {advice.ruleset.version} ({advice.ruleset.digest[:19]}), advised for {advice.today.isoformat()}."]
+    def top(entries: list[FiredRule]) -> None:
+        if entries:
+            best = max(entries, key=lambda e: e.priority)
+            if best not in chosen:
+                chosen.append(best)
+
+    top([e for e in trace if e.effect.get("action") == advice.action and f"action {advice.action}" not in beaten[e.id]])
+    if advice.action != "stop" and advice.channel:
+        top([e for e in trace if advice.channel in e.effect.get("prefer", ())
+             and f"prefer {advice.channel}" not in beaten[e.id]])
+    if advice.action != "stop":
+        timing = advice.timing
+        bounds = {w.rule for w in timing.windows if (timing.earliest and w.earliest == timing.earliest)
+                  or (timing.latest and w.latest == timing.latest)}
+        for entry in trace:
+            if entry.id in bounds and entry not in chosen and "timing" not in beaten[entry.id]:
+                chosen.append(entry)
+    return chosen[:3]
+
+
+def render_text(advice: Advice, width: int = 88, lang: str = "en", draft: Draft | None = None,
+                file: str | None = None) -> str:
+    """The advice for people, on one screen: verdict, dates, draft, why, what to say and avoid."""
+    texts = Texts(advice, lang)
+    # Warnings come first: advice from the base rules alone (no rules for the country), or
+    # from a layer that replaces a shipped one, must say so before it is read.
+    lines = warning_lines(advice, width, lang) + [verdict(advice, lang)]
+    if advice.action != "stop":
+        extra = [_window(advice, lang)]
+        if advice.alternatives:
+            extra.append(f"{say(lang, 'text.also_possible')}: "
+                         + ", ".join(channel_name(c, lang) for c in advice.alternatives) + ".")
+        if advice.forbidden:
+            extra.append(f"{say(lang, 'text.not_by')}: " + ", ".join(channel_name(c, lang) for c in advice.forbidden) + ".")
+        lines += [""] + [line for item in extra if item for line in textwrap.wrap(item, width, break_on_hyphens=False)]
+    draft = draft if draft is not None else make_draft(advice)
+    if draft is not None:
+        lines += ["", say(lang, "text.draft", channel=channel_name(draft.channel, lang),
+                          language=language_name(draft.language, lang))]
+        lines += [f"  {line}" if line else "" for line in draft.text().splitlines()]
+        if draft.placeholders:
+            lines += textwrap.wrap(f"{say(lang, 'text.fill_in')}: {', '.join(draft.placeholders)}", width, break_on_hyphens=False)
+    reasons = deciding(advice)
+    if reasons:
+        lines += ["", f"{say(lang, 'text.why')}:"]
+        for entry in reasons:
+            source = f"seed {entry.source.seed}, {', '.join(entry.source.items)}"
+            lines += textwrap.wrap(f"{texts.title(entry)} ({source})", width,
+                                   initial_indent="  - ", subsequent_indent="    ", break_on_hyphens=False)
+    for key, kind, title, most in (("say", "say", "text.say", MAX_SAY), ("avoid", "avoid", "text.avoid", MAX_AVOID),
+                                   ("cautions", "caution", "text.careful", MAX_CAUTIONS)):
+        points = main_points(advice, getattr(advice, key))
+        lines += _points(say(lang, title), [texts.point(p, kind) for p in points], most, width, lang)
+    lines += _points(say(lang, "text.conflicts"), [c.message for c in advice.conflicts], 3, width, lang)
+    untranslated = [texts.warning(rules=False)] if texts.warning() else []
+    lines += _points(say(lang, "text.warnings"), untranslated, 3, width, lang)
+    lines += ["", say(lang, "text.explain", file=file or _source(advice))]
     # Situations are refused with control characters in them; this is for those made otherwise.
     return visible("\n".join(line.rstrip() for line in lines).strip() + "\n")
 
 
-def warning_lines(advice: Advice, width: int = 88) -> list[str]:
-    """``Warnings:`` and each warning, then a blank line; nothing without warnings. Output leads with them."""
-    return _section("Warnings", list(advice.warnings), width)[1:] + [""] if advice.warnings else []
+def warning_lines(advice: Advice, width: int = 88, lang: str = "en") -> list[str]:
+    """The heading and each of the advice's warnings, then a blank line; nothing without warnings."""
+    if not advice.warnings:
+        return []
+    out = [f"{say(lang, 'text.warnings')}:"]
+    for item in advice.warnings:
+        out += textwrap.wrap(item, width, initial_indent="  - ", subsequent_indent="    ", break_on_hyphens=False)
+    return out + [""]
 
 
-def _section(title: str, items: list[str], width: int) -> list[str]:
+def main_points(advice: Advice, points: tuple[Point, ...]) -> list[Point]:
+    """Points, the most specific first: those for this channel, then for fewer purposes, then the rest.
+
+    Each group keeps the resolver's order (priority, then listing); the generic points every
+    message gets ("keep it short") come last, so a screen that shows a few shows the ones
+    about this situation.
+    """
+    effects = {entry.id: entry.effect for entry in advice.trace}
+
+    def specificity(point: Point) -> tuple[int, int]:
+        effect = effects.get(point.rule, {})
+        return (0 if effect.get("if_channel") else 1, len(effect.get("if_purpose", ())) or 9)
+
+    return sorted(points, key=specificity)
+
+
+def _source(advice: Advice) -> str:
+    source = advice.basis.situation.source if advice.basis is not None else ""
+    return source if source and not source.startswith("<") else "FILE"
+
+
+def _points(title: str, items: list[str], most: int, width: int, lang: str) -> list[str]:
     if not items:
         return []
-    out = ["", f"{title}:"]
-    for item in items:
-        out += textwrap.wrap(item, width, initial_indent="  - ", subsequent_indent="    ")
+    heading = title if len(items) <= most else say(lang, "text.some", title=title, shown=most, count=len(items))
+    out = ["", f"{heading}:"]
+    for item in items[:most]:
+        out += textwrap.wrap(item, width, initial_indent="  - ", subsequent_indent="    ", break_on_hyphens=False)
     return out
 
 
-def _why(entry: FiredRule, width: int) -> list[str]:
-    layer = entry.layer if entry.layer == entry.defined_in else f"{entry.layer}, overriding {entry.defined_in}"
-    head = f"  [{entry.id}] ({layer}) {entry.title}"
-    facts = ", ".join(f"{k} = {_value(v)}" for k, v in entry.facts)
-    out = textwrap.wrap(head, width, subsequent_indent="      ")
-    out += textwrap.wrap(entry.because, width, initial_indent="      ", subsequent_indent="      ")
-    if facts:
-        out += textwrap.wrap(f"saw: {facts}", width, initial_indent="      ", subsequent_indent="        ")
-    out += textwrap.wrap(f"source: {entry.source}", width, initial_indent="      ", subsequent_indent="        ")
-    for o in entry.overridden_by:
-        out += textwrap.wrap(f"not followed: {o.part} (beaten by {o.by}: {o.why})", width,
-                             initial_indent="      ", subsequent_indent="        ")
-    return out
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def _window(advice: Advice, lang: str) -> str:
+    """``When: Saturday 21 November to Wednesday 25 November.``: the days, with their weekdays."""
+    timing = advice.timing
+    first, last = timing.earliest, timing.latest
+    if first is None and last is None:
+        return ""
+    if first and last and first != last:
+        days = say(lang, "text.from_to", first=weekday_date(first, lang), last=weekday_date(last, lang))
+    else:
+        days = weekday_date(first or last, lang)  # type: ignore[arg-type]
+        if first is None:
+            days = say(lang, "span.by", day=days)
+        elif last is None:
+            days = say(lang, "span.from", day=days)
+    return f"{say(lang, 'text.when')}: {days}."

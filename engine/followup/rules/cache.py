@@ -31,6 +31,7 @@ import yaml
 from followup.base.errors import InputError, InputErrors
 from followup.base.cachedir import Cache, open_cache
 from followup.base.paths import schemas_dir
+from followup.rules.catalogue import catalogue_name, is_catalogue
 from followup.rules.ruleset import Layer, Library, folder_files, library_folders, load_folder
 from followup.load.yamlio import MAX_BYTES, Document
 
@@ -135,7 +136,10 @@ def _read(cache: Cache, name: str, limit: int, key: str, sources: list[Source]) 
 def _layer(item: dict[str, Any]) -> Layer:
     lines = {tuple(path): int(line) for path, line in item["lines"]}
     document = Document(item["data"], str(item["file"]), lines)
-    return Layer(document.data["ruleset"], str(document.data["version"]), document, bool(item["shipped"]))
+    data = document.data
+    if is_catalogue(data):
+        return Layer(catalogue_name(data), "", document, bool(item["shipped"]))
+    return Layer(data["ruleset"], str(data["version"]), document, bool(item["shipped"]))
 
 
 def _write(cache: Cache, name: str, limit: int, key: str, layers: list[Layer]) -> None:

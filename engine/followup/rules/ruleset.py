@@ -18,8 +18,10 @@ from followup.base.canonical import digest_of
 from followup.base.errors import InputError, InputErrors, Location, RulesetError
 from followup.base.paths import rulesets_dir
 from followup.base.words import quoted
+from followup.rules.catalogue import RuleText, catalogue_name, check_catalogue, is_catalogue, translations
 from followup.rules.compiler import footprint
 from followup.rules.rule import Origin, Override, Rule, source_from_data
+from followup.rules.templates import DisabledTemplate, Template, check_templates, merge_templates
 from followup.load.schema import validate
 from followup.load.yamlio import Document, load_document
 
@@ -109,6 +111,11 @@ class MergedRuleset:
     disabled: tuple[Disabled, ...] = ()
     warnings: tuple[str, ...] = ()
     digest: str = field(default="", compare=False)
+    #: Drafts (``templates.py``) and the rules' texts in other languages (``catalogue.py``):
+    #: neither changes what the rules decide, so neither is part of the digest.
+    templates: tuple[Template, ...] = field(default=(), compare=False)
+    disabled_templates: tuple[DisabledTemplate, ...] = field(default=(), compare=False)
+    translations: dict[str, dict[str, RuleText]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def version(self) -> str:
@@ -143,11 +150,15 @@ def load_layer(path: str | Path, shipped: bool = False) -> Layer:
 
 
 def layer_from_document(document: Document, shipped: bool = False) -> Layer:
-    """Schema-validate a parsed ruleset (from a file, or from standard input for ``validate -``)."""
+    """Schema-validate a parsed ruleset or catalogue (from a file, or from standard input for ``validate -``)."""
+    if is_catalogue(document.data):  # a layer's texts in another language (catalogue.py)
+        check_catalogue(document)
+        return Layer(catalogue_name(document.data), "", document, shipped)
     if not isinstance(document.data, dict):
         raise RulesetError("a ruleset must be a mapping with 'ruleset', 'version' and 'rules'", Location(document.file, 1))
     validate(document, "ruleset")
     _check_unique_ids(document)
+    check_templates(document)
     return Layer(document.data["ruleset"], str(document.data["version"]), document, shipped)
 
 
@@ -253,7 +264,10 @@ class Library:
         #: strict, the engine still refuses mistyped conditions when it registers the ruleset.
         self.strict = strict
         self.problems: list[RulesetError] = []
-        for layer in layers:
+        layers = list(layers)
+        #: Catalogues (``catalogue.py``), by name (``base.da``); a user's wins over a shipped one.
+        self.catalogues: dict[str, Layer] = {l.name: l for l in layers if is_catalogue(l.data)}
+        for layer in (l for l in layers if not is_catalogue(l.data)):
             previous = self.layers.get(layer.name)
             if previous is not None and not previous.shipped and not layer.shipped:
                 self.problems.append(RulesetError(f"layer '{layer.name}' is defined twice (also in {previous.file})",
@@ -336,7 +350,7 @@ class Library:
         chain = self.chain(name)
         shadowing = tuple(f"layer {layer.name} from {layer.file} replaces the shipped one ({layer.shadows})"
                           for layer in chain if layer.shadows)
-        return merge(chain, country, warnings + shadowing)
+        return merge(chain, country, warnings + shadowing, self.catalogues.values())
 
     def chain(self, name: str) -> list[Layer]:
         """The layers from the base up to ``name``."""
@@ -378,14 +392,19 @@ class Merge:
     errors: tuple[InputError, ...]
 
 
-def merge(chain: list[Layer], country: str | None, warnings: tuple[str, ...] = ()) -> MergedRuleset:
-    """Apply each layer of ``chain`` (base first): add, override and disable rules."""
+def merge(chain: list[Layer], country: str | None, warnings: tuple[str, ...] = (),
+          catalogues: Iterable[Layer] = ()) -> MergedRuleset:
+    """Apply each layer of ``chain`` (base first): add, override and disable rules (and templates)."""
     result = merge_rules(chain)
-    if result.errors:
-        raise InputErrors(list(result.errors))
+    drafts = merge_templates(chain)
+    if result.errors or drafts.errors:
+        raise InputErrors(list(result.errors + drafts.errors))
     merged = MergedRuleset(chain[-1].name, country, tuple(chain), result.rules, result.disabled, warnings)
     check_limits(merged)
-    return replace(merged, digest=digest_of(merged.to_data()))
+    names = {layer.name for layer in chain}
+    texts = translations(result.rules, [c for c in catalogues if c.data["translation"] in names])
+    return replace(merged, digest=digest_of(merged.to_data()), templates=drafts.templates,
+                   disabled_templates=drafts.disabled, translations=texts)
 
 
 def when_location(rule: Rule) -> Location:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from followup.base.errors import InputError
-from followup.rules.ruleset import RuleError
 from followup.load.yamlio import load_document
 
 #: Every kind of finding, for the authoring guide and ``--format json``; all are errors except
@@ -29,8 +28,15 @@ KINDS = {
     "conflict": "two rules of one layer and priority that fire together and disagree",
     "tests": "a rule test file that cannot be read",
     "untested": "a rule no rule test fires",
+    "template": "a draft template that does not parse, names an unknown value, or reaches past the values",
+    "template-language": "a template without a text in one of the languages drafts are written in (en, da, sv, nb)",
+    "missing-language": "a layer that declares a language (languages: [...]) with no catalogue for it",
+    "catalogue-unknown-rule": "a catalogue entry for a rule (or text) its layer does not have",
+    "catalogue-unknown-layer": "a catalogue for a layer no rules folder defines",
+    "catalogue-points": "a catalogue with another number of say/avoid/caution points than the rule",
 }
-WARNING_KINDS = frozenset({"untested"})
+WARNING_KINDS = frozenset({"untested", "template-language", "missing-language", "catalogue-unknown-rule",
+                           "catalogue-unknown-layer", "catalogue-points"})
 
 
 @dataclass(frozen=True)
@@ -103,8 +109,8 @@ def from_error(error: InputError) -> Finding:
     """A finding for an error raised while loading or merging rulesets."""
     where = error.location
     file = where.file or "<rules>"
-    rule = error.rule_id if isinstance(error, RuleError) else None
-    kind = error.kind if isinstance(error, RuleError) else _kind(error.message)
+    rule = getattr(error, "rule_id", None)  # RuleError, and templates' TemplateError
+    kind = getattr(error, "kind", None) or _kind(error.message)
     message = error.message
     match = _ENTRY.match(where.field or "")
     if match and rule is None:

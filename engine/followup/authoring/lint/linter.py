@@ -23,6 +23,7 @@ from followup.authoring.lint.conditions import Conjunct, TooLarge, alternatives,
 from followup.engine.vocabulary import leaf_problems
 from followup.authoring.lint.conflicts import candidate_pairs, find_conflict
 from followup.authoring.lint.findings import Finding, LintReport, from_error
+from followup.authoring.lint.languages import language_findings
 from followup.engine.vocabulary import Vocabulary, vocabulary
 
 
@@ -39,6 +40,7 @@ def lint(dirs: Sequence[str | Path] = ()) -> LintReport:
     for ruleset in merged:
         linter.check_ruleset(ruleset)
     findings += linter.findings
+    findings += language_findings(library, own, merged, linter.vocab, shipped=not user_folders)
     names = {m.name for m in merged}
     findings += _untested(library, [l for l in own if l.name in names], user_folders or [rulesets_dir()], files)
     unique = sorted(set(findings), key=Finding.sort_key)
@@ -87,7 +89,11 @@ class _Linter:
         except InputError as exc:
             self.findings.append(from_error(exc))
             return None
-        return self.library.merged_layer(layer.name, layer.country)
+        try:
+            return self.library.merged_layer(layer.name, layer.country)
+        except InputError as exc:  # the templates' merge (override or disable of an unknown one)
+            self.findings += [from_error(e) for e in exc.each()]
+            return None
 
     def check_ruleset(self, merged: MergedRuleset) -> None:
         """Every rule of the linted layers, then every pair of them that may conflict."""
