@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Union
 
+from followup.base.concepts import Language, values
 from followup.audit.log import DecisionLog
 from followup.audit.record import DecisionRecord, new_record
 from followup.audit.explain import Explanation
@@ -40,7 +41,7 @@ from followup.rules.ruleset import MergedRuleset
 #: What ``advise`` accepts as a situation: parsed data, or the path of a YAML or JSON file.
 SituationInput = Union[Mapping[str, Any], str, "os.PathLike[str]"]
 #: The languages advice can be written in (the reader's: verdict, reasons, points, dates).
-LANGUAGES = ("en", "da", "sv", "nb")
+LANGUAGES = values(Language)
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from followup.base.concepts import Channel, values
 from followup.engine.workdays import is_working_day, working_days_between
 from followup.load.situation import Situation
 
@@ -50,7 +51,7 @@ class FactInfo:
     enum: tuple[str, ...] = ()
 
 
-CHANNELS = ("email", "phone", "linkedin", "in_person", "letter", "insider")
+CHANNELS = values(Channel)
 
 DERIVED_FACTS: dict[str, FactInfo] = {
     **{f"days_since.{k}": FactInfo("integer", f"days since {m}") for k, (_, m) in _SINCE.items()},

@@ -24,7 +24,7 @@ from followup.rules.condition import Leaf
 from followup.base.words import QUOTE_LIMIT as LIMIT
 from followup.base.words import quoted
 from followup.rules.ruleset import MergedRuleset, RuleError, when_location
-from followup.load.schema import load_schema
+from followup.load.schema import load_schema, local_definition
 from followup.load.situation import parse_situation
 
 #: The day witness situations are advised for: a Wednesday with no public holiday near it in
@@ -141,14 +141,17 @@ def fact_types() -> Vocabulary:
     return Vocabulary(facts, frozenset(schema_types), {})
 
 
-def _schema_fields(schema: dict[str, Any], prefix: str) -> Iterator[tuple[str, tuple[str, tuple[Any, ...]]]]:
+def _schema_fields(schema: dict[str, Any], prefix: str,
+                   root: dict[str, Any] | None = None) -> Iterator[tuple[str, tuple[str, tuple[Any, ...]]]]:
+    root = root if root is not None else schema
     for name, sub in schema.get("properties", {}).items():
         path = f"{prefix}{name}"
+        sub = local_definition(sub, root)
         if "enum" in sub:
             yield path, ("string", tuple(v for v in sub["enum"]))
         elif sub.get("type") == "object":
             yield path, ("object", ())
-            yield from _schema_fields(sub, path + ".")
+            yield from _schema_fields(sub, path + ".", root)
         elif sub.get("type") == "string" and str(sub.get("format", "")).startswith("date"):
             yield path, ("date", ())
         elif sub.get("type") in ("string", "boolean", "integer", "number", "array"):

@@ -177,6 +177,14 @@ def _type_name(value: object) -> str:
             float: "a number", type(None): "nothing (null)"}.get(type(value), type(value).__name__)
 
 
+def local_definition(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    """``node`` with a reference to one of ``root``'s ``$defs`` (``#/$defs/channel``) filled in."""
+    ref = node.get("$ref", "")
+    if not ref.startswith("#/$defs/"):
+        return node
+    return {**root["$defs"][ref.removeprefix("#/$defs/")], **{k: v for k, v in node.items() if k != "$ref"}}
+
+
 def iter_schema_errors(data: Any, name: str) -> Iterator[ValidationError]:
     """Raw jsonschema errors, for tools (lint) that format their own messages."""
     yield from validator(name).iter_errors(data)

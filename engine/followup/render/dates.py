@@ -18,9 +18,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from followup.base.concepts import Language, values
 from followup.base.cachedir import cache_dir
 
-LANGUAGES = ("en", "da", "sv", "nb")
+LANGUAGES = values(Language)
 
 #: CLDR patterns (Babel's ``format_date``) by language: with the weekday, the day and month,
 #: and the day and month with the year.

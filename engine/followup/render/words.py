@@ -17,10 +17,11 @@ from typing import Any
 
 import yaml
 
+from followup.base.concepts import Language, values
 from followup.base.names import day as english_day
 from followup.render.dates import format_day
 
-LANGUAGES = ("en", "da", "sv", "nb")
+LANGUAGES = values(Language)
 _FOLDER = Path(__file__).resolve().parent / "messages"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

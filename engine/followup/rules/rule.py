@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from followup.base.concepts import Action, Purpose, values
 from followup.base.words import quoted
 from followup.rules.condition import Condition, condition_to_data, parse_condition
 
-ACTIONS = ("follow_up", "wait", "stop")
-PURPOSES = ("thank_you", "status", "process_question", "competing_offer")
+ACTIONS = values(Action)
+PURPOSES = values(Purpose)
 
 _TIME = re.compile(r"^(?:(?P<n>\d+) (?P<unit>days?|weeks?|working days?) (?P<dir>after|before) )?(?P<anchor>[a-z_.]+)$")
 

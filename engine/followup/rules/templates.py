@@ -22,13 +22,14 @@ import difflib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from followup.base.concepts import Language, values
 from followup.base.errors import InputError, InputErrors, Location
 from followup.load.yamlio import Document
 from followup.rules.condition import Condition, condition_to_data, parse_condition
 from followup.rules.rule import Origin, Override, Source, source_from_data
 
 #: The languages a template (and advice) can be written in.
-LANGUAGES = ("en", "da", "sv", "nb")
+LANGUAGES = values(Language)
 #: Channels whose draft is a message (a subject and a body) and those whose draft is a script.
 MESSAGE_CHANNELS = ("email", "linkedin", "letter", "insider")
 SCRIPT_CHANNELS = ("phone", "in_person")
