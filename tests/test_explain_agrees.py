@@ -40,7 +40,7 @@ from followup.engine.facts import DERIVED_FACTS, build_facts
 from followup.rules.rule import Effect, Origin, Rule, Source
 from followup.base.canonical import digest_of
 from followup.rules.ruleset import Library, MergedRuleset
-from followup.load.schema import load_schema
+from followup.load.schema import load_schema, local_definition
 from followup.load.situation import Situation, load_situation, parse_situation
 
 SCALE = 25 if os.environ.get("FOLLOWUP_LONG") == "1" else 1
@@ -133,6 +133,7 @@ def _fact_types() -> dict[str, tuple[str, tuple[Any, ...]]]:
     def walk(prefix: str, spec: dict[str, Any]) -> None:
         for name, sub in spec.get("properties", {}).items():
             path = f"{prefix}{name}"
+            sub = local_definition(sub, load_schema("situation"))
             if sub.get("type") == "object":
                 out[path] = ("object", ())
                 walk(path + ".", sub)

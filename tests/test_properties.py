@@ -41,9 +41,9 @@ from followup.rules.compiler import SENTINEL, definition_json, durable_name
 from followup.engine.engine import Engine
 from followup.base.errors import FollowupError, InputError
 from followup.engine.evaluate import Evaluator
-from followup.engine.facts import build_facts
+from followup.engine.facts import CHANNELS, build_facts
 from followup.render.text import advice_document, to_json_line
-from followup.load.schema import load_schema, validator
+from followup.load.schema import load_schema, local_definition, validator
 from followup.load.situation import parse_situation
 
 SCALE = 25 if os.environ.get("FOLLOWUP_LONG") == "1" else 1
@@ -68,6 +68,7 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max
 def _value(path: str, spec: dict[str, Any], dates: dict[str, str]) -> st.SearchStrategy[Any]:
     if path in dates:
         return st.just(dates[path])
+    spec = local_definition(spec, SCHEMA)
     if "enum" in spec:
         return st.sampled_from(spec["enum"])
     if spec.get("type") == "boolean":
@@ -126,7 +127,7 @@ def situations(draw: Any) -> dict[str, Any]:
 def _follow_ups(dates: dict[str, str], data: dict[str, Any]) -> st.SearchStrategy[list[dict[str, Any]]]:
     start = date.fromisoformat(data.get("application", {}).get("sent_on", dates["today"]))
     span = (date.fromisoformat(dates["today"]) - start).days
-    one = st.fixed_dictionaries({"via": st.sampled_from(SCHEMA["properties"]["follow_ups"]["items"]["properties"]["via"]["enum"])},
+    one = st.fixed_dictionaries({"via": st.sampled_from(CHANNELS)},
                                 optional={"answered": st.booleans()})
     return st.lists(st.tuples(st.integers(0, span), one), max_size=4).map(
         lambda pairs: [{"on": (start + timedelta(days=n)).isoformat(), **f} for n, f in sorted(pairs, key=lambda p: p[0])])

@@ -37,7 +37,7 @@ import yaml
 from followup.base.atomic import write_atomic
 from followup.base.errors import InputError, InputErrors, Location
 from followup.base.names import channel_name, day as day_words
-from followup.load.schema import load_schema
+from followup.load.schema import load_schema, local_definition
 from followup.load.situation import Situation, situation_from_document
 from followup.load.yamlio import decode, parse_text
 from followup.plan import FOLLOW_UP_DATE
@@ -47,8 +47,9 @@ _BOM = b"\xef\xbb\xbf"
 
 def channels() -> tuple[str, ...]:
     """The channels a follow-up can have, as the situation schema names them."""
-    item = load_schema("situation")["properties"]["follow_ups"]["items"]
-    return tuple(item["properties"]["via"]["enum"])
+    schema = load_schema("situation")
+    via = schema["properties"]["follow_ups"]["items"]["properties"]["via"]
+    return tuple(local_definition(via, schema)["enum"])
 
 
 @dataclass(frozen=True)
