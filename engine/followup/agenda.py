@@ -21,6 +21,7 @@ would take up any other YAML under it (rulesets, CI files) as a broken situation
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -148,6 +149,32 @@ class Agenda:
     def plans(self) -> list[dict[str, Any]]:
         """The plan documents of the valid files, in agenda order (for the calendar and timeline)."""
         return [e.plan.to_dict() for e in self.entries if e.plan is not None]
+
+    def calendar_plans(self) -> tuple[list[dict[str, Any]], list[str]]:
+        """The plan documents for one calendar, and a note for each application found in two files.
+
+        A calendar's UIDs must differ, and the plan's application id is the same for two files
+        of one application (or two people applying for one job on one day: the id leaves out
+        the applicant). The file that sorts first by path keeps the id, so its events stay the
+        ones ``followup plan --ics`` makes; each later one gets the id qualified by its file's
+        name (and applicant), stable whatever the day.
+        """
+        documents: list[dict[str, Any]] = []
+        owner: dict[str, str] = {}
+        notes: list[str] = []
+        for entry in sorted((e for e in self.entries if e.plan is not None), key=lambda e: e.file):
+            document = entry.plan.to_dict()  # type: ignore[union-attr]
+            ident = document["application"]["id"]
+            if ident in owner:
+                who = f"{Path(entry.file).name}\0{entry.situation.applicant_name or ''}"  # type: ignore[union-attr]
+                qualified = f"{ident}-{hashlib.sha256(who.encode('utf-8')).hexdigest()[:8]}"
+                document = {**document, "application": {**document["application"], "id": qualified}}
+                notes.append(f"{entry.file}: the same application as {owner[ident]} (country, employer, position "
+                             "and date); its calendar events are kept apart by the file's name")
+            else:
+                owner[ident] = entry.file
+            documents.append(document)
+        return documents, notes
 
     def to_dict(self) -> dict[str, Any]:
         counts = {s: sum(1 for e in self.entries if e.status == s) for s in STATUSES}

@@ -54,7 +54,9 @@ def agenda(paths: tuple[str, ...], until: str | None, fmt: str, output: str, ics
     for entry in result.errors:
         say(error_text(entry.error))  # type: ignore[arg-type]
     if ics_path:
-        documents = result.plans()
+        documents, notes = result.calendar_plans()
+        for note in notes:
+            say(f"note: {note}")
         write_bytes(ics_path, agenda_calendar(documents, day))
         count = sum(len(d["steps"]) for d in documents)
         say(f"{ics_path}: {count} reminder{'s' if count != 1 else ''} written")
