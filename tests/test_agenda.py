@@ -213,3 +213,10 @@ def test_one_calendar_for_all_with_one_event_per_step_and_stable_uids(run, folde
     single = tmp_path / "one.ics"
     assert run("plan", str(folder / "dk-applied-email.yaml"), "--ics", str(single)).code == 0
     assert {str(e["UID"]) for e in _events(single)} <= set(uids)
+
+
+def test_a_single_plan_draws_as_a_timeline_too(run) -> None:
+    result = run("plan", str(EXAMPLES / "dk-applied-email.yaml"), "--format", "svg")
+    root = ET.fromstring(result.out)
+    bars = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "window"]
+    assert result.code == 0 and len(bars) == 3  # three contacts, then stop (see test_plan.py)
