@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -220,3 +221,13 @@ def test_a_single_plan_draws_as_a_timeline_too(run) -> None:
     root = ET.fromstring(result.out)
     bars = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "window"]
     assert result.code == 0 and len(bars) == 3  # three contacts, then stop (see test_plan.py)
+
+
+def test_the_readme_agenda_is_what_the_tool_prints(run, monkeypatch) -> None:
+    text = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- agenda-example: followup (.*?) -->\s*```text\n(.*?)```", text, re.S)
+    assert block, "README lost its example agenda"
+    monkeypatch.chdir(EXAMPLES.parent)  # the README's paths are relative to the repository
+    result = run(*block.group(1).split())
+    assert result.code == 0 and result.out == block.group(2)
+    assert (EXAMPLES.parent / "docs" / "timeline.png").read_bytes().startswith(b"\x89PNG")

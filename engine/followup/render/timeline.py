@@ -160,7 +160,7 @@ def _row(row: TimelineRow, i: int, start: date, days: int, today: date) -> list[
     y = TOP + i * ROW
     edge = LABEL + days * DAY
     colour = _COLOURS.get(row.status, _COLOURS["default"])
-    label = row.label if len(row.label) <= 42 else row.label[:41] + "…"
+    label = row.label if len(row.label) <= 46 else row.label[:45] + "…"
     out = [f'<g class="application" data-status="{esc(row.status)}">',
            f'<line x1="0" y1="{y + ROW}" x2="{edge}" y2="{y + ROW}" stroke="#e3e3e3"/>',
            f'<text x="8" y="{y + 19}" fill="#111"><title>{esc(row.label)} ({esc(row.country)})</title>'
