@@ -231,3 +231,10 @@ def test_the_readme_agenda_is_what_the_tool_prints(run, monkeypatch) -> None:
     result = run(*block.group(1).split())
     assert result.code == 0 and result.out == block.group(2)
     assert (EXAMPLES.parent / "docs" / "timeline.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("fmt", ["text", "csv", "svg"])
+def test_an_output_that_cannot_be_written_is_exit_74_not_a_bug(run, fmt: str) -> None:
+    result = run("agenda", str(EXAMPLES), "--today", TODAY, "--format", fmt, "-o", "/dev/full")
+    assert result.code == 74 and "/dev/full: cannot write the output" in result.err

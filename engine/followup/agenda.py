@@ -165,7 +165,9 @@ class Agenda:
         for entry in sorted((e for e in self.entries if e.plan is not None), key=lambda e: e.file):
             document = entry.plan.to_dict()  # type: ignore[union-attr]
             ident = document["application"]["id"]
-            if ident in owner:
+            if not document["steps"]:  # no event, so no UID to keep apart
+                pass
+            elif ident in owner:
                 who = f"{Path(entry.file).name}\0{entry.situation.applicant_name or ''}"  # type: ignore[union-attr]
                 qualified = f"{ident}-{hashlib.sha256(who.encode('utf-8')).hexdigest()[:8]}"
                 document = {**document, "application": {**document["application"], "id": qualified}}
