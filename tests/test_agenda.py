@@ -238,3 +238,22 @@ def test_the_readme_agenda_is_what_the_tool_prints(run, monkeypatch) -> None:
 def test_an_output_that_cannot_be_written_is_exit_74_not_a_bug(run, fmt: str) -> None:
     result = run("agenda", str(EXAMPLES), "--today", TODAY, "--format", fmt, "-o", "/dev/full")
     assert result.code == 74 and "/dev/full: cannot write the output" in result.err
+
+
+def test_until_leaves_out_what_is_not_due_by_then_and_says_how_many(run, tmp_path: Path) -> None:
+    for name in ("dk-interview-date-passed.yaml", "dk-rejected.yaml"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    # Its phone call is due 1-2 December: on 30 November, with the agenda ending that day, it waits.
+    result = run("agenda", str(tmp_path), "--today", "2026-11-30", "--until", "2026-11-30")
+    assert result.code == 0
+    assert "dk-interview-date-passed.yaml" not in result.out and "dk-rejected.yaml" in result.out
+    assert "1 more application has nothing due by 30 November." in result.out
+    later = run("agenda", str(tmp_path), "--today", "2026-11-30", "--until", "2026-12-02", "--format", "json").json()
+    assert [e["status"] for e in later["entries"]] == ["upcoming", "stop"] and later["entries"][0]["days"] == 1
+
+
+def test_the_agenda_names_no_contact_and_no_applicant(run, folder: Path) -> None:
+    # A counsellor's agenda is shared more than one person's plan: names stay in the files.
+    for fmt in ("text", "json", "csv", "svg"):
+        out = run("agenda", str(folder), "--today", TODAY, "--format", fmt).out
+        assert "Mette Jensen" not in out and "Jensen" not in out, fmt
