@@ -21,7 +21,7 @@ import pytest
 from icalendar import Calendar
 
 from conftest import EXAMPLES, write_yaml
-from followup.agenda import STATUSES, make_agenda
+from followup.agenda import STATUSES, agenda_of_texts, make_agenda, timeline_rows
 from followup.api import Rules
 from followup.render.agenda import CSV_COLUMNS
 from followup.render.timeline import Bar, TimelineRow, timeline_svg
@@ -257,3 +257,20 @@ def test_the_agenda_names_no_contact_and_no_applicant(run, folder: Path) -> None
     for fmt in ("text", "json", "csv", "svg"):
         out = run("agenda", str(folder), "--today", TODAY, "--format", fmt).out
         assert "Mette Jensen" not in out and "Jensen" not in out, fmt
+
+
+def test_pasted_situations_make_the_same_agenda_as_their_files(folder: Path) -> None:
+    # What the web page's agenda does with pasted or uploaded files: nothing is written to disk.
+    files = sorted(folder.glob("*.yaml"))
+    texts = [(p.name, p.read_text(encoding="utf-8")) for p in files]
+    pasted = agenda_of_texts(RULES, texts, date.fromisoformat(TODAY))
+    on_disk = make_agenda(RULES, [str(p) for p in files], date.fromisoformat(TODAY))
+    assert [(Path(e.file).name, e.status, e.due) for e in pasted.entries] == \
+           [(Path(e.file).name, e.status, e.due) for e in on_disk.entries]
+    assert pasted.exit_code == 2 and timeline_svg(timeline_rows(pasted), date.fromisoformat(TODAY))
+
+
+def test_a_file_given_twice_is_listed_once(run, folder: Path) -> None:
+    result = run("agenda", str(folder / "dk-rejected.yaml"), str(folder), "--today", TODAY, "--format", "json")
+    files = [Path(e["file"]).name for e in result.json()["entries"]]
+    assert files.count("dk-rejected.yaml") == 1

@@ -31,7 +31,7 @@ from typing import Any, Iterable
 from followup.api import Rules
 from followup.base.errors import ExitCode, FollowupError, InputError, InputErrors, Location
 from followup.load.situation import Situation, situation_from_document
-from followup.load.yamlio import load_document
+from followup.load.yamlio import load_document, parse_text
 from followup.render.timeline import TimelineRow, timeline_row
 from followup.plan import FOLLOW_UP_DATE, Plan, PlanStep, application_identity, deciding_rules, make_plan
 
@@ -203,9 +203,11 @@ def situation_files(paths: Iterable[str]) -> tuple[list[str], list[Entry]]:
             files.append(path)
         else:
             errors.append(_error_entry(path, InputError("no such file or folder", Location(path))))
-    seen: set[str] = set()
-    unique = [f for f in files if not (os.path.realpath(f) in seen or seen.add(os.path.realpath(f)))]  # type: ignore[func-returns-value]
-    return unique, errors
+    # A file named twice (given, and in a folder given) is one application, listed once.
+    unique: dict[str, str] = {}
+    for file in files:
+        unique.setdefault(os.path.realpath(file), file)
+    return list(unique.values()), errors
 
 
 def make_agenda(rules: Rules, paths: Iterable[str], today: date, until: date | None = None) -> Agenda:
@@ -215,10 +217,20 @@ def make_agenda(rules: Rules, paths: Iterable[str], today: date, until: date | N
     return Agenda(today, until, tuple(sorted(entries, key=Entry.sort_key)))
 
 
-def entry_for(rules: Rules, file: str, today: date, until: date | None = None) -> Entry:
-    """One file's entry; any error of the file is caught into the entry, never raised."""
+def agenda_of_texts(rules: Rules, texts: Iterable[tuple[str, str]], today: date,
+                    until: date | None = None) -> Agenda:
+    """The agenda of situations given as ``(name, text)`` pairs (pasted or uploaded, never on disk).
+
+    ``name`` is how messages call each one (``a.yaml``; a ``.json`` name is parsed as JSON).
+    """
+    entries = [entry_for(rules, name, today, until, text=text) for name, text in texts]
+    return Agenda(today, until, tuple(sorted(entries, key=Entry.sort_key)))
+
+
+def entry_for(rules: Rules, file: str, today: date, until: date | None = None, *, text: str | None = None) -> Entry:
+    """One file's entry (or ``text`` under that name); any error is caught into the entry, never raised."""
     try:
-        document = load_document(file)
+        document = load_document(file) if text is None else parse_text(text, file)
         own_day = isinstance(document.data, dict) and document.data.get("today") is not None
         situation = situation_from_document(document, None if own_day else today)
         plan = make_plan(rules, situation, horizon=until)
@@ -297,4 +309,4 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-__all__ = ["Activity", "Agenda", "activities", "Entry", "STATUSES", "SUFFIXES", "entry_for", "make_agenda", "situation_files", "timeline_rows"]
+__all__ = ["Activity", "Agenda", "activities", "agenda_of_texts", "Entry", "STATUSES", "SUFFIXES", "entry_for", "make_agenda", "situation_files", "timeline_rows"]
