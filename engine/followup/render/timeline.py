@@ -72,7 +72,7 @@ def timeline_row(document: dict[str, Any], label: str | None = None, status: str
                      date.fromisoformat(s["window"]["last"]) if s["window"]["last"] else None,
                      _bar_label(s)) for s in document["steps"])
     end = document["end"]
-    note = "then stop" if end["kind"] == "stop" else None
+    note = ("then stop" if bars else "stop") if end["kind"] == "stop" else None
     return TimelineRow(name, document["country"], bars, status, note, date.fromisoformat(end["day"]))
 
 
@@ -199,7 +199,7 @@ def _today(today: date, start: date, days: int, height: int) -> list[str]:
     x = _x(today, start) + DAY // 2
     if not LABEL <= x <= LABEL + days * DAY:
         return []
-    return [f'<line class="today" x1="{x}" y1="{TOP - 34}" x2="{x}" y2="{height - BOTTOM + 6}" stroke="#d35400" '
+    return [f'<line class="today" x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{height - BOTTOM + 6}" stroke="#d35400" '
             f'stroke-width="2"><title>Today, {esc(day(today))}</title></line>',
             f'<text x="{x}" y="{height - BOTTOM + 17}" text-anchor="middle" fill="#d35400" font-weight="bold">'
             f'today, {esc(day(today))}</text>']
