@@ -274,3 +274,14 @@ def test_a_file_given_twice_is_listed_once(run, folder: Path) -> None:
     result = run("agenda", str(folder / "dk-rejected.yaml"), str(folder), "--today", TODAY, "--format", "json")
     files = [Path(e["file"]).name for e in result.json()["entries"]]
     assert files.count("dk-rejected.yaml") == 1
+
+
+def test_a_name_with_markup_stays_text_in_the_svg_the_command_writes(run, tmp_path: Path) -> None:
+    name = 'Smith & Søn <script>alert("x")</script>'
+    write_yaml(tmp_path, "odd.yaml", {"country": "DK", "today": "2026-11-21", "stage": "applied", "position": "Chef's",
+                                      "employer": {"name": name},
+                                      "application": {"sent_on": "2026-11-11", "via": "email"}})
+    result = run("agenda", str(tmp_path), "--today", TODAY, "--format", "svg")
+    root = ET.fromstring(result.out)
+    assert result.code == 0 and not root.findall(f".//{SVG}script") and "<script>" not in result.out
+    assert any(t.text == f"{name} - Chef's (DK)" for t in root.iter(f"{SVG}title"))
