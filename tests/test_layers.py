@@ -15,7 +15,7 @@ import followup
 PACKAGE = Path(followup.__file__).resolve().parent
 ORDER = ("base", "load", "rules", "engine", "audit", "render", "authoring", "api", "cli")
 #: Top-level modules and the stage each belongs to.
-TOP = {"__init__": "api", "__main__": "cli", "api": "api", "batch": "api", "plan": "api", "done": "api"}
+TOP = {"__init__": "api", "__main__": "cli", "api": "api", "batch": "api", "plan": "api", "done": "api", "agenda": "api"}
 
 
 def stage_of(module: str) -> str:

@@ -122,10 +122,23 @@ def _direct(name: str) -> Iterator[Output]:
         fd = os.open(name, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror}", Location(name)) from None
-    with os.fdopen(fd, "wb") as handle:
-        out = Output(handle, name)
+    handle = os.fdopen(fd, "wb")
+    out = Output(handle, name)
+    try:
         yield out
         out.flush()
+    except BaseException:
+        # Closing flushes what a failed write left in the buffer, and fails again (/dev/full):
+        # that second failure must not replace the first, which names the file.
+        try:
+            handle.close()
+        except OSError:
+            pass
+        raise
+    try:
+        handle.close()
+    except OSError as exc:
+        raise _failed(name, exc) from None
 
 
 @contextmanager

@@ -29,6 +29,7 @@ COMMANDS = {
     "rules": ".rules:rules",
     "plan": ".plan:plan",
     "done": ".done:done",
+    "agenda": ".agenda:agenda",
 }
 
 

@@ -14,12 +14,13 @@ from followup.load.situation import Situation
 from followup.plan import make_plan, horizon_day
 from followup.render.ics import plan_calendar
 from followup.render.plan import plan_json, plan_text
+from followup.render.timeline import timeline_row, timeline_svg
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for people; json for tools.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "svg"]), default="text", show_default=True,
+              help="text for people; json for tools; svg: the steps as a timeline picture.")
 @click.option("--ics", "ics_path", type=click.Path(dir_okay=False), metavar="OUT.ics",
               help="Also write the steps as calendar reminders (iCalendar); importing it again updates them.")
 @click.option("--horizon", metavar="DATE|DAYS", default=None,
@@ -39,6 +40,9 @@ def plan(file: str, fmt: str, ics_path: str | None, horizon: str | None, lang: s
     document = make_plan(rules, situation, horizon=horizon_day(horizon, situation.today), lang=lang).to_dict()
     if ics_path:
         write_calendar(ics_path, document)
+    if fmt == "svg":
+        click.echo(timeline_svg([timeline_row(document)], situation.today, title="Follow-up plan"), nl=False)
+        return
     click.echo(plan_json(document) if fmt == "json" else plan_text(document), nl=False)
 
 

@@ -140,3 +140,32 @@ def _days(step: dict[str, Any]) -> tuple[date, date]:
 def _utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The instant ``at`` on ``day`` in ``zone``, in UTC."""
     return datetime.combine(day, at, tzinfo=zone).astimezone(timezone.utc)
+
+
+def agenda_calendar(documents: list[dict[str, Any]], today: date) -> bytes:
+    """Every plan's steps in one iCalendar file: the events ``plan_calendar`` makes, UIDs and all.
+
+    Each event keeps its plan's UID (the application and the contact slot), so importing the
+    agenda's calendar and a single plan's updates the same events. One ``VTIMEZONE`` per
+    country zone present; ``X-WR-TIMEZONE`` only when there is one zone, as it names one.
+    """
+    from icalendar import Calendar, Timezone
+
+    calendar = Calendar()
+    calendar.add("prodid", f"-//followup//followup {__version__}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "Follow-ups: all applications")
+    zones = sorted({d["time_zone"] for d in documents})
+    if len(zones) == 1:
+        calendar.add("x-wr-timezone", zones[0])
+    days = [date.fromisoformat(d["today"]) for d in documents] + [today]
+    last = max([*days, *(_days(step)[1] for d in documents for step in d["steps"])])
+    for zone in zones:
+        calendar.add_component(Timezone.from_tzid(zone, first_date=date(min(days).year, 1, 1),
+                                                  last_date=date(last.year + 1, 12, 31)))
+    for document in documents:
+        for step in document["steps"]:
+            calendar.add_component(step_event(document, step))
+    return calendar.to_ical()
