@@ -26,7 +26,7 @@ from followup.base.paths import examples_dir, rulesets_dir
 from followup.rules.ruleset import LINK_OUT, Layer, Library, MergedRuleset, folder_files, is_shipped_folder, leads_out
 from followup.load.dates import parse_date
 from followup.load.schema import validate
-from followup.load.situation import Situation, parse_situation
+from followup.load.situation import Situation, situation_from_data
 from followup.load.yamlio import load_document
 from followup.base.words import quoted
 from followup.render.draft import Draft, make_draft
@@ -134,7 +134,7 @@ def case_situation(case: Case) -> Situation:
     error names the case's file and line, the field, and the case.
     """
     try:
-        return parse_situation(json.dumps(case.situation), f"{case.file}:{case.line} ({case.name}).json", case.today)
+        return situation_from_data(case.situation, f"{case.file}:{case.line} ({case.name})", case.today)
     except InputError as exc:
         raise InputErrors([InputError(f"case {quoted(case.name)}: {error.message}",
                                       Location(case.file, case.line, _situation_field(error.location.field)))

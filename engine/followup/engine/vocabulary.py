@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import json
 import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -25,7 +24,7 @@ from followup.base.words import QUOTE_LIMIT as LIMIT
 from followup.base.words import quoted
 from followup.rules.ruleset import MergedRuleset, RuleError, when_location
 from followup.load.schema import load_schema, local_definition
-from followup.load.situation import parse_situation
+from followup.load.situation import situation_from_data
 
 #: The day witness situations are advised for: a Wednesday with no public holiday near it in
 #: the Nordic countries, so "N working days" and "N days" differ only by weekends.
@@ -183,7 +182,7 @@ def _measure_units(schema_types: dict[str, tuple[str, tuple[Any, ...]]],
 
 
 def _parse(data: dict[str, Any]):
-    return parse_situation(json.dumps(data), "<vocabulary>.json")
+    return situation_from_data(data, "<vocabulary>")
 
 
 def _remove(data: dict[str, Any], path: str) -> bool:

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 from followup.base.errors import InputError
 from followup.engine.facts import CHANNELS, build_facts
 from followup.load.schema import load_schema
-from followup.load.situation import FollowUp, Situation, parse_situation
+from followup.load.situation import FollowUp, Situation, situation_from_data
 from followup.authoring.lint.conditions import ABSENT, Conjunct, Literal, nest
 from followup.engine.vocabulary import FULL, TODAY, Vocabulary
 
@@ -237,7 +237,7 @@ def _repaired(data: dict[str, Any]) -> dict[str, Any]:
 
 def _build(data: dict[str, Any]) -> Witness | None:
     try:
-        situation = parse_situation(json.dumps(data), "<example>.json")
+        situation = situation_from_data(data, "<example>")
     except InputError:
         return None
     return Witness(data, situation, build_facts(situation))
