@@ -19,7 +19,8 @@ from conftest import EXAMPLES
 from test_properties import situations
 from followup.base.errors import InputErrors
 from followup.load.yamlio import parse_text
-from followup.base import atomic
+from followup.base import output
+from followup.base.errors import OutputError
 from followup.done import Record, already, record
 from followup.load.situation import load_situation
 from followup.plan import FOLLOW_UP_DATE
@@ -220,8 +221,8 @@ def test_a_failed_write_leaves_the_file_whole(tmp_path: Path, monkeypatch: pytes
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(atomic.os, failing, disk_full)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(output.os, failing, disk_full)
+    with pytest.raises((OSError, OutputError)):
         record(path, Record("follow_up", load_situation(path).today, "email"))
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
@@ -230,7 +231,7 @@ def test_a_failed_write_leaves_the_file_whole(tmp_path: Path, monkeypatch: pytes
 def test_a_file_changed_meanwhile_is_not_overwritten(tmp_path: Path) -> None:
     path = _copy(tmp_path, "dk-applied-email.yaml")
     with pytest.raises(Exception) as raised:
-        atomic.write_atomic(path, b"new", expect=b"what was read before")
+        output.write_bytes(path, b"new", expect=b"what was read before")
     assert getattr(raised.value, "exit_code", None) == 2
     assert path.read_bytes() == (EXAMPLES / "dk-applied-email.yaml").read_bytes()
 

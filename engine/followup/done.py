@@ -34,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from followup.base.atomic import write_atomic
+from followup.base.output import write_bytes
 from followup.base.errors import InputError, InputErrors, Location
 from followup.base.names import channel_name, day as day_words
 from followup.load.schema import load_schema, local_definition
@@ -105,7 +105,7 @@ def record(path: str | Path, what: Record, today: date | None = None) -> Situati
     if parse_text(new_text, name).data != what.apply(old.data):  # anchors, merge keys: shared text we must not touch
         raise InputError("cannot add the record here without changing something else (an anchor or merge key "
                          "shares this text); nothing was written: add it by hand", Location(name))
-    write_atomic(path, (_BOM if raw.startswith(_BOM) else b"") + new_text.encode("utf-8"), expect=raw)
+    write_bytes(path, (_BOM if raw.startswith(_BOM) else b"") + new_text.encode("utf-8"), expect=raw)
     return situation
 
 

@@ -77,10 +77,25 @@ def writing(path: str | Path) -> Iterator[Output]:
             yield out
 
 
-def write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` as the whole content of ``path``, the way ``writing`` does."""
+def write_bytes(path: str | Path, data: bytes, *, expect: bytes | None = None) -> None:
+    """Write ``data`` as the whole content of ``path``, the way ``writing`` does.
+
+    ``expect``: the bytes the caller read and edited; if the file no longer holds them
+    (someone wrote it meanwhile), nothing is written and an ``InputError`` says so.
+    """
     with writing(path) as out:
         out.write(data)
+        if expect is not None and _current(path) != expect:
+            raise InputError("the file changed while it was being edited; nothing was written: run again",
+                             Location(str(path)))
+
+
+def _current(path: str | Path) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from followup.api import Rules
-from followup.base.atomic import write_atomic
+from followup.base.output import write_bytes
 from followup.cli.common import as_date, rules_option, today_option
 from followup.load.situation import Situation
 from followup.plan import make_plan, horizon_day
@@ -53,6 +53,6 @@ def write_next_step_calendar(path: str, rules: Rules, situation: Situation, lang
 
 def write_calendar(path: str, document: dict[str, Any]) -> None:
     """Write the plan's reminders to ``path`` at once, and say so on stderr (stdout stays the advice)."""
-    write_atomic(path, plan_calendar(document))
+    write_bytes(path, plan_calendar(document))
     count = len(document["steps"])
     click.echo(f"{path}: {count} reminder{'s' if count != 1 else ''} written", err=True)
