@@ -20,6 +20,7 @@ from followup.base.paths import rulesets_dir
 from followup.base.words import quoted
 from followup.rules.catalogue import RuleText, catalogue_name, check_catalogue, is_catalogue, translations
 from followup.rules.compiler import footprint
+from followup.rules.ids import duplicate_ids
 from followup.rules.rule import Origin, Override, Rule, source_from_data
 from followup.rules.templates import DisabledTemplate, Template, check_templates, merge_templates
 from followup.load.schema import validate
@@ -172,16 +173,9 @@ class RuleError(RulesetError):
 
 
 def _check_unique_ids(document: Document) -> None:
-    errors: list[InputError] = []
-    for section in ("rules", "override", "disable"):
-        seen: dict[str, int] = {}
-        for i, entry in enumerate(document.data.get(section, [])):
-            rule_id = entry["id"]
-            if rule_id in seen:
-                first = document.line_of((section, seen[rule_id], "id"))
-                errors.append(RuleError(f"duplicate rule id '{rule_id}' in '{section}' (first at line {first})",
-                                        document.location((section, i, "id")), rule_id, "duplicate-id"))
-            seen.setdefault(rule_id, i)
+    errors = [RuleError(f"duplicate rule id '{rule_id}' in '{section}' (first at line {first})",
+                        document.location((section, i, "id")), rule_id, "duplicate-id")
+              for section, i, rule_id, first in duplicate_ids(document, ("rules", "override", "disable"))]
     if errors:
         raise InputErrors(errors)
 

@@ -22,6 +22,7 @@ import difflib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from followup.rules.ids import duplicate_ids
 from followup.base.concepts import Language, values
 from followup.base.errors import InputError, InputErrors, Location
 from followup.load.yamlio import Document
@@ -176,18 +177,14 @@ class TemplateError(InputError):
 
 def check_templates(document: Document) -> None:
     """Refuse a layer whose templates do not parse, name an unknown value, or reach past the values."""
-    errors: list[InputError] = []
-    for section in ("templates", "override_templates", "disable_templates"):
-        seen: dict[str, int] = {}
+    errors: list[InputError] = [
+        TemplateError(f"duplicate template id '{template_id}' in '{section}' (first at line {first})",
+                      document.location((section, i, "id")), template_id, "duplicate-id")
+        for section, i, template_id, first in duplicate_ids(document, ("templates", "override_templates",
+                                                                       "disable_templates"))]
+    for section in ("templates", "override_templates"):
         for i, entry in enumerate(document.data.get(section, [])):
             template_id = entry["id"]
-            if template_id in seen:
-                first = document.line_of((section, seen[template_id], "id"))
-                errors.append(TemplateError(f"duplicate template id '{template_id}' in '{section}' (first at line {first})",
-                                            document.location((section, i, "id")), template_id, "duplicate-id"))
-            seen.setdefault(template_id, i)
-            if section == "disable_templates":
-                continue
             for lang, fields in entry.get("text", {}).items():
                 for name, text in fields.items():
                     where = document.location((section, i, "text", lang, name))
