@@ -251,11 +251,13 @@ def _stdout() -> Iterator[Output]:
     except OutputError:
         # The interpreter flushes stdout once more when it exits; pointed at /dev/null, that
         # last flush cannot fail again and print a traceback after our message.
-        _silence_stdout()
+        silence_stdout()
         raise
 
 
-def _silence_stdout() -> None:
+def silence_stdout() -> None:
+    """Point standard output at ``/dev/null``: after a failed write, the interpreter's last
+    flush at exit cannot fail again and print a traceback after our message."""
     try:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, sys.stdout.fileno())

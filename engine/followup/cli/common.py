@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import errno
 import io
-import os
 import sys
 from datetime import date, datetime
 from typing import Any, BinaryIO, Callable, TextIO
 
 import click
 
+from followup.base.output import silence_stdout
 from followup.base.errors import ExitCode, FollowupError, InputError, Location, OutputError, ReaderGone
 from followup.base.words import encodable_json, register_transliteration
 from followup.load.yamlio import Document, load_document, parse_text, read_stream
@@ -140,12 +140,7 @@ def settle_stdout() -> OutputError | None:
         sys.stdout.flush()
         return None
     except (OSError, ValueError) as exc:
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
-        except (OSError, ValueError):
-            pass
+        silence_stdout()
         return output_error(exc) if isinstance(exc, OSError) else OutputError("cannot write the output")
 
 
