@@ -115,7 +115,7 @@ class Situation:
     competing_offer: CompetingOffer | None = None
     source: str = "<situation>"
     #: What the loader accepted and the advice should mention (an old field spelling).
-    notes: tuple[str, ...] = field(default=(), compare=False)
+    load_notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def interview(self) -> Interview | None:
@@ -198,7 +198,7 @@ def situation_from_document(document: Document, today: date | None = None) -> Si
     check_stage_fields(document)
     situation = _build(document.data, document.file, today)
     check_dates(situation, document)
-    return replace(situation, notes=notes) if notes else situation
+    return replace(situation, load_notes=notes) if notes else situation
 
 
 #: The stage each stage-bound field belongs to: it records something that happens only then.

@@ -16,7 +16,7 @@ from typing import Any
 from followup.base.canonical import canonical
 from followup.base.names import channel_name, day
 from followup.base.words import visible
-from followup.engine.advice import Advice, FiredRule
+from followup.engine.advice import Advice, Assumption, FiredRule
 from followup.audit.record import DecisionRecord, new_record
 from followup.audit.explain import basis_of, explain
 from followup.load.situation import Situation
@@ -130,7 +130,7 @@ def render_text(advice: Advice, width: int = 88) -> str:
     Warnings come first: advice from the base rules alone (no rules for the country), or
     from a layer that replaces a shipped one, must say so before it is read.
     """
-    lines = warning_lines(advice, width) + [verdict(advice), ""]
+    lines = warning_lines(advice, width) + [verdict(advice)] + assumption_lines(advice, width) + [""]
     if advice.alternatives:
         lines.append("Also possible: " + ", ".join(channel_name(c) for c in advice.alternatives) + ".")
     if advice.forbidden and advice.action != "stop":
@@ -145,6 +145,30 @@ def render_text(advice: Advice, width: int = 88) -> str:
     lines += ["", f"Rules: {advice.ruleset.version} ({advice.ruleset.digest[:19]}), advised for {advice.today.isoformat()}."]
     # Situations are refused with control characters in them; this is for those made otherwise.
     return visible("\n".join(line.rstrip() for line in lines).strip() + "\n")
+
+
+def assumption_lines(advice: Advice, width: int = 88) -> list[str]:
+    """What the advice assumed, in sentences under the verdict ("You did not say when you
+    applied; this assumes you applied today, 21 November."); nothing if it assumed nothing."""
+    said = [_assumed(a, advice.today) for a in advice.assumptions]
+    return textwrap.wrap(" ".join(s for s in said if s), width) if said else []
+
+
+def _assumed(assumption: Assumption, today: date) -> str:
+    value = assumption.value
+    if assumption.field == "application.sent_on" and value:
+        return f"You did not say when you applied; this assumes you applied today, {day(date.fromisoformat(value), today)}."
+    if assumption.field == "contact.name":
+        whose = f" at {value}" if value else ""
+        return f"You did not name a contact person; this assumes you write to {assumption.assumed}{whose}."
+    return _NONE_GIVEN.get(assumption.field, "")
+
+
+_NONE_GIVEN = {
+    "application.deadline": "You did not give an application deadline; this assumes there is none.",
+    "posting.answer_expected_by": "You did not say when they would answer; this assumes no date was given.",
+    "interview.answer_promised_by": "You did not say when they promised an answer; this assumes no date was promised.",
+}
 
 
 def warning_lines(advice: Advice, width: int = 88) -> list[str]:
