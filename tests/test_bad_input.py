@@ -26,7 +26,7 @@ CASES = {
     "missing stage": ("country: DK\n", 1, "'stage' is required"),
     "duplicate key": (GOOD + "stage: interviewed\n", 7, "duplicate key 'stage'"),
     "python tag": (GOOD + "position: !!python/object/apply:os.system ['true']\n", 7, "is not allowed"),
-    "future follow-up": (GOOD + "follow_ups:\n  - {on: 2026-12-01, via: email}\n", 8, "is after today"),
+    "future follow-up": (GOOD + "follow_ups:\n  - {date: 2026-12-01, via: email}\n", 8, "is after today"),
 }
 
 

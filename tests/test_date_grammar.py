@@ -1,4 +1,4 @@
-"""One date grammar: YYYY-MM-DD, and YYYY-MM-DDTHH:MM for interview.on; what advise accepts,
+"""One date grammar: YYYY-MM-DD, and YYYY-MM-DDTHH:MM for interview.date; what advise accepts,
 replay reads back, and the schema says the same."""
 
 from __future__ import annotations
@@ -18,19 +18,19 @@ from followup.load.schema import load_schema
 from followup.rules.ruleset import digest_of
 
 INTERVIEWED = {"country": "DK", "today": "2026-11-21", "stage": "interviewed",
-               "application": {"sent_on": "2026-11-11"}, "interview": {"on": "2026-11-18T10:00"}}
+               "application": {"sent_on": "2026-11-11"}, "interview": {"date": "2026-11-18T10:00"}}
 
 REFUSED = {
-    "an offset": ("interview", "on", "2026-11-18T10:00+01"),
-    "an offset with minutes": ("interview", "on", "2026-11-18T10:00+01:00"),
-    "Z": ("interview", "on", "2026-11-18T10:00Z"),
-    "seconds": ("interview", "on", "2026-11-18T10:00:00"),
-    "a week date-time": ("interview", "on", "2026-W47-3T10:00"),
+    "an offset": ("interview", "date", "2026-11-18T10:00+01"),
+    "an offset with minutes": ("interview", "date", "2026-11-18T10:00+01:00"),
+    "Z": ("interview", "date", "2026-11-18T10:00Z"),
+    "seconds": ("interview", "date", "2026-11-18T10:00:00"),
+    "a week date-time": ("interview", "date", "2026-W47-3T10:00"),
     "a week date": ("application", "sent_on", "2026-W46-3"),
     "an ordinal date": ("application", "sent_on", "2026-315"),
     "basic format": ("application", "sent_on", "20261111"),
     "other digits": ("application", "sent_on", "２０２６-11-11"),
-    "a space for T": ("interview", "on", "2026-11-18 10:00"),
+    "a space for T": ("interview", "date", "2026-11-18 10:00"),
 }
 
 
@@ -51,7 +51,7 @@ def test_a_week_date_for_today_is_refused(run, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("value", ["2026-11-18", "2026-11-18T10:00", "2026-11-18T00:00"])
 def test_the_grammar_advise_accepts(run, tmp_path: Path, value: str) -> None:
-    data = {**INTERVIEWED, "interview": {"on": value}}
+    data = {**INTERVIEWED, "interview": {"date": value}}
     assert run("advise", str(write_yaml(tmp_path, "me.yaml", data))).code == 0
 
 
@@ -97,12 +97,12 @@ def test_replay_refuses_a_logged_offset_and_replays_the_rest(run, tmp_path: Path
         assert run("advise", str(write_yaml(tmp_path, f"{name}.yaml", INTERVIEWED)), "--audit-log", str(log)).code == 0
     first, second = log.read_text(encoding="utf-8").splitlines()
     old = json.loads(first)
-    old["situation"]["interview"]["on"] = "2026-11-18T10:00+01:00"
+    old["situation"]["interviews"][0]["date"] = "2026-11-18T10:00+01:00"
     old["decision"]["situation_digest"] = digest_of(old["situation"])
     log.write_text(json.dumps(old) + "\n" + second + "\n", encoding="utf-8")
     result = run("replay", str(log))
     assert result.code == 2
-    assert f"error: {log}:1: situation.interview.on: '2026-11-18T10:00+01:00'" in result.err
+    assert f"error: {log}:1: situation.interviews[0].date: '2026-11-18T10:00+01:00'" in result.err
     assert result.out.splitlines() == [f"{log}:2 {json.loads(second)['decision']['id']}: same",
                                        "1 decision replayed: 1 same, 0 different. 1 line refused: not a decision record."]
 

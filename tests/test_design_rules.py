@@ -54,7 +54,7 @@ def test_calls_not_forbidden_when_posting_allows_them(engine) -> None:
 
 def test_email_is_the_default_after_an_interview(engine) -> None:
     advice = engine.advise(situation(**{**APPLIED, "stage": "interviewed", "today": "2026-11-19"},
-                                     interview={"on": "2026-11-18T10:00", "format": "in_person"}))
+                                     interview={"date": "2026-11-18T10:00", "format": "in_person"}))
     assert "email-after-interview" in fired(advice)
     assert advice.action == "follow_up" and advice.channel == "email"
 

@@ -71,7 +71,7 @@ def test_done_without_options_records_what_the_advice_says(run, tmp_path: Path) 
     assert result.code == 0
     assert result.out.startswith("Recorded in ") and "a follow-up on 21 November 2026 by e-mail" in result.out
     assert "Wait. E-mail Mette Jensen to ask about the status of your application from 5 December" in result.out
-    assert _diff(before, after) == ([], ["follow_ups:", "  - {on: 2026-11-21, via: email, answered: false}"])
+    assert _diff(before, after) == ([], ["follow_ups:", "  - {date: 2026-11-21, via: email, answered: false}"])
 
 
 def test_a_thank_you_changes_only_its_value(run, tmp_path: Path) -> None:
@@ -85,27 +85,27 @@ def test_a_thank_you_changes_only_its_value(run, tmp_path: Path) -> None:
 
 def test_thanked_is_added_in_the_interview_style(run, tmp_path: Path) -> None:
     block = _write(tmp_path, "block.yaml", "country: DK\ntoday: 2026-11-19\nstage: interviewed\ninterview:\n"
-                                           "  on: 2026-11-18  # in the morning\n  format: online\nnotes: hi\n")
+                                           "  date: 2026-11-18  # in the morning\n  format: online\nnotes: hi\n")
     result, before, after = _done(run, block, "--thanked")
     assert result.code == 0, result.err
     assert _diff(before, after) == ([], ["  thanked: true"])
     assert after.index("thanked") < after.index("notes")
     flow = _write(tmp_path, "flow.yaml", "country: DK\ntoday: 2026-11-19\nstage: interviewed\n"
-                                         "interview: {on: 2026-11-18, format: online}\n")
+                                         "interview: {date: 2026-11-18, format: online}\n")
     result, before, after = _done(run, flow, "--thanked")
-    assert _diff(before, after) == (["interview: {on: 2026-11-18, format: online}"],
-                                    ["interview: {on: 2026-11-18, format: online, thanked: true}"])
+    assert _diff(before, after) == (["interview: {date: 2026-11-18, format: online}"],
+                                    ["interview: {date: 2026-11-18, format: online, thanked: true}"])
 
 
 def test_answered_marks_the_last_follow_up(run, tmp_path: Path) -> None:
     path = _copy(tmp_path, "dk-three-unanswered.yaml")
     result, before, after = _done(run, path, "--answered")
     assert result.code == 0, result.err
-    assert _diff(before, after) == (["  - {on: 2026-11-30, via: email, answered: false}"],
-                                    ["  - {on: 2026-11-30, via: email, answered: true}"])
+    assert _diff(before, after) == (["  - {date: 2026-11-30, via: email, answered: false}"],
+                                    ["  - {date: 2026-11-30, via: email, answered: true}"])
     block = _write(tmp_path, "b.yaml", "country: SE\ntoday: 2026-11-30\nstage: applied\n"
                                        "application: {sent_on: 2026-11-01}\nfollow_ups:\n"
-                                       "  - on: 2026-11-20\n    via: phone\n# the end\n")
+                                       "  - date: 2026-11-20\n    via: phone\n# the end\n")
     result, before, after = _done(run, block, "--answered")
     assert result.code == 0, result.err
     assert _diff(before, after) == ([], ["    answered: true"])
@@ -115,22 +115,22 @@ def test_answered_marks_the_last_follow_up(run, tmp_path: Path) -> None:
 LAYOUTS = {
     # block items: the new one in the same block style, at the same indentation
     "block": ("country: DK\ntoday: 2026-12-01\nstage: applied\napplication: {sent_on: 2026-11-01}\n"
-              "follow_ups:\n    -   on: 2026-11-10\n        via: phone   # she was out\n        answered: false\n"
+              "follow_ups:\n    -   date: 2026-11-10\n        via: phone   # she was out\n        answered: false\n"
               "    # next time: e-mail\nnotes: |\n  Remember the portfolio.\n",
-              ["    -   on: 2026-12-01", "        via: email", "        answered: false"]),
+              ["    -   date: 2026-12-01", "        via: email", "        answered: false"]),
     # an indentless list, flow items, a comment after it, no final newline
-    "indentless": ("country: DK\ntoday: 2026-12-01\nstage: applied\nfollow_ups:\n- {on: 2026-11-10, via: phone}\n"
+    "indentless": ("country: DK\ntoday: 2026-12-01\nstage: applied\nfollow_ups:\n- {date: 2026-11-10, via: phone}\n"
                    "# comment\nnotes: x",
-                   ["- {on: 2026-12-01, via: email, answered: false}"]),
+                   ["- {date: 2026-12-01, via: email, answered: false}"]),
     # Windows line ends
-    "crlf": ("country: DK\r\ntoday: 2026-12-01\r\nstage: applied\r\nfollow_ups:\r\n  - {on: 2026-11-10, via: phone}\r\n",
-             ["  - {on: 2026-12-01, via: email, answered: false}"]),
+    "crlf": ("country: DK\r\ntoday: 2026-12-01\r\nstage: applied\r\nfollow_ups:\r\n  - {date: 2026-11-10, via: phone}\r\n",
+             ["  - {date: 2026-12-01, via: email, answered: false}"]),
     # no follow_ups yet, the file ends in a block scalar and a comment
     "new-key": ("# me\ncountry: DK\ntoday: 2026-12-01\nstage: applied\nnotes: >\n  folded\n  text\n# last words\n",
-                ["follow_ups:", "  - {on: 2026-12-01, via: email, answered: false}"]),
+                ["follow_ups:", "  - {date: 2026-12-01, via: email, answered: false}"]),
     # four-space indentation is kept for the new list
     "indent-4": ("country: DK\ntoday: 2026-12-01\nstage: applied\ncontact:\n    name: Mette\n",
-                 ["follow_ups:", "    - {on: 2026-12-01, via: email, answered: false}"]),
+                 ["follow_ups:", "    - {date: 2026-12-01, via: email, answered: false}"]),
 }
 
 
@@ -149,9 +149,9 @@ def test_layouts_get_only_added_lines(run, tmp_path: Path, layout: str) -> None:
 
 
 def test_a_flow_list_gets_the_entry_inside_its_brackets(run, tmp_path: Path) -> None:
-    for before, after in (("follow_ups: []", "follow_ups: [{on: 2026-12-01, via: email, answered: false}]"),
-                          ("follow_ups: [{on: 2026-11-10, via: phone}]",
-                           "follow_ups: [{on: 2026-11-10, via: phone}, {on: 2026-12-01, via: email, answered: false}]")):
+    for before, after in (("follow_ups: []", "follow_ups: [{date: 2026-12-01, via: email, answered: false}]"),
+                          ("follow_ups: [{date: 2026-11-10, via: phone}]",
+                           "follow_ups: [{date: 2026-11-10, via: phone}, {date: 2026-12-01, via: email, answered: false}]")):
         path = _write(tmp_path, "f.yaml", f"country: DK\ntoday: 2026-12-01\nstage: applied\n{before}\n")
         assert run("done", str(path), "--via", "email").code == 0
         assert path.read_text(encoding="utf-8").splitlines()[-1] == after
@@ -199,7 +199,7 @@ def test_an_out_of_order_follow_up_is_refused(run, tmp_path: Path) -> None:
     path = _copy(tmp_path, "dk-three-unanswered.yaml")
     before = path.read_bytes()
     result = run("done", str(path), "--on", "2026-11-20", "--via", "email")
-    assert result.code == 2 and "follow_ups[3].on: follow-ups must be listed oldest first" in result.err
+    assert result.code == 2 and "follow_ups[3].date: follow-ups must be listed oldest first" in result.err
     assert path.read_bytes() == before
 
 
@@ -279,7 +279,7 @@ def test_generated_files_get_exactly_the_record(data: dict, flow: bool | None, h
 
 def test_a_file_with_aliases_is_refused_rather_than_edited_in_the_wrong_place(run, tmp_path: Path) -> None:
     path = _write(tmp_path, "a.yaml", "country: DK\ntoday: 2026-11-21\nstage: applied\nfollow_ups:\n"
-                                      "  - &first {on: 2026-11-05, via: email}\n  - *first\n")
+                                      "  - &first {date: 2026-11-05, via: email}\n  - *first\n")
     before = path.read_bytes()
     result = run("done", str(path), "--via", "phone")
     assert result.code == 2 and "aliases" in result.err and str(path) in result.err

@@ -102,10 +102,10 @@ def situations(draw: Any) -> Situation:
                                          "insider": st.booleans()}))
     first = sent_on or today - timedelta(days=60)
     interview_day = None
-    if stage == "interviewed" or (stage == "applied" and draw(st.booleans())):
+    if stage == "interviewed":  # a field of a later stage than ``stage`` is refused
         interview_day = first + timedelta(days=draw(st.integers(0, (today - first).days)))
         at = draw(st.sampled_from(("", "T10:00", "T16:30")))
-        interview = {"on": _iso(interview_day) + at}
+        interview = {"date": _iso(interview_day) + at}
         interview.update(_object(draw, {"format": st.sampled_from(("in_person", "online", "phone")),
                                         "invited_by": st.sampled_from(("phone", "email", "linkedin")),
                                         "answer_promised_by": days, "tone": st.sampled_from(("warm", "neutral", "cold")),
@@ -113,7 +113,7 @@ def situations(draw: Any) -> Situation:
         data["interview"] = interview
     if stage != "considering":
         offsets = sorted(draw(st.lists(st.integers(0, (today - first).days), max_size=4)))
-        follow_ups = [{"on": _iso(first + timedelta(days=n)), "via": draw(st.sampled_from(CHANNELS)),
+        follow_ups = [{"date": _iso(first + timedelta(days=n)), "via": draw(st.sampled_from(CHANNELS)),
                        **({"answered": a} if (a := _maybe(draw, st.booleans())) is not None else {})} for n in offsets]
         _put(data, "follow_ups", follow_ups or None)
     _put(data, "competing_offer", _object(draw, {"answer_by": days, "kind": st.sampled_from(("offer", "interview"))})

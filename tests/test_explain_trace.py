@@ -216,7 +216,7 @@ def test_explain_when_no_rule_fires(tmp_path: Path) -> None:
     write_yaml(tmp_path, "base.yaml", {"ruleset": "base", "version": "1", "rules": rules})
     engine = Engine(library=Library.load([tmp_path], include_shipped=False))
     # durable_rules crashes if a ruleset's first evaluation fires nothing (see the next test)
-    engine.advise(situation(**{**APPLIED, "stage": "interviewed", "interview": {"on": "2026-11-20"}}))
+    engine.advise(situation(**{**APPLIED, "stage": "interviewed", "interview": {"date": "2026-11-20"}}))
     advice = engine.advise(situation(**APPLIED))
     explanation = explain(advice)
     assert explanation.fired() == () and [r.id for r in explanation.not_fired()] == ["only-after-interview"]

@@ -115,7 +115,7 @@ def test_stop_names_the_rule_and_what_would_have_to_change(engine: Engine) -> No
 
 
 def test_a_rule_that_says_wait(engine: Engine) -> None:
-    answer = ask(engine, "follow_up", interview={"on": "2026-11-12", "tone": "cold"})
+    answer = ask(engine, "follow_up", stage="interviewed", interview={"date": "2026-11-12", "tone": "cold"})
     assert answer.answer == "Wait: 1 rule says so."
     assert [(r.kind, r.rule.id) for r in answer.reasons] == [("waits", "wait-if-cold")]
 

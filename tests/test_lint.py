@@ -54,7 +54,7 @@ def test_findings_name_the_rule_and_say_what_is_wrong(report) -> None:
     by_rule = {(f.rule, f.kind): f for f in report.findings}
     assert "did you mean 'contact.email'?" in by_rule[("xa-typo-fact", "unknown-fact")].message
     assert "'fax' is not a value application.via can have" in by_rule[("xa-outside-enum", "enum")].message
-    assert "interview.on" in by_rule[("xa-unsure-anchor", "anchor")].message
+    assert "interview.date" in by_rule[("xa-unsure-anchor", "anchor")].message
     assert "less than 3 and days_since.sent is more than 5" in by_rule[("xa-impossible-range", "never-holds")].message
     assert "'xa-go' says follow_up, 'xa-hold' says wait" in by_rule[("xa-hold", "conflict")].message
     assert "'xa-call' prefers phone" in by_rule[("xa-no-call-at-large-firms", "conflict")].message

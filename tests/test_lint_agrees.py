@@ -77,9 +77,9 @@ def situations(draw) -> dict:
         if draw(st.booleans()):
             data["application"]["deadline"] = day(draw(st.integers(-25, 5)))
         if stage == "interviewed":
-            data["interview"] = {"on": day(draw(st.integers(sent, 0))), "tone": draw(st.sampled_from(ENUMS["interview.tone"]))}
+            data["interview"] = {"date": day(draw(st.integers(sent, 0))), "tone": draw(st.sampled_from(ENUMS["interview.tone"]))}
         follow = draw(st.lists(st.tuples(st.sampled_from(CHANNELS), st.booleans()), max_size=3))
-        data["follow_ups"] = [{"on": day(sent + i), "via": v, "answered": a} for i, (v, a) in enumerate(follow)]
+        data["follow_ups"] = [{"date": day(sent + i), "via": v, "answered": a} for i, (v, a) in enumerate(follow)]
     if draw(st.booleans()):
         data["posting"] = {"forbids_calls": draw(st.booleans())}
     if draw(st.booleans()):
@@ -163,7 +163,7 @@ small_conditions = st.recursive(
 #: one sent on each day around every constant they use (an interview today if interviewed).
 GRID = [facts_of({"country": "DK", "today": TODAY.isoformat(), "stage": stage,
                   **({"application": {"sent_on": day(-n)}} if n is not None else {}),
-                  **({"interview": {"on": day(0)}} if stage == "interviewed" else {})})
+                  **({"interview": {"date": day(0)}} if stage == "interviewed" else {})})
         for stage in ENUMS["stage"] for n in [None, *range(-5, 28)]]
 GRID = [f for f in GRID if f is not None]
 

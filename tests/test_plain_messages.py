@@ -30,7 +30,7 @@ CASES = {
     "day/month/year": (GOOD.replace("2026-11-11", "21/11/2026"), 5, "application.sent_on: ",
                        "'21/11/2026' is not a valid date: write dates as YYYY-MM-DD, e.g. 2026-11-21"),
     "interview time": (GOOD.replace("stage: applied", "stage: interviewed")
-                       + "interview:\n  on: 20.11.2026 10:00\n", 8, "interview.on: ",
+                       + "interview:\n  date: 20.11.2026 10:00\n", 8, "interview.date: ",
                        "write a date as YYYY-MM-DD, or a date and time as YYYY-MM-DDTHH:MM"),
     "indentation": (GOOD.replace("  via:", " via:"), 6, "",
                     "check the indentation of this line and the one before (YAML uses spaces to nest)"),

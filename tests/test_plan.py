@@ -30,7 +30,7 @@ EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 def _taken(here: Situation, step: PlanStep) -> Situation:
     """The situation the day after ``step``, built here from the step's own fields, not by the plan."""
     if step.decision.purpose == "thank_you":
-        done = replace(here, interview=replace(here.interview, thanked=True))
+        done = here.with_latest_interview(replace(here.interview, thanked=True))
     else:
         done = replace(here, follow_ups=(*here.follow_ups, FollowUp(step.first, step.decision.channel, False)))
     return replace(done, today=step.first + timedelta(days=1))
@@ -147,7 +147,7 @@ def test_norway_after_applying_three_contacts_then_stop() -> None:
 
 def test_norway_after_an_interview_the_thank_you_and_then_until_three_contacts() -> None:
     data = {**NORWAY_APPLIED, "stage": "interviewed", "today": "2026-11-20",
-            "interview": {"on": "2026-11-19T10:00", "format": "in_person", "invited_by": "email"}}
+            "interview": {"date": "2026-11-19T10:00", "format": "in_person", "invited_by": "email"}}
     plan = make_plan(RULES, make_situation(**data))
     steps, kind, rules = _shape(plan)
     assert steps[0][:2] == ("thank-you", "thank_you")
@@ -248,6 +248,6 @@ def test_plan_command_today_horizon_and_lang(run) -> None:
 
 def test_plan_command_refuses_a_bad_file(run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("country: DK\nstage: applied\nfollow_ups:\n  - {on: 2026-13-01, via: email}\n", encoding="utf-8")
+    bad.write_text("country: DK\nstage: applied\nfollow_ups:\n  - {date: 2026-13-01, via: email}\n", encoding="utf-8")
     result = run("plan", str(bad))
     assert result.code == 2 and f"{bad}:4" in result.err

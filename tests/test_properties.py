@@ -43,13 +43,13 @@ from followup.base.errors import FollowupError, InputError
 from followup.engine.evaluate import Evaluator
 from followup.engine.facts import CHANNELS, build_facts
 from followup.render.text import advice_document, to_json_line
-from followup.load.schema import load_schema, local_definition, validator
+from followup.load.schema import inlined_schema, local_definition, validator
 from followup.load.situation import parse_situation
 
 SCALE = 25 if os.environ.get("FOLLOWUP_LONG") == "1" else 1
 COMMON = dict(deadline=None, print_blob=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-SCHEMA = load_schema("situation")
+SCHEMA = inlined_schema("situation")
 COUNTRIES = ("DK", "SE", "NO", "DE", "FI", "GB", "US")
 PER_RUN = ("id", "timestamp")
 
@@ -103,8 +103,17 @@ def timelines(draw: Any) -> dict[str, str]:
     hour = draw(st.sampled_from(["", "T09:00", "T14:30"]))
     return {"today": today.isoformat(), "application.sent_on": sent.isoformat(),
             "application.deadline": near(sent, -30, 30), "posting.answer_expected_by": near(sent, -10, 60),
-            "interview.on": interview.isoformat() + hour, "interview.answer_promised_by": near(interview, -5, 30),
+            "interview.date": interview.isoformat() + hour, "interview.answer_promised_by": near(interview, -5, 30),
             "competing_offer.answer_by": near(today, -5, 30)}
+
+
+@st.composite
+def _earlier_rounds(draw: Any, dates: dict[str, str], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rounds before the latest one, oldest first, between the application and that round."""
+    sent = date.fromisoformat(dates["application.sent_on"])
+    latest = date.fromisoformat(data["interview"]["date"][:10])
+    days = sorted(draw(st.lists(st.integers(0, (latest - sent).days), min_size=1, max_size=3)))
+    return [{"date": (sent + timedelta(days=n)).isoformat(), "thanked": draw(st.booleans())} for n in days]
 
 
 @st.composite
@@ -114,11 +123,15 @@ def situations(draw: Any) -> dict[str, Any]:
     data = draw(_object("", SCHEMA, dates))
     data["today"] = dates["today"]  # without it, the clock's date would not fit the timeline
     stage = data["stage"]
+    data.pop("interviews", None)
     if stage == "considering":
         data.get("application", {}).pop("sent_on", None)
+    if stage != "interviewed":  # a field of a later stage than ``stage`` is refused
         data.pop("interview", None)
     if stage == "interviewed" and "interview" not in data:
-        data["interview"] = {"on": dates["interview.on"]}
+        data["interview"] = {"date": dates["interview.date"]}
+    if stage == "interviewed" and draw(st.booleans()):
+        data["interviews"] = draw(_earlier_rounds(dates, data)) + [data.pop("interview")]
     if stage != "considering" and draw(st.booleans()):
         data["follow_ups"] = draw(_follow_ups(dates, data))
     return data
@@ -130,7 +143,7 @@ def _follow_ups(dates: dict[str, str], data: dict[str, Any]) -> st.SearchStrateg
     one = st.fixed_dictionaries({"via": st.sampled_from(CHANNELS)},
                                 optional={"answered": st.booleans()})
     return st.lists(st.tuples(st.integers(0, span), one), max_size=4).map(
-        lambda pairs: [{"on": (start + timedelta(days=n)).isoformat(), **f} for n, f in sorted(pairs, key=lambda p: p[0])])
+        lambda pairs: [{"date": (start + timedelta(days=n)).isoformat(), **f} for n, f in sorted(pairs, key=lambda p: p[0])])
 
 
 # --- the properties --------------------------------------------------------------------------------
@@ -303,13 +316,13 @@ def broken_situations(draw: Any) -> tuple[str, dict[str, Any]]:
     elif how == "required":
         _delete(data, (draw(st.sampled_from(["country", "stage"])),))
     elif how == "future":
-        data["follow_ups"] = [{"on": (date.fromisoformat(data["today"]) + timedelta(days=1)).isoformat(), "via": "email"}]
+        data["follow_ups"] = [{"date": (date.fromisoformat(data["today"]) + timedelta(days=1)).isoformat(), "via": "email"}]
     elif how == "order":
         data["stage"] = "applied"
         data.pop("interview", None)
         data["application"] = {"sent_on": data["today"]}
-        data["follow_ups"] = [{"on": data["today"], "via": "email"},
-                              {"on": (date.fromisoformat(data["today"]) - timedelta(days=1)).isoformat(), "via": "phone"}]
+        data["follow_ups"] = [{"date": data["today"], "via": "email"},
+                              {"date": (date.fromisoformat(data["today"]) - timedelta(days=1)).isoformat(), "via": "phone"}]
     else:
         return how, {"__junk__": draw(st.one_of(WRONG, st.lists(WRONG)))}
     return how, data

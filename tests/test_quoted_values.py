@@ -25,7 +25,7 @@ BIG_VALUES = {
     "type": {"country": "DK", "stage": "applied", "follow_ups": [BIG]},
     "unknown field": {"country": "DK", "stage": "applied", BIG: 1},
     "nested unknown field": {"country": "DK", "stage": "applied", "contact": {BIG: 1}},
-    "long list": {"country": "DK", "stage": "applied", "follow_ups": [{"on": "2026-11-12"}] * 5_000},
+    "long list": {"country": "DK", "stage": "applied", "follow_ups": [{"date": "2026-11-12"}] * 5_000},
 }
 
 

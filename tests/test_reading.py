@@ -64,8 +64,8 @@ def test_equal_values_of_different_types_are_kept_apart() -> None:
 
 def test_shared_conditions_are_judged_once_and_missing_facts_read_as_missing() -> None:
     shared = Leaf("stage", "equals", "applied")
-    conditions = [Group("all", (shared, Leaf("interview.on", "exists", True))),
-                  Group("all", (Leaf("stage", "equals", "applied"), Leaf("interview.on", "exists", True))),
+    conditions = [Group("all", (shared, Leaf("interview.date", "exists", True))),
+                  Group("all", (Leaf("stage", "equals", "applied"), Leaf("interview.date", "exists", True))),
                   Group("any", (Leaf("days_since.sent", "at_least", 7), Group("not", (shared,))))]
     reading = Reading(conditions)
     assert reading.roots[0] == reading.roots[1]

@@ -19,7 +19,7 @@ BASE = dict(country="DE", today="2026-11-23", stage="applied", application={"sen
 SITUATIONS = {
     "plain": BASE,
     "linkedin": {**BASE, "contact": {"name": "Mette Jensen", "email": "mj@example.dk", "linkedin": True}},
-    "interviewed": {**BASE, "stage": "interviewed", "today": "2026-11-20", "interview": {"on": "2026-11-19"}},
+    "interviewed": {**BASE, "stage": "interviewed", "today": "2026-11-20", "interview": {"date": "2026-11-19"}},
 }
 
 

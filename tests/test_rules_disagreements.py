@@ -27,7 +27,7 @@ def layers(advice: Advice, rule: str) -> tuple[str, str, list[tuple[str, str]]]:
     return entry.layer, entry.defined_in, [(o.layer, o.replaced_layer) for o in entry.layer_overrides]
 
 
-ONE_UNANSWERED_SINCE_INTERVIEW: dict[str, Any] = {"follow_ups": [{"on": "2026-11-28", "via": "email", "answered": False}]}
+ONE_UNANSWERED_SINCE_INTERVIEW: dict[str, Any] = {"follow_ups": [{"date": "2026-11-28", "via": "email", "answered": False}]}
 
 
 # --- How many contacts are too many: L1 three, L2 one unanswered after an interview, L3 two calls, L6 one
@@ -55,8 +55,8 @@ def test_se_l6_one_follow_up_is_enough_beats_t10(engine) -> None:
 def test_dk_l3_two_calls_forbid_a_third_but_l1_still_allows_an_email(engine) -> None:
     advice = advise(engine, "dk-applied-email", today="2026-12-01",
                     application={"sent_on": "2026-10-19"},
-                    follow_ups=[{"on": "2026-11-02", "via": "phone", "answered": True},
-                                {"on": "2026-11-16", "via": "phone", "answered": False}])
+                    follow_ups=[{"date": "2026-11-02", "via": "phone", "answered": True},
+                                {"date": "2026-11-16", "via": "phone", "answered": False}])
     assert (advice.action, advice.channel) == ("follow_up", "email")
     assert "phone" in advice.forbidden and "phone" not in advice.alternatives
     assert beaten(advice, "phone-if-you-have-the-number") == [("prefer phone", "no-third-call")]

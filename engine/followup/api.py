@@ -30,7 +30,8 @@ from followup.audit.explain import explain as explain_advice
 from followup.audit.whynot import SUBJECTS, WhyNot
 from followup.audit.whynot import why_not as why_not_advice
 from followup.base.errors import InputError, InputErrors, Location
-from followup.engine.advice import Advice, Conflict, Point, Timing
+from followup.engine.advice import Advice, Assumption, Conflict, Point, Timing
+from followup.engine.assumptions import annotated
 from followup.engine.engine import Engine
 from followup.engine.resolve import resolve
 from followup.load.situation import Situation, load_situation, situation_from_data
@@ -68,13 +69,15 @@ class Decision:
     record: DecisionRecord
     lang: str = "en"
     advice: Advice = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    #: What the advice assumed for fields the situation left out (``engine/assumptions.py``).
+    assumptions: tuple[Assumption, ...] = ()
 
     @classmethod
     def of(cls, advice: Advice, record: DecisionRecord, lang: str = "en") -> "Decision":
         """The decision for an advice the engine made, under ``record``."""
         return cls(advice.action, advice.channel, advice.alternatives, advice.forbidden, advice.timing,
                    advice.purpose, advice.say, advice.avoid, advice.cautions, advice.warnings, advice.conflicts,
-                   record, lang, advice)
+                   record, lang, advice, advice.assumptions)
 
     @property
     def id(self) -> str:
@@ -160,7 +163,7 @@ class Rules:
         checked = self.situation(situation, today)
         with self._lock:
             merged, facts, fired = self._engine.fired(checked)
-        return resolve(merged, checked, fired, facts)
+        return annotated(resolve(merged, checked, fired, facts), checked)
 
     def advise(self, situation: SituationInput | Situation, *, today: date | str | None = None,
                lang: str = "en", log: DecisionLog | None = None) -> Decision:

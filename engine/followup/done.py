@@ -1,7 +1,8 @@
 """``followup done``: record in the situation file what you did, and nothing else.
 
 What can be recorded (``Record``): a follow-up (appended to ``follow_ups``), the interview's
-thank-you (``interview.thanked: true``: the rules read a thank-you there, not as a follow-up),
+thank-you (``thanked: true`` on the latest interview round: the rules read a thank-you there, not as a
+follow-up; each round gets its own),
 or that they answered your last follow-up (its ``answered: true``).
 
 **YAML is edited as text, not re-dumped.** A situation file is written by a person: its
@@ -79,7 +80,7 @@ class Record:
             out.setdefault("follow_ups", []).append(
                 {FOLLOW_UP_DATE: self.on.isoformat(), "via": self.via, "answered": self.answered})
         elif self.kind == "thanked":
-            out["interview"]["thanked"] = True
+            latest_round(out)["thanked"] = True
         else:
             out["follow_ups"][-1]["answered"] = True
         return out
@@ -122,14 +123,23 @@ def recorded_text(text: str, name: str, what: Record, data: dict[str, Any]) -> s
 def already(what: Record, data: dict[str, Any]) -> bool:
     """Whether the file already says this (a thank-you marked, the last follow-up answered)."""
     if what.kind == "thanked":
-        return (data.get("interview") or {}).get("thanked") is True
+        return (latest_round(data) or {}).get("thanked") is True
     if what.kind == "answered":
         return bool(data.get("follow_ups")) and data["follow_ups"][-1].get("answered") is True
     return False
 
 
+def latest_round(data: dict[str, Any]) -> Any:
+    """The latest interview round of situation data: the last of ``interviews``, or ``interview``.
+    ``followup done --thanked`` marks this one: each round gets its own thank-you."""
+    rounds = data.get("interviews")
+    if isinstance(rounds, list):
+        return rounds[-1] if rounds else None
+    return data.get("interview")
+
+
 def _check_applies(what: Record, data: dict[str, Any], name: str) -> None:
-    if what.kind == "thanked" and not isinstance(data.get("interview"), dict):
+    if what.kind == "thanked" and not isinstance(latest_round(data), dict):
         raise InputError("there is no interview to thank them for; add 'interview' with its date first",
                          Location(name, None, "interview"))
     if what.kind == "answered" and not data.get("follow_ups"):
@@ -178,7 +188,9 @@ def _yaml_text(text: str, what: Record) -> str:
     if what.kind == "follow_up":
         return _add_follow_up(text, root, what, newline)
     if what.kind == "thanked":
-        return _set_true(text, _child(root, "interview"), "thanked", newline)
+        rounds = _child(root, "interviews")
+        latest = rounds.value[-1] if isinstance(rounds, yaml.SequenceNode) and rounds.value else _child(root, "interview")
+        return _set_true(text, latest, "thanked", newline)
     follow_ups = _child(root, "follow_ups")
     return _set_true(text, follow_ups.value[-1], "answered", newline)
 

@@ -38,7 +38,7 @@ from followup.render.text import verdict
 
 #: The name of a follow-up's date, in the situation file and in the ``FollowUp`` record. The
 #: schema may rename it (YAML 1.1 reads a bare ``on`` as a boolean): then this line changes.
-FOLLOW_UP_DATE = "on"
+FOLLOW_UP_DATE = "date"
 
 #: At most this many steps in one plan; the articles' limits stop well before it.
 MAX_STEPS = 12
@@ -222,7 +222,7 @@ def step_taken(situation: Situation, decision: Decision) -> Situation:
     """The situation the day after a step, taken on its first day by its channel, unanswered."""
     day = decision.timing.earliest or situation.today
     if decision.purpose == "thank_you" and situation.interview is not None:
-        done = replace(situation, interview=replace(situation.interview, thanked=True))
+        done = situation.with_latest_interview(replace(situation.interview, thanked=True))
     else:
         entry = FollowUp(**{FOLLOW_UP_DATE: day, "via": decision.channel, "answered": False})
         done = replace(situation, follow_ups=(*situation.follow_ups, entry))

@@ -18,7 +18,7 @@ read once, line by line, and never held in memory whole.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
 from followup import __version__
@@ -133,7 +133,9 @@ def check_entry(entry: LogEntry) -> Recorded:
         situation = situation_from_document(document)
     except InputError as exc:
         raise InputErrors([_at(entry, e) for e in exc.each()]) from exc
-    return Recorded(entry, decision_id, situation, data)
+    # A log from before the rename holds ``on:`` and ``interview:``: read as ever, and with no
+    # note about the spelling, which was right when it was written (the advice then had none).
+    return Recorded(entry, decision_id, replace(situation, load_notes=()), data)
 
 
 _ABSENT = object()

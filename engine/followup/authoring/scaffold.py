@@ -244,7 +244,7 @@ cases:
       stage: interviewed
       application: {{sent_on: 2026-02-20, via: email}}
       contact: {{name: Alex Example, email: alex@example.com}}
-      interview: {{on: 2026-03-10, format: in_person}}
+      interview: {{date: 2026-03-10, format: in_person}}
     expect:
       fired: [{rule_id}]
   - name: once you have thanked them, it is not
@@ -253,7 +253,7 @@ cases:
       today: {EXAMPLE_TODAY}
       stage: interviewed
       application: {{sent_on: 2026-02-20, via: email}}
-      interview: {{on: 2026-03-10, format: in_person, thanked: true}}
+      interview: {{date: 2026-03-10, format: in_person, thanked: true}}
     expect:
       not_fired: [{rule_id}]
 """

@@ -23,7 +23,7 @@ from followup.load.yamlio import load_document
 @click.option("--answered", is_flag=True,
               help="They answered. Alone: your last follow-up got its answer. With --on/--via: the follow-up "
                    "you record was answered (a call that reached them).")
-@click.option("--thanked", is_flag=True, help="You sent the thank-you after the interview (interview.thanked).")
+@click.option("--thanked", is_flag=True, help="You sent the thank-you after the (latest) interview round (its thanked).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="How to print the new advice.")
 @today_option

@@ -32,6 +32,18 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Assumption:
+    """A field the situation left out, and what the advice assumed instead (``engine/assumptions.py``)."""
+
+    field: str
+    assumed: str
+    value: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"field": self.field, "assumed": self.assumed, "value": self.value}
+
+
+@dataclass(frozen=True)
 class Window:
     """One rule's timing, resolved to calendar days."""
 
@@ -169,6 +181,8 @@ class Advice:
     today: date
     country: str
     forbidden: tuple[str, ...] = field(default=())
+    #: What it assumed for fields the situation left out (``engine/assumptions.py``).
+    assumptions: tuple[Assumption, ...] = field(default=())
     #: Set by the resolver; None only for an advice built by hand (then it has no explanation).
     basis: Basis | None = field(default=None, compare=False, repr=False)
 
@@ -181,6 +195,7 @@ class Advice:
             "say": [p.to_json() for p in self.say], "avoid": [p.to_json() for p in self.avoid],
             "cautions": [p.to_json() for p in self.cautions],
             "conflicts": [c.to_json() for c in self.conflicts], "warnings": list(self.warnings),
+            "assumptions": [a.to_json() for a in self.assumptions],
             "today": self.today.isoformat(), "country": self.country,
             "ruleset": self.ruleset.to_json(), "trace": [t.to_json() for t in self.trace],
         }

@@ -14,6 +14,7 @@ from followup.engine.advice import Advice
 from followup.rules.cache import load_library
 from followup.engine.evaluate import Evaluator, default_evaluator
 from followup.engine.facts import build_facts
+from followup.engine.assumptions import annotated
 from followup.engine.resolve import resolve
 from followup.engine.vocabulary import check_facts
 from followup.rules.ruleset import Library, MergedRuleset
@@ -48,4 +49,4 @@ class Engine:
     def advise(self, situation: Situation) -> Advice:
         """The advice for one situation."""
         merged, facts, fired = self.fired(situation)
-        return resolve(merged, situation, fired, facts)
+        return annotated(resolve(merged, situation, fired, facts), situation)

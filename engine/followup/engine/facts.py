@@ -26,8 +26,8 @@ ANCHORS: dict[str, str] = {
     "application.sent_on": "the day the application was sent",
     "application.deadline": "the posting's application deadline",
     "posting.answer_expected_by": "the date the posting or employer gave for hearing back",
-    "interview.on": "the day of the interview",
-    "interview.answer_promised_by": "the date promised at the interview",
+    "interview.date": "the day of the (latest) interview",
+    "interview.answer_promised_by": "the date promised at the (latest) interview",
     "competing_offer.answer_by": "the day you must answer the other offer",
     "contacts.last_on": "the day of your last follow-up",
 }
@@ -35,7 +35,7 @@ ANCHORS: dict[str, str] = {
 _SINCE = {
     "sent": ("application.sent_on", "the application was sent"),
     "deadline": ("application.deadline", "the application deadline"),
-    "interview": ("interview.on", "the interview"),
+    "interview": ("interview.date", "the (latest) interview"),
     "answer_expected": ("posting.answer_expected_by", "the date given for hearing back (negative: still ahead)"),
     "answer_promised": ("interview.answer_promised_by", "the date promised at the interview (negative: still ahead)"),
     "last_follow_up": ("contacts.last_on", "your last follow-up"),
@@ -66,6 +66,8 @@ DERIVED_FACTS: dict[str, FactInfo] = {
     "contacts.last_via": FactInfo("string", "the channel of your last follow-up", CHANNELS),
     "contacts.last_answered": FactInfo("boolean", "whether your last follow-up got an answer"),
     "contacts.last_on": FactInfo("string", "the day of your last follow-up (YYYY-MM-DD)"),
+    "interviews.count": FactInfo("integer", "interview rounds so far (interview.* describes the latest)"),
+    "interview.round": FactInfo("integer", "which round the latest interview was (1 for the first)"),
     "calendar.today_is_working_day": FactInfo(
         "boolean", "whether the day advised for is a working day in the country (not a weekend or public holiday)"),
 }
@@ -76,6 +78,11 @@ def build_facts(situation: Situation) -> dict[str, Any]:
     facts = situation.to_dict()
     facts.pop("follow_ups", None)
     facts.pop("notes", None)
+    # No lists among facts: the latest round is ``interview``, the rounds are counted.
+    rounds = facts.pop("interviews", [])
+    if rounds:
+        facts["interview"] = {**rounds[-1], "round": len(rounds)}
+        facts["interviews"] = {"count": len(rounds)}
     contacts = _contacts(situation)
     if contacts:
         facts["contacts"] = contacts
@@ -96,10 +103,10 @@ def _anchor_dates(s: Situation) -> dict[str, date]:
         "application.sent_on": s.application.sent_on,
         "application.deadline": s.application.deadline,
         "posting.answer_expected_by": s.posting.answer_expected_by,
-        "interview.on": s.interview.day if s.interview else None,
+        "interview.date": s.interview.day if s.interview else None,
         "interview.answer_promised_by": s.interview.answer_promised_by if s.interview else None,
         "competing_offer.answer_by": s.competing_offer.answer_by if s.competing_offer else None,
-        "contacts.last_on": s.follow_ups[-1].on if s.follow_ups else None,
+        "contacts.last_on": s.follow_ups[-1].date if s.follow_ups else None,
     }
     return {k: v for k, v in values.items() if v is not None}
 
@@ -127,7 +134,7 @@ def _contacts(s: Situation) -> dict[str, Any]:
         if f.answered:
             break
         trailing += 1
-    after = [f for f in s.follow_ups if s.interview and f.on >= s.interview.day]
+    after = [f for f in s.follow_ups if s.interview and f.date >= s.interview.day]
     last = s.follow_ups[-1]
     return {
         "total": len(s.follow_ups),
@@ -138,5 +145,5 @@ def _contacts(s: Situation) -> dict[str, Any]:
         "unanswered_since_interview": sum(not f.answered for f in after),
         "last_via": last.via,
         "last_answered": last.answered,
-        "last_on": last.on.isoformat(),
+        "last_on": last.date.isoformat(),
     }

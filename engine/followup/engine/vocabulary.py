@@ -23,7 +23,7 @@ from followup.rules.condition import Leaf
 from followup.base.words import QUOTE_LIMIT as LIMIT
 from followup.base.words import quoted
 from followup.rules.ruleset import MergedRuleset, RuleError, when_location
-from followup.load.schema import load_schema, local_definition
+from followup.load.schema import inlined_schema, local_definition
 from followup.load.situation import situation_from_data
 
 #: The day witness situations are advised for: a Wednesday with no public holiday near it in
@@ -39,7 +39,7 @@ def _day(offset: int) -> str:
 #: A situation with every field given. ``tests/test_lint_vocabulary.py`` checks that it
 #: still covers every field of the situation schema.
 FULL: dict[str, Any] = {
-    "country": "DK", "today": _day(0), "stage": "applied", "outcome": "pending", "position": "Analyst",
+    "country": "DK", "today": _day(0), "stage": "interviewed", "outcome": "pending", "position": "Analyst",
     "feels_right": True, "applicant": {"name": "Alex", "phone": "+45 11 22 33 44"}, "language": "da",
     "employer": {"name": "Acme", "size": "small", "sector": "law"}, "role_kind": "sales",
     "application": {"sent_on": _day(-30), "via": "email", "deadline": _day(-25)},
@@ -47,9 +47,9 @@ FULL: dict[str, Any] = {
                 "shortlisted_only": False},
     "contact": {"name": "Kim", "email": "kim@example.com", "phone": "+45 12 34 56 78", "phone_kind": "work",
                 "linkedin": True, "asked_for": "email", "insider": True},
-    "interview": {"on": _day(-10), "format": "online", "invited_by": "email", "answer_promised_by": _day(-3),
+    "interview": {"date": _day(-10), "format": "online", "invited_by": "email", "answer_promised_by": _day(-3),
                   "tone": "warm", "thanked": True},
-    "follow_ups": [{"on": _day(-2), "via": "email", "answered": False}],
+    "follow_ups": [{"date": _day(-2), "via": "email", "answered": False}],
     "competing_offer": {"answer_by": _day(5), "kind": "offer"},
     "notes": "private",
 }
@@ -58,9 +58,10 @@ FULL: dict[str, Any] = {
 #: ``tests/test_lint_vocabulary.py`` checks every entry against generated valid situations.
 #: A part of the situation one value of a fact requires (stage 'interviewed' needs an interview):
 VALUE_IMPLIES: dict[tuple[str, Any], str] = {("stage", "interviewed"): "interview"}
-#: Parts one value of a fact rules out (stage 'considering' means not applied, not interviewed):
+#: Parts one value of a fact rules out (a field of a later stage than ``stage`` is refused):
 VALUE_EXCLUDES: dict[tuple[str, Any], frozenset[str]] = {
-    ("stage", "considering"): frozenset({"application.sent_on", "interview"})}
+    ("stage", "considering"): frozenset({"application.sent_on", "interview"}),
+    ("stage", "applied"): frozenset({"interview"})}
 #: The smallest value of a count: nothing that happened can be in the future, and a history
 #: of follow-ups has at least one.
 MINIMUM: dict[str, int] = {
@@ -118,7 +119,7 @@ class Vocabulary:
 def vocabulary() -> Vocabulary:
     """The vocabulary, measured once per process."""
     types = fact_types()
-    schema_types = dict(_schema_fields(load_schema("situation"), ""))
+    schema_types = dict(_schema_fields(inlined_schema("situation"), ""))
     return replace(types, units=_measure_units(schema_types, types.facts))
 
 
@@ -128,10 +129,11 @@ def fact_types() -> Vocabulary:
 
     Enough to tell an unknown fact or a mistyped value, which is all loading a ruleset needs.
     """
-    schema_types = dict(_schema_fields(load_schema("situation"), ""))
+    schema_types = dict(_schema_fields(inlined_schema("situation"), ""))
     full_facts = build_facts(_parse(FULL))
+    # A list (``interviews``) is never a fact: build_facts passes on what it holds as facts of their own.
     facts = {path: FactType(path, kind, enum) for path, (kind, enum) in schema_types.items()
-             if _present(full_facts, path)}
+             if kind != "array" and _present(full_facts, path)}
     for path, info in DERIVED_FACTS.items():
         kind = "date" if info.type == "string" and path.endswith("_on") else info.type
         facts[path] = FactType(path, kind, info.enum, info.meaning, derived=True)
@@ -165,6 +167,8 @@ def _measure_units(schema_types: dict[str, tuple[str, tuple[Any, ...]]],
         reduced = copy.deepcopy(FULL)
         if not _remove(reduced, part):
             continue
+        if "interview" not in reduced:  # without an interview, the stage it needs goes too
+            reduced["stage"] = "applied"
         try:
             without = build_facts(_parse(reduced))
         except InputError:  # a required field: not a part that can be left out on its own

@@ -1,7 +1,7 @@
 """The one date grammar of followup's input: what ``advise`` accepts, ``replay`` reads back.
 
 - a **date** is ``YYYY-MM-DD`` (``2026-11-20``);
-- a **date-time** (only ``interview.on`` has one) is a date or ``YYYY-MM-DDTHH:MM``
+- a **date-time** (only ``interview.date`` has one) is a date or ``YYYY-MM-DDTHH:MM``
   (``2026-11-20T10:00``): local time, no seconds, no offset, no ``Z``.
 
 Nothing else of ISO 8601: no week dates (``2026-W47-6``), ordinal dates (``2026-325``), basic

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from followup.base.errors import InputError, Location
+from followup.load.spelling import TRUE_KEY_MESSAGE
 from followup.load.yamlio import MAX_DEPTH, MAX_NODES, Document, Path_, format_path
 
 
@@ -46,7 +47,8 @@ class _Copier:
     def _key(self, key: Any, path: Path_) -> str:
         if isinstance(key, str):
             return key
-        # PyYAML reads an unquoted key `on:` as the boolean True (YAML 1.1); say which key it was.
+        if key is True:  # PyYAML's safe_load reads an unquoted `on:` as True (YAML 1.1)
+            raise InputError(TRUE_KEY_MESSAGE, self._at((*path, "true")))
         raise InputError(f"a field name must be text, not {type(key).__name__} {key!r}", self._at(path))
 
     def _scalar(self, value: Any, path: Path_) -> Any:

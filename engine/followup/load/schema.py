@@ -53,6 +53,23 @@ def load_schema(name: str) -> dict[str, Any]:
         return json.load(handle)
 
 
+def inlined_schema(name: str) -> dict[str, Any]:
+    """``load_schema(name)`` with each local ``$ref`` (``#/$defs/...``) replaced by what it
+    names, for code that walks the fields (the lint's vocabulary) rather than validating."""
+    schema = load_schema(name)
+    defs = schema.get("$defs", {})
+
+    def inline(value: Any) -> Any:
+        if isinstance(value, dict):
+            if "$ref" in value:
+                return {**inline(defs[value["$ref"].rsplit("/", 1)[-1]]),
+                        **{k: inline(v) for k, v in value.items() if k != "$ref"}}
+            return {k: inline(v) for k, v in value.items()}
+        return [inline(v) for v in value] if isinstance(value, list) else value
+
+    return inline(schema)
+
+
 @cache
 def validator(name: str) -> Draft202012Validator:
     """A reusable validator for one of ``SCHEMAS``, checking formats."""

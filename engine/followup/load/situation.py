@@ -8,10 +8,10 @@ the same bytes for the same meaning, so its digest identifies it in decision rec
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from followup.base.countries import COMMON_MISTAKES, COUNTRIES
 from followup.base.errors import InputError, InputErrors, Location
@@ -19,6 +19,7 @@ from followup.base.words import CONTROL, character_name
 from followup.load.dates import parse_date, parse_date_or_local_datetime
 from followup.load.schema import validate
 from followup.load.mapping import document_from_data
+from followup.load.spelling import modernised
 from followup.load.yamlio import Document, load_document, parse_text
 
 #: The time zone whose calendar date is "today" when neither the file nor the command says.
@@ -64,7 +65,9 @@ class Contact:
 
 @dataclass(frozen=True)
 class Interview:
-    on: datetime
+    """One interview round."""
+
+    date: datetime
     format: str | None = None
     invited_by: str | None = None
     answer_promised_by: date | None = None
@@ -74,12 +77,12 @@ class Interview:
     @property
     def day(self) -> date:
         """The calendar day of the interview."""
-        return self.on.date()
+        return self.date.date()
 
 
 @dataclass(frozen=True)
 class FollowUp:
-    on: date
+    date: date
     via: str
     answered: bool = False
 
@@ -109,10 +112,22 @@ class Situation:
     application: Application = field(default_factory=Application)
     posting: Posting = field(default_factory=Posting)
     contact: Contact = field(default_factory=Contact)
-    interview: Interview | None = None
+    #: The interview rounds, oldest first; ``interview`` is the latest.
+    interviews: tuple[Interview, ...] = ()
     follow_ups: tuple[FollowUp, ...] = ()
     competing_offer: CompetingOffer | None = None
     source: str = "<situation>"
+    #: What the loader accepted and the advice should mention (an old field spelling).
+    load_notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def interview(self) -> Interview | None:
+        """The latest interview round: the one the rules read as ``interview.*``."""
+        return self.interviews[-1] if self.interviews else None
+
+    def with_latest_interview(self, interview: Interview) -> "Situation":
+        """This situation with its latest round replaced (e.g. marked thanked)."""
+        return replace(self, interviews=(*self.interviews[:-1], interview))
 
     def to_dict(self) -> dict[str, Any]:
         """The normalised situation as plain JSON data (dates as ISO strings, keys sorted)."""
@@ -124,10 +139,12 @@ class Situation:
         if applicant:
             out["applicant"] = applicant
         _put(out, "language", self.language)
-        for name in ("employer", "application", "posting", "contact", "interview", "competing_offer"):
+        for name in ("employer", "application", "posting", "contact", "competing_offer"):
             value = _plain(getattr(self, name))
             if value:
                 out[name] = value
+        if self.interviews:  # a single ``interview:`` is normalised to one round
+            out["interviews"] = [_plain(i) for i in self.interviews]
         if self.follow_ups:
             out["follow_ups"] = [_plain(f) for f in self.follow_ups]
         return _sorted(out)
@@ -179,12 +196,51 @@ def situation_from_document(document: Document, today: date | None = None) -> Si
     """Validate a parsed document and build the ``Situation``."""
     if not isinstance(document.data, dict):
         raise InputError("a situation must be a mapping of fields (country, stage, ...)", Location(document.file, 1))
+    document, notes = modernised(document)
     validate(document, "situation")
     check_text(document)
     check_country(document)
+    check_stage_fields(document)
     situation = _build(document.data, document.file, today)
     check_dates(situation, document)
-    return situation
+    return replace(situation, load_notes=notes) if notes else situation
+
+
+#: The stage each stage-bound field belongs to: it records something that happens only then.
+#: ``follow_ups`` are bound to no stage (a call before applying is one, C1).
+LATER_STAGE_FIELDS: dict[tuple[str, ...], str] = {
+    ("application", "sent_on"): "applied",
+    ("interview",): "interviewed",
+    ("interviews",): "interviewed",
+}
+STAGES = ("considering", "applied", "interviewed")
+
+
+def check_stage_fields(document: Document) -> None:
+    """The one rule for fields and the stage: a field that records something of a later
+    stage than ``stage`` is refused, naming both fields; none is silently ignored."""
+    data = document.data
+    stage = data["stage"]
+    problems = []
+    for path, belongs in LATER_STAGE_FIELDS.items():
+        if _has(data, path) and STAGES.index(belongs) > STAGES.index(stage):
+            shown = ".".join(path)
+            problems.append(InputError(
+                f"{shown} belongs to stage '{belongs}', but stage is '{stage}': set stage: {belongs}, "
+                f"or remove {shown}", document.location(path)))
+    if "interview" in data and "interviews" in data:
+        problems.append(InputError("give the interview once: 'interviews' (a list of rounds) or 'interview' "
+                                   "(a single round), not both", document.location(("interview",))))
+    if problems:
+        raise InputErrors(problems)
+
+
+def _has(data: dict[str, Any], path: tuple[str, ...]) -> bool:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return False
+        data = data[key]
+    return True
 
 
 #: Free text of several lines: the one field where tabs and line breaks belong.
@@ -245,7 +301,7 @@ def _dt(value: str) -> datetime:
 def _build(data: dict[str, Any], source: str, today: date | None) -> Situation:
     g = data.get
     app, post, con = g("application", {}), g("posting", {}), g("contact", {})
-    interview = g("interview")
+    rounds = g("interviews") or ([g("interview")] if g("interview") else [])
     offer = g("competing_offer")
     return Situation(
         country=data["country"], stage=data["stage"],
@@ -258,9 +314,9 @@ def _build(data: dict[str, Any], source: str, today: date | None) -> Situation:
         application=Application(sent_on=_d(app.get("sent_on")), via=app.get("via"), deadline=_d(app.get("deadline"))),
         posting=Posting(**{**post, "answer_expected_by": _d(post.get("answer_expected_by"))}),
         contact=Contact(**con),
-        interview=Interview(**{**interview, "on": _dt(interview["on"]),
-                               "answer_promised_by": _d(interview.get("answer_promised_by"))}) if interview else None,
-        follow_ups=tuple(FollowUp(on=_d(f["on"]), via=f["via"], answered=f.get("answered", False))
+        interviews=tuple(Interview(**{**r, "date": _dt(r["date"]), "answer_promised_by": _d(r.get("answer_promised_by"))})
+                         for r in rounds),
+        follow_ups=tuple(FollowUp(date=_d(f["date"]), via=f["via"], answered=f.get("answered", False))
                          for f in g("follow_ups", [])),
         competing_offer=CompetingOffer(answer_by=_d(offer["answer_by"]), kind=offer.get("kind", "offer")) if offer else None,
         source=source,
@@ -279,42 +335,51 @@ def check_dates(s: Situation, document: Document) -> None:
         raise InputError(f"{s.today.isoformat()}{given} is outside the years 2000-2099 this tool advises for",
                          document.location(("today",)) if not given else Location(document.file, None, "today"))
     problems: list[tuple[tuple[Any, ...], str]] = []
-    dated = _dated_fields(s)
-    for path, value in dated:
+    rounds = _round_paths(document)
+    for path, value in _dated_fields(s, rounds):
         if abs((value - s.today).days) > 365 * MAX_YEARS_AWAY:
             problems.append((path, f"{value.isoformat()} is more than {MAX_YEARS_AWAY} years from today ({s.today.isoformat()})"))
-    past = {("application", "sent_on"): s.application.sent_on, ("interview", "on"): s.interview.day if s.interview else None}
-    for path, value in past.items():
+    past = [(("application", "sent_on"), s.application.sent_on)]
+    past += [(rounds(i) + ("date",), r.day) for i, r in enumerate(s.interviews)]
+    for path, value in past:
         if value and value > s.today:
             problems.append((path, f"{value.isoformat()} is after today ({s.today.isoformat()}); "
                                    "advice is for what has already happened"))
     for i, f in enumerate(s.follow_ups):
-        if f.on > s.today:
-            problems.append((("follow_ups", i, "on"), f"{f.on.isoformat()} is after today ({s.today.isoformat()})"))
-        if s.application.sent_on and f.on < s.application.sent_on:
-            problems.append((("follow_ups", i, "on"), f"{f.on.isoformat()} is before the application was sent "
-                                                      f"({s.application.sent_on.isoformat()})"))
+        if f.date > s.today:
+            problems.append((("follow_ups", i, "date"), f"{f.date.isoformat()} is after today ({s.today.isoformat()})"))
+        if s.application.sent_on and f.date < s.application.sent_on:
+            problems.append((("follow_ups", i, "date"), f"{f.date.isoformat()} is before the application was sent "
+                                                        f"({s.application.sent_on.isoformat()})"))
     for i in range(1, len(s.follow_ups)):
-        if s.follow_ups[i].on < s.follow_ups[i - 1].on:
-            problems.append((("follow_ups", i, "on"), "follow-ups must be listed oldest first"))
-    if s.interview and s.application.sent_on and s.interview.day < s.application.sent_on:
-        problems.append((("interview", "on"), "the interview is before the application was sent"))
+        if s.follow_ups[i].date < s.follow_ups[i - 1].date:
+            problems.append((("follow_ups", i, "date"), "follow-ups must be listed oldest first"))
+    for i, r in enumerate(s.interviews):
+        if s.application.sent_on and r.day < s.application.sent_on:
+            problems.append((rounds(i) + ("date",), "the interview is before the application was sent"))
+        if i and r.date < s.interviews[i - 1].date:
+            problems.append((rounds(i) + ("date",), "interview rounds must be listed oldest first"))
     if s.stage == "interviewed" and s.interview is None:
-        problems.append((("stage",), "stage 'interviewed' needs an 'interview' with its date ('on')"))
-    if s.stage == "considering" and (s.application.sent_on or s.interview):
-        problems.append((("stage",), "stage 'considering' means not applied yet, but the file has an application date or interview"))
+        problems.append((("stage",), "stage 'interviewed' needs an 'interview' with its date"))
     if problems:
         raise InputErrors([InputError(msg, document.location(path)) for path, msg in problems])
 
 
-def _dated_fields(s: Situation) -> list[tuple[tuple[Any, ...], date]]:
+def _round_paths(document: Document) -> Callable[[int], tuple[Any, ...]]:
+    """Round number → its path in the file: ``interviews[i]``, or the single ``interview``."""
+    if "interviews" in document.data:
+        return lambda i: ("interviews", i)
+    return lambda i: ("interview",)
+
+
+def _dated_fields(s: Situation, rounds: Callable[[int], tuple[Any, ...]]) -> list[tuple[tuple[Any, ...], date]]:
     fields: list[tuple[tuple[Any, ...], date | None]] = [
         (("application", "sent_on"), s.application.sent_on),
         (("application", "deadline"), s.application.deadline),
         (("posting", "answer_expected_by"), s.posting.answer_expected_by),
-        (("interview", "on"), s.interview.day if s.interview else None),
-        (("interview", "answer_promised_by"), s.interview.answer_promised_by if s.interview else None),
         (("competing_offer", "answer_by"), s.competing_offer.answer_by if s.competing_offer else None),
     ]
-    fields += [(("follow_ups", i, "on"), f.on) for i, f in enumerate(s.follow_ups)]
+    for i, r in enumerate(s.interviews):
+        fields += [(rounds(i) + ("date",), r.day), (rounds(i) + ("answer_promised_by",), r.answer_promised_by)]
+    fields += [(("follow_ups", i, "date"), f.date) for i, f in enumerate(s.follow_ups)]
     return [(p, v) for p, v in fields if v is not None]

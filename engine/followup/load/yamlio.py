@@ -10,7 +10,7 @@ Everything a user or a stranger writes enters through ``load_document``. It
   early) and at the first collection deeper than ``MAX_DEPTH``, long before the rest of a huge
   file is even scanned;
 - keeps dates as strings (validated later by the schema, so YAML and JSON behave alike) and
-  reads ``on``/``off``/``yes``/``no`` as strings, because ``interview.on`` is a field name;
+  reads ``on``/``off``/``yes``/``no`` as strings, because ``on`` was a field name (``interview.on``, now ``date``);
 - refuses characters YAML does not allow (control characters) with their line and column,
   duplicate keys, NaN and infinities, values PyYAML cannot construct (``!!int abc``,
   integers of more than 4,300 digits), and more than one document;

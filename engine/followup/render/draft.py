@@ -133,8 +133,8 @@ def values(situation: Situation, language: str, channel: str) -> dict[str, Any]:
         out[f"{name}_date"] = format_day(day, language, "date") if day else blank("date")
     interview = situation.interview
     out["interview_weekday"] = format_day(interview.day, language, "weekday") if interview else blank("interview_weekday")
-    if interview and (interview.on.hour, interview.on.minute) != (0, 0):
-        out["interview_time"] = f"{interview.on.hour:02d}{':' if language == 'en' else '.'}{interview.on.minute:02d}"
+    if interview and (interview.date.hour, interview.date.minute) != (0, 0):
+        out["interview_time"] = f"{interview.date.hour:02d}{':' if language == 'en' else '.'}{interview.date.minute:02d}"
     else:
         out["interview_time"] = blank("interview_time")
     return out

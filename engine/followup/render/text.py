@@ -23,7 +23,7 @@ from typing import Any
 
 from followup.base.canonical import canonical
 from followup.base.words import visible
-from followup.engine.advice import Advice, FiredRule, Point
+from followup.engine.advice import Advice, Assumption, FiredRule, Point
 from followup.audit.record import DecisionRecord, new_record
 from followup.audit.explain import basis_of, explain
 from followup.load.situation import Situation
@@ -242,7 +242,7 @@ def render_text(advice: Advice, width: int = 88, lang: str = "en", draft: Draft 
     texts = Texts(advice, lang)
     # Warnings come first: advice from the base rules alone (no rules for the country), or
     # from a layer that replaces a shipped one, must say so before it is read.
-    lines = warning_lines(advice, width, lang) + [verdict(advice, lang)]
+    lines = warning_lines(advice, width, lang) + [verdict(advice, lang)] + assumption_lines(advice, width)
     if advice.action != "stop":
         extra = [_window(advice, lang)]
         if advice.alternatives:
@@ -285,6 +285,30 @@ def warning_lines(advice: Advice, width: int = 88, lang: str = "en") -> list[str
     for item in advice.warnings:
         out += textwrap.wrap(item, width, initial_indent="  - ", subsequent_indent="    ", break_on_hyphens=False)
     return out + [""]
+
+
+def assumption_lines(advice: Advice, width: int = 88) -> list[str]:
+    """What the advice assumed, in sentences under the verdict ("You did not say when you
+    applied; this assumes you applied today, 21 November."); nothing if it assumed nothing."""
+    said = [_assumed(a, advice.today) for a in advice.assumptions]
+    return textwrap.wrap(" ".join(s for s in said if s), width) if said else []
+
+
+def _assumed(assumption: Assumption, today: date) -> str:
+    value = assumption.value
+    if assumption.field == "application.sent_on" and value:
+        return f"You did not say when you applied; this assumes you applied today, {day(date.fromisoformat(value), today)}."
+    if assumption.field == "contact.name":
+        whose = f" at {value}" if value else ""
+        return f"You did not name a contact person; this assumes you write to {assumption.assumed}{whose}."
+    return _NONE_GIVEN.get(assumption.field, "")
+
+
+_NONE_GIVEN = {
+    "application.deadline": "You did not give an application deadline; this assumes there is none.",
+    "posting.answer_expected_by": "You did not say when they would answer; this assumes no date was given.",
+    "interview.answer_promised_by": "You did not say when they promised an answer; this assumes no date was promised.",
+}
 
 
 def main_points(advice: Advice, points: tuple[Point, ...]) -> list[Point]:

@@ -57,7 +57,7 @@ VALUES: dict[str, str] = {
 #: and ``<name>_date`` (without: "18. november"), in the draft's language.
 DATES: dict[str, str] = {
     "applied": "application.sent_on", "deadline": "application.deadline",
-    "answer_expected": "posting.answer_expected_by", "interview": "interview.on",
+    "answer_expected": "posting.answer_expected_by", "interview": "interview.date",
     "answer_promised": "interview.answer_promised_by", "competing_answer": "competing_offer.answer_by",
 }
 VALUES.update({f"{name}_{form}": f"{source}, {'with' if form == 'on' else 'without'} its weekday"

@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 from followup.base.errors import InputError
 from followup.engine.facts import CHANNELS, build_facts
-from followup.load.schema import load_schema
+from followup.load.schema import inlined_schema
 from followup.load.situation import FollowUp, Situation, situation_from_data
 from followup.authoring.lint.conditions import ABSENT, Conjunct, Literal, nest
 from followup.engine.vocabulary import FULL, TODAY, Vocabulary
@@ -30,9 +30,9 @@ MAX_COMBINATIONS = 300
 HISTORY = "follow_ups"
 _DATE_OFFSETS = (-3, -10, -1, 0, 2, 5, -20)
 #: Facts whose value (not presence) also depends on another field: that field is searched too.
-_VALUE_DEPENDS = {"contacts.since_interview": "interview.on", "contacts.unanswered_since_interview": "interview.on"}
+_VALUE_DEPENDS = {"contacts.since_interview": "interview.date", "contacts.unanswered_since_interview": "interview.date"}
 #: Days filled in for a required date no literal asked for: today is after every other date.
-_REPAIRS = {"interview.on": TODAY.isoformat()}
+_REPAIRS = {"interview.date": TODAY.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def variable_of(fact: str, vocab: Vocabulary) -> str:
 
 @cache
 def _leaf_fields() -> frozenset[str]:
-    return frozenset(_walk(load_schema("situation"), ""))
+    return frozenset(_walk(inlined_schema("situation"), ""))
 
 
 def _walk(schema: dict[str, Any], prefix: str) -> Iterator[str]:
@@ -93,9 +93,9 @@ def _walk(schema: dict[str, Any], prefix: str) -> Iterator[str]:
 
 @cache
 def _required_child() -> dict[str, str]:
-    """Object field → the field it cannot be given without (``interview`` → ``interview.on``)."""
+    """Object field → the field it cannot be given without (``interview`` → ``interview.date``)."""
     out = {}
-    for name, sub in load_schema("situation")["properties"].items():
+    for name, sub in inlined_schema("situation")["properties"].items():
         if sub.get("type") == "object":
             required = sub.get("required") or list(sub.get("properties", {}))[:1]
             out[name] = f"{name}.{required[0]}"
@@ -167,7 +167,7 @@ def _histories(literals: list[Literal]) -> Iterator[Any]:
     for length in (1, 2, 3):
         for steps in itertools.product(itertools.product(vias, (False, True)), repeat=length):
             for gap in gaps:
-                yield tuple({"on": _day(-gap - (length - 1 - i) * 2), "via": via, "answered": answered}
+                yield tuple({"date": _day(-gap - (length - 1 - i) * 2), "via": via, "answered": answered}
                             for i, (via, answered) in enumerate(steps))
 
 
@@ -189,7 +189,7 @@ def _judge(name: str, value: Any, literals: list[Literal], base: dict[str, Any])
         return all(l.holds(nest(name, value)) for l in literals)
     if name == HISTORY:
         # Hundreds of histories per conjunct: built directly (the final situation is validated).
-        history = () if value is ABSENT else tuple(FollowUp(date.fromisoformat(f["on"]), f["via"], f["answered"])
+        history = () if value is ABSENT else tuple(FollowUp(date.fromisoformat(f["date"]), f["via"], f["answered"])
                                                      for f in value)
         situation = Situation(base["country"], base["stage"], TODAY, follow_ups=history)
         return all(l.holds(build_facts(situation)) for l in literals)
@@ -225,13 +225,13 @@ def _with(data: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
 
 def _repaired(data: dict[str, Any]) -> dict[str, Any]:
     """Fill in what a situation cannot go without: an interview's day, an offer's answer day."""
-    properties = load_schema("situation")["properties"]
+    properties = inlined_schema("situation")["properties"]
     for parent, child in _required_child().items():
         key = child.split(".", 1)[1]
         if isinstance(data.get(parent), dict) and key in properties[parent].get("required", []):
             data[parent].setdefault(key, _REPAIRS.get(child, _sample(child)))
     if data.get("stage") == "interviewed" and "interview" not in data:
-        data["interview"] = {"on": _REPAIRS["interview.on"]}
+        data["interview"] = {"date": _REPAIRS["interview.date"]}
     return data
 
 
