@@ -16,6 +16,12 @@ settles what those rules say, in this order, and records every decision in the t
 5. **What to say**: the say/avoid/caution points of every fired rule, except those tied to a
    channel or purpose the advice did not end up with.
 
+Calls and visits go to offices, which are open on working days only (T14: "i kontortiden"):
+when the channel is the phone or in person, the window's first day moves forward and its last
+day back to a working day of the country; a window with no working day left ends on the first
+one after it. Each move is reported (a ``moved_to_working_day`` conflict naming the day off,
+and the rule whose day moved is recorded as beaten), so the advice never hides it.
+
 A rule's ``if_channel``/``if_purpose`` tie its timing as well as its points: "one to two
 working days after the promised date" is the timing of a status question, not of a thank-you
 or of a word about a competing offer. The action, channel and purpose are settled first, from
@@ -45,13 +51,20 @@ from followup.engine.advice import (
 )
 from followup.engine.facts import anchor_date
 from followup.engine.prepared import per_ruleset
-from followup.engine.workdays import add_working_days
+from followup.engine.workdays import (
+    add_working_days,
+    holiday_name,
+    working_day_on_or_after,
+    working_day_on_or_before,
+)
 from followup.load.situation import Situation
 from followup.rules.condition import lookup_parts
 from followup.rules.rule import Effect, Rule, TimePoint
 from followup.rules.ruleset import MergedRuleset
 
 CAUTION_ORDER = {"stop": 0, "wait": 1, "follow_up": 2}
+#: Channels that reach an office, so only on its working days (T14).
+OFFICE_CHANNELS = ("phone", "in_person")
 
 
 @dataclass
@@ -240,7 +253,34 @@ def _timing(ranked: list[Rule], situation: Situation, action: str, scope: _Scope
         ledger.conflict("window_closed", f"the time to act closed on {closes.isoformat()}, before today "
                         f"({today.isoformat()}); act today if at all", (w.rule for w in kept if w.latest))
         earliest, latest = (today, today) if action == "follow_up" else (earliest, None)
+    if scope.channel in OFFICE_CHANNELS:
+        earliest, latest = _office_days(situation.country, scope.channel, earliest, latest, kept, ledger)
     return Timing(earliest, latest, opens, closes, tuple(windows)), action
+
+
+def _office_days(country: str, channel: str, earliest: date | None, latest: date | None,
+                 kept: list[Window], ledger: _Ledger) -> tuple[date | None, date | None]:
+    """The window with both ends on working days, each move reported (T14)."""
+    new_earliest = working_day_on_or_after(country, earliest) if earliest else None
+    new_latest = working_day_on_or_before(country, latest) if latest else None
+    if new_earliest and new_latest and new_latest < new_earliest:
+        new_latest = new_earliest  # no working day inside: the first one after it, never an empty window
+    for end, old, new in (("earliest", earliest, new_earliest), ("latest", latest, new_latest)):
+        if old and new and old != new:
+            _report_move(country, channel, end, old, new, kept, ledger)
+    return new_earliest, new_latest
+
+
+def _report_move(country: str, channel: str, end: str, old: date, new: date,
+                 kept: list[Window], ledger: _Ledger) -> None:
+    why = holiday_name(country, old) or "a weekend"
+    how = "a call" if channel == "phone" else "a visit"
+    rules = [w.rule for w in kept if getattr(w, end) == old]
+    ledger.conflict("moved_to_working_day",
+                    f"the {'first' if end == 'earliest' else 'last'} day to act, {old.isoformat()}, is not a working day "
+                    f"({why}); moved to {new.isoformat()}, since {how} belongs in office hours (T14)", rules)
+    for rule in rules[:1]:
+        ledger.beat(rule, end, "resolver", f"{old.isoformat()} is {why}: offices are closed, moved to {new.isoformat()} (T14)")
 
 
 def _points(ranked: list[Rule], scope: _Scope,
