@@ -113,3 +113,13 @@ def test_working_day_window_follows_the_country(tmp_path: Path) -> None:
                                               "posting": {"answer_expected_by": answer_by}})).timing.earliest)
     assert (earliest("SE", "2026-06-18"), earliest("DK", "2026-06-18")) == ("2026-06-22", "2026-06-19")
     assert earliest("SE", "2026-12-23") == earliest("DK", "2026-12-23") == "2026-12-28"
+
+
+def test_every_channel_forbidden_leaves_a_wait_a_wait(tmp_path: Path) -> None:
+    engine = engine_with(tmp_path, rule("hold", {"action": "wait", "prefer": ["email"],
+                                                 "caution": ["Find their e-mail address first."]}),
+                         rule("no", {"forbid": ["email"]}))
+    advice = engine.advise(situation(**BASE_SITUATION))
+    assert (advice.action, advice.channel) == ("wait", None)
+    assert [c.kind for c in advice.conflicts] == ["all_channels_forbidden"]
+    assert [p.text for p in advice.cautions] == ["Find their e-mail address first."]

@@ -139,13 +139,18 @@ def test_c14_c13_dk_a_phone_only_contact_is_not_emailed_even_after_an_online_int
     assert (advice.channel, advice.purpose) == ("phone", "thank_you")
     by_email = advise(engine, "dk-interview-thank-you", contact={"email": None})
     assert by_email.channel == "email"  # they wrote to invite you: that is an address you were given
-    assert beaten(advice, "email-first-after-an-online-interview") == [
-        ("prefer email", "no-email-if-they-gave-you-a-phone-number")]
+    # Two rules forbid the e-mail here (no address; C14, a phone number given): the trace names
+    # the higher-ranked one, and both fired.
+    assert beaten(advice, "email-first-after-an-online-interview") == [("prefer email", "email-needs-an-address")]
+    assert "no-email-if-they-gave-you-a-phone-number" in fired(advice)
 
 
 def test_c14_c1_the_posting_forbidding_calls_beats_the_phone_only_contact(engine) -> None:
-    advice = advise(engine, "dk-private-phone-only", posting={"forbids_calls": True})
+    advice = advise(engine, "dk-private-phone-only", posting={"forbids_calls": True}, contact={"email": "lene@example.dk"})
     assert advice.channel == "email" and "no-email-if-they-gave-you-a-phone-number" not in fired(advice)
+    # Without an address there is no way left: wait, and find it first (issue 11).
+    advice = advise(engine, "dk-private-phone-only", posting={"forbids_calls": True})
+    assert (advice.action, advice.channel) == ("wait", None) and "find-a-way-to-reach-them-first" in fired(advice)
 
 
 def test_c6_c15_in_person_after_an_interview_only_if_they_asked(engine) -> None:

@@ -8,7 +8,8 @@ settles what those rules say, in this order, and records every decision in the t
 2. **Channel**: a channel any fired rule forbids is never recommended, whatever prefers it.
    The remaining preferences are ranked by priority, then rule order, then the order the
    rule lists them; the first is the channel, the rest are alternatives. If every preferred
-   channel is forbidden, that is a conflict and the advice is to stop.
+   channel is forbidden, that is a conflict and a follow-up becomes a stop (a wait stays a
+   wait, with no channel).
 3. **Timing**: windows intersect, highest priority first. A window that would leave no day
    at all is set aside and reported as a conflict, never silently dropped.
 4. **Today**: a follow-up whose window has not opened becomes a wait; a window that closed
@@ -114,7 +115,9 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
     ledger = _Ledger()
     action, decider = _action(ranked, ledger)
     channel, chooser, alternatives, forbidden = _channels(ranked, action, ledger)
-    if channel is None and action != "stop" and any(r.then.prefer for r in ranked):
+    # A follow-up with no channel left cannot be carried out: stop. A wait stays a wait: it
+    # advises nothing to do now, and its points say what to find first (an e-mail address).
+    if channel is None and action == "follow_up" and any(r.then.prefer for r in ranked):
         action, decider = "stop", "resolver"
     if action == "stop":  # nothing is said or timed: the stop itself is what set it all aside
         scope = _Scope(None, decider, None, decider, stopped=True)
