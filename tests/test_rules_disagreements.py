@@ -65,6 +65,10 @@ def test_dk_l3_two_calls_forbid_a_third_but_l1_still_allows_an_email(engine) -> 
 
 def test_l1_three_contacts_is_the_outer_limit_even_with_a_competing_offer(engine) -> None:
     advice = advise(engine, "dk-three-unanswered", competing_offer={"answer_by": "2026-12-18"})
+    assert advice.action == "stop" and "no-more-than-three-contacts" in fired(advice)
+    # Three answered contacts: the offer would be told, but the three-contact limit beats it.
+    answered = [{**f, "answered": True} for f in advise(engine, "dk-three-unanswered").basis.situation.to_dict()["follow_ups"]]
+    advice = advise(engine, "dk-three-unanswered", competing_offer={"answer_by": "2026-12-18"}, follow_ups=answered)
     assert advice.action == "stop"
     assert ("action follow_up", "no-more-than-three-contacts") in beaten(advice, "competing-offer-follow-up-now")
 
@@ -74,9 +78,15 @@ def test_l1_three_contacts_is_the_outer_limit_even_with_a_competing_offer(engine
     ("se-interview-date-passed", "one-follow-up-is-enough"),
 ])
 def test_t12_a_competing_offer_beats_the_one_unanswered_message_limits(engine, example: str, limit: str) -> None:
-    advice = advise(engine, example, competing_offer={"answer_by": "2026-12-03"}, **ONE_UNANSWERED_SINCE_INTERVIEW)
+    # The unanswered message is two weeks old: the offer is news, and is told.
+    advice = advise(engine, example, today="2026-12-02", competing_offer={"answer_by": "2026-12-04"},
+                    follow_ups=[{"on": "2026-11-18", "via": "email", "answered": False}])
     assert (advice.action, advice.purpose) == ("follow_up", "competing_offer")
     assert beaten(advice, limit) == [("action stop", "competing-offer-follow-up-now")]
+    # A message of the last two weeks still awaits its answer (the offer's own, once told): the
+    # limit stands, so the offer is told once, not every day until three contacts.
+    advice = advise(engine, example, competing_offer={"answer_by": "2026-12-03"}, **ONE_UNANSWERED_SINCE_INTERVIEW)
+    assert advice.action == "stop" and "competing-offer-follow-up-now" not in fired(advice)
 
 
 # --- How long to wait after a stated date: T5 four or five days (DK), T9 one or two working days (SE)
