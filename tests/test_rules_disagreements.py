@@ -223,3 +223,17 @@ def test_thank_you_outranks_the_status_question_while_it_is_due(engine) -> None:
     advice = advise(engine, "dk-interview-thank-you", country="NO")
     assert advice.purpose == "thank_you"
     assert beaten(advice, "status-follow-up-after-interview") == [("purpose status", "thank-you-within-24-hours")]
+
+
+def test_m1_m4_the_danish_thank_you_says_why_you_fit_and_the_trace_shows_what_it_beat(engine) -> None:
+    # M1 ("say again briefly why you fit") against M4 ("don't repeat your application"): dk.yaml
+    # keeps M4's points for the status question and the offer; in the thank-you they are set aside.
+    advice = advise(engine, "dk-interview-thank-you")
+    assert advice.purpose == "thank_you"
+    assert "why you are qualified and suited" in said(advice)
+    assert "Repeating your application" not in said(advice)
+    assert beaten(advice, "do-not-oversell") == [("say", "thank-you-within-24-hours")]
+    entry = next(e for e in advice.trace if e.id == "do-not-oversell")
+    assert entry.layer == "dk" and "M1" in entry.source.items
+    status = advise(engine, "dk-interview-date-passed")
+    assert "Repeating your application" in said(status)
