@@ -161,12 +161,15 @@ def test_norway_the_call_before_applying_is_not_repeated_every_day() -> None:
     plan = _plan("no-before-applying.yaml")
     steps, kind, _ = _shape(plan)
     assert [(s[1], s[2]) for s in steps] == [("process_question", "phone")]
-    assert kind == "repeats" and "same again" in plan.end.message
+    # The rules see the call made (call-before-you-apply reads the contacts): the plan ends in
+    # the wait for the application, not in a repetition.
+    assert kind == "no_date"
 
 
 def test_a_competing_offer_is_told_once() -> None:
     steps, kind, _ = _shape(_plan("se-competing-offer.yaml"))
-    assert [(s[1], s[2]) for s in steps] == [("competing_offer", "email")] and kind == "repeats"
+    # Told once: the offer's own message then awaits its answer, and Sweden's one follow-up stands.
+    assert [(s[1], s[2]) for s in steps] == [("competing_offer", "email")] and kind == "stop"
 
 
 def test_a_plan_that_stops_today_has_no_steps() -> None:

@@ -60,5 +60,6 @@ def test_readme_python_example_runs_and_prints_what_it_says(tmp_path: Path) -> N
     lines = done.stdout.splitlines()
     promised = [line.split("# ", 1)[1].strip() for line in code.splitlines() if line.startswith("print(decision.")]
     assert lines[: len(promised)] == promised
-    assert lines[-2].startswith("E-mail the hiring manager")  # a.yaml: advised
+    # a.yaml: advised; with no e-mail address given, the way to reach them is the main number (C12)
+    assert lines[-2].startswith("Call the company's main number")
     assert "'stage' is required" in lines[-1] and ", 1, " in lines[-1]  # b.yaml: refused, at its line

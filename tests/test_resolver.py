@@ -96,18 +96,30 @@ def test_working_day_window_skips_danish_christmas(tmp_path: Path) -> None:
     engine = engine_with(tmp_path, rule("act", {"action": "follow_up", "prefer": ["email"]}),
                          rule("wd", {"earliest": "2 working days after posting.answer_expected_by",
                                      "latest": "3 working days after posting.answer_expected_by"}))
-    # 23 Dec 2026 is a Wednesday; 24th is a working day in Denmark's public calendar,
-    # 25th and 26th are holidays, 27th a Sunday → 2 working days after is Monday 28th.
+    # 23 Dec 2026 is a Wednesday; the 24th is kept off in practice (every country), 25th and
+    # 26th are holidays, 27th a Sunday → 2 working days after is Tuesday 29th.
     advice = engine.advise(situation(**{**BASE_SITUATION, "today": "2026-12-20", "posting": {"answer_expected_by": "2026-12-23"}}))
-    assert (str(advice.timing.earliest), str(advice.timing.latest)) == ("2026-12-28", "2026-12-29")
+    assert (str(advice.timing.earliest), str(advice.timing.latest)) == ("2026-12-29", "2026-12-30")
 
 
 def test_working_day_window_follows_the_country(tmp_path: Path) -> None:
     engine = engine_with(tmp_path, rule("act", {"action": "follow_up", "prefer": ["email"]}),
                          rule("wd", {"earliest": "1 working day after posting.answer_expected_by"}))
-    # Sweden keeps Christmas Eve as a day off (de facto); Denmark's public calendar does not.
-    se = engine.advise(situation(**{**BASE_SITUATION, "country": "SE", "today": "2026-12-20",
-                                    "posting": {"answer_expected_by": "2026-12-23"}}))
-    dk = engine.advise(situation(**{**BASE_SITUATION, "today": "2026-12-20", "posting": {"answer_expected_by": "2026-12-23"}}))
-    assert str(se.timing.earliest) == "2026-12-28"
-    assert str(dk.timing.earliest) == "2026-12-24"
+    # Sweden keeps Midsummer Eve as a day off (de facto); Denmark does not. Christmas Eve is
+    # a day off in both alike.
+    def earliest(country: str, answer_by: str) -> str:
+        return str(engine.advise(situation(**{**BASE_SITUATION, "country": country, "today": answer_by,
+                                              "application": {"sent_on": "2026-06-01", "via": "email"},
+                                              "posting": {"answer_expected_by": answer_by}})).timing.earliest)
+    assert (earliest("SE", "2026-06-18"), earliest("DK", "2026-06-18")) == ("2026-06-22", "2026-06-19")
+    assert earliest("SE", "2026-12-23") == earliest("DK", "2026-12-23") == "2026-12-28"
+
+
+def test_every_channel_forbidden_leaves_a_wait_a_wait(tmp_path: Path) -> None:
+    engine = engine_with(tmp_path, rule("hold", {"action": "wait", "prefer": ["email"],
+                                                 "caution": ["Find their e-mail address first."]}),
+                         rule("no", {"forbid": ["email"]}))
+    advice = engine.advise(situation(**BASE_SITUATION))
+    assert (advice.action, advice.channel) == ("wait", None)
+    assert [c.kind for c in advice.conflicts] == ["all_channels_forbidden"]
+    assert [p.text for p in advice.cautions] == ["Find their e-mail address first."]

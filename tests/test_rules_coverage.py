@@ -16,12 +16,14 @@ def test_every_catalogue_item_is_cited_by_a_shipped_rule(run) -> None:
     result = run("rules", "coverage")
     assert result.code == 0, result.err
     items = load_catalogue(CATALOGUE)
-    assert len(items) == 64 and items[0].id == "G1" and items[-1].id == "M15"
+    assert len(items) == 70 and items[0].id == "G1" and items[-1].id == "M18"
+    # Issue 11's new items, each cited by a rule.
+    assert {"G6", "T16", "C23", "M16", "M17", "M18"} <= {item.id for item in items}
     lines = result.out.splitlines()
     for item in items:
         line = next(l for l in lines if l.startswith(f"{item.id} "))
         assert "NOT COVERED" not in line
-    assert "64 of 64 items are cited by at least one rule" in result.out
+    assert "70 of 70 items are cited by at least one rule" in result.out
     assert "C18  channel  always-email-after-an-interview (se), email-first-even-with-a-competing-offer (se)" in result.out
     assert "T5   timing   wait-until-after-the-date-given (dk, override)" in result.out
 
@@ -30,7 +32,7 @@ def test_json_report(run) -> None:
     result = run("rules", "coverage", "--format", "json")
     assert result.code == 0, result.err
     report = result.json()
-    assert (report["total"], report["covered"], report["uncovered"], report["unknown"]) == (64, 64, [], [])
+    assert (report["total"], report["covered"], report["uncovered"], report["unknown"]) == (70, 70, [], [])
     l1 = next(i for i in report["items"] if i["id"] == "L1")
     assert l1["kind"] == "limit" and l1["seeds"] == ["000"]
     assert {"rule": "no-more-than-three-contacts", "layer": "base", "as": "rule"} in [
@@ -43,13 +45,13 @@ def test_an_item_no_rule_cites_fails_with_exit_1(run, tmp_path: Path) -> None:
     rules.mkdir()
     shutil.copy(CATALOGUE, rules / "catalogue.md")
     with (rules / "catalogue.md").open("a", encoding="utf-8") as f:
-        f.write("| M16 | 003 | content | Say thank you twice. | \"Tack\" |\n")
+        f.write("| M19 | 003 | content | Say thank you twice. | \"Tack\" |\n")
     result = run("rules", "coverage", "--rules", str(rules), "--format", "json")
     assert result.code == 1
-    assert result.json()["uncovered"] == ["M16"]
-    assert "1 catalogue item(s) cited by no rule: M16" in result.err
+    assert result.json()["uncovered"] == ["M19"]
+    assert "1 catalogue item(s) cited by no rule: M19" in result.err
     text = run("rules", "coverage", "--rules", str(rules))
-    assert text.code == 1 and "M16  content  NOT COVERED" in text.out
+    assert text.code == 1 and "M19  content  NOT COVERED" in text.out
 
 
 def test_a_rule_citing_an_item_the_catalogue_lacks_fails_with_exit_1(run, tmp_path: Path) -> None:

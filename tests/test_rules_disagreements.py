@@ -65,6 +65,10 @@ def test_dk_l3_two_calls_forbid_a_third_but_l1_still_allows_an_email(engine) -> 
 
 def test_l1_three_contacts_is_the_outer_limit_even_with_a_competing_offer(engine) -> None:
     advice = advise(engine, "dk-three-unanswered", competing_offer={"answer_by": "2026-12-18"})
+    assert advice.action == "stop" and "no-more-than-three-contacts" in fired(advice)
+    # Three answered contacts: the offer would be told, but the three-contact limit beats it.
+    answered = [{**f, "answered": True} for f in advise(engine, "dk-three-unanswered").basis.situation.to_dict()["follow_ups"]]
+    advice = advise(engine, "dk-three-unanswered", competing_offer={"answer_by": "2026-12-18"}, follow_ups=answered)
     assert advice.action == "stop"
     assert ("action follow_up", "no-more-than-three-contacts") in beaten(advice, "competing-offer-follow-up-now")
 
@@ -74,9 +78,15 @@ def test_l1_three_contacts_is_the_outer_limit_even_with_a_competing_offer(engine
     ("se-interview-date-passed", "one-follow-up-is-enough"),
 ])
 def test_t12_a_competing_offer_beats_the_one_unanswered_message_limits(engine, example: str, limit: str) -> None:
-    advice = advise(engine, example, competing_offer={"answer_by": "2026-12-03"}, **ONE_UNANSWERED_SINCE_INTERVIEW)
+    # The unanswered message is two weeks old: the offer is news, and is told.
+    advice = advise(engine, example, today="2026-12-02", competing_offer={"answer_by": "2026-12-04"},
+                    follow_ups=[{"on": "2026-11-18", "via": "email", "answered": False}])
     assert (advice.action, advice.purpose) == ("follow_up", "competing_offer")
     assert beaten(advice, limit) == [("action stop", "competing-offer-follow-up-now")]
+    # A message of the last two weeks still awaits its answer (the offer's own, once told): the
+    # limit stands, so the offer is told once, not every day until three contacts.
+    advice = advise(engine, example, competing_offer={"answer_by": "2026-12-03"}, **ONE_UNANSWERED_SINCE_INTERVIEW)
+    assert advice.action == "stop" and "competing-offer-follow-up-now" not in fired(advice)
 
 
 # --- How long to wait after a stated date: T5 four or five days (DK), T9 one or two working days (SE)
@@ -139,13 +149,18 @@ def test_c14_c13_dk_a_phone_only_contact_is_not_emailed_even_after_an_online_int
     assert (advice.channel, advice.purpose) == ("phone", "thank_you")
     by_email = advise(engine, "dk-interview-thank-you", contact={"email": None})
     assert by_email.channel == "email"  # they wrote to invite you: that is an address you were given
-    assert beaten(advice, "email-first-after-an-online-interview") == [
-        ("prefer email", "no-email-if-they-gave-you-a-phone-number")]
+    # Two rules forbid the e-mail here (no address; C14, a phone number given): the trace names
+    # the higher-ranked one, and both fired.
+    assert beaten(advice, "email-first-after-an-online-interview") == [("prefer email", "email-needs-an-address")]
+    assert "no-email-if-they-gave-you-a-phone-number" in fired(advice)
 
 
 def test_c14_c1_the_posting_forbidding_calls_beats_the_phone_only_contact(engine) -> None:
-    advice = advise(engine, "dk-private-phone-only", posting={"forbids_calls": True})
+    advice = advise(engine, "dk-private-phone-only", posting={"forbids_calls": True}, contact={"email": "lene@example.dk"})
     assert advice.channel == "email" and "no-email-if-they-gave-you-a-phone-number" not in fired(advice)
+    # Without an address there is no way left: wait, and find it first (issue 11).
+    advice = advise(engine, "dk-private-phone-only", posting={"forbids_calls": True})
+    assert (advice.action, advice.channel) == ("wait", None) and "find-a-way-to-reach-them-first" in fired(advice)
 
 
 def test_c6_c15_in_person_after_an_interview_only_if_they_asked(engine) -> None:
@@ -208,3 +223,17 @@ def test_thank_you_outranks_the_status_question_while_it_is_due(engine) -> None:
     advice = advise(engine, "dk-interview-thank-you", country="NO")
     assert advice.purpose == "thank_you"
     assert beaten(advice, "status-follow-up-after-interview") == [("purpose status", "thank-you-within-24-hours")]
+
+
+def test_m1_m4_the_danish_thank_you_says_why_you_fit_and_the_trace_shows_what_it_beat(engine) -> None:
+    # M1 ("say again briefly why you fit") against M4 ("don't repeat your application"): dk.yaml
+    # keeps M4's points for the status question and the offer; in the thank-you they are set aside.
+    advice = advise(engine, "dk-interview-thank-you")
+    assert advice.purpose == "thank_you"
+    assert "why you are qualified and suited" in said(advice)
+    assert "Repeating your application" not in said(advice)
+    assert beaten(advice, "do-not-oversell") == [("say", "thank-you-within-24-hours")]
+    entry = next(e for e in advice.trace if e.id == "do-not-oversell")
+    assert entry.layer == "dk" and "M1" in entry.source.items
+    status = advise(engine, "dk-interview-date-passed")
+    assert "Repeating your application" in said(status)

@@ -89,7 +89,7 @@ def test_only_a_private_phone_number_is_never_called(engine) -> None:
     assert (dk.action, dk.channel, dates(dk)) == ("follow_up", "phone", ("2026-11-23", "2026-11-25"))
     assert "phone-if-you-have-the-number" not in fired(dk)
     assert "Never call the private number" in said(dk)
-    assert "main number" in dk.say[0].text
+    assert "main number" in said(dk)
     se = advise(engine, "dk-private-phone-only", country="SE", contact={"email": "lene@example.se"})
     assert (se.channel, se.alternatives) == ("email", ("phone",))
     assert "Never call the private number" in said(se)

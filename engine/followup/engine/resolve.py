@@ -8,13 +8,20 @@ settles what those rules say, in this order, and records every decision in the t
 2. **Channel**: a channel any fired rule forbids is never recommended, whatever prefers it.
    The remaining preferences are ranked by priority, then rule order, then the order the
    rule lists them; the first is the channel, the rest are alternatives. If every preferred
-   channel is forbidden, that is a conflict and the advice is to stop.
+   channel is forbidden, that is a conflict and a follow-up becomes a stop (a wait stays a
+   wait, with no channel).
 3. **Timing**: windows intersect, highest priority first. A window that would leave no day
    at all is set aside and reported as a conflict, never silently dropped.
 4. **Today**: a follow-up whose window has not opened becomes a wait; a window that closed
    before today is reported.
 5. **What to say**: the say/avoid/caution points of every fired rule, except those tied to a
    channel or purpose the advice did not end up with.
+
+Calls and visits go to offices, which are open on working days only (T14: "i kontortiden"):
+when the channel is the phone or in person, the window's first day moves forward and its last
+day back to a working day of the country; a window with no working day left ends on the first
+one after it. Each move is reported (a ``moved_to_working_day`` conflict naming the day off,
+and the rule whose day moved is recorded as beaten), so the advice never hides it.
 
 A rule's ``if_channel``/``if_purpose`` tie its timing as well as its points: "one to two
 working days after the promised date" is the timing of a status question, not of a thank-you
@@ -45,13 +52,20 @@ from followup.engine.advice import (
 )
 from followup.engine.facts import anchor_date
 from followup.engine.prepared import per_ruleset
-from followup.engine.workdays import add_working_days
+from followup.engine.workdays import (
+    add_working_days,
+    holiday_name,
+    working_day_on_or_after,
+    working_day_on_or_before,
+)
 from followup.load.situation import Situation
 from followup.rules.condition import lookup_parts
 from followup.rules.rule import Effect, Rule, TimePoint
 from followup.rules.ruleset import MergedRuleset
 
 CAUTION_ORDER = {"stop": 0, "wait": 1, "follow_up": 2}
+#: Channels that reach an office, so only on its working days (T14).
+OFFICE_CHANNELS = ("phone", "in_person")
 
 
 @dataclass
@@ -101,7 +115,9 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
     ledger = _Ledger()
     action, decider = _action(ranked, ledger)
     channel, chooser, alternatives, forbidden = _channels(ranked, action, ledger)
-    if channel is None and action != "stop" and any(r.then.prefer for r in ranked):
+    # A follow-up with no channel left cannot be carried out: stop. A wait stays a wait: it
+    # advises nothing to do now, and its points say what to find first (an e-mail address).
+    if channel is None and action == "follow_up" and any(r.then.prefer for r in ranked):
         action, decider = "stop", "resolver"
     if action == "stop":  # nothing is said or timed: the stop itself is what set it all aside
         scope = _Scope(None, decider, None, decider, stopped=True)
@@ -240,7 +256,34 @@ def _timing(ranked: list[Rule], situation: Situation, action: str, scope: _Scope
         ledger.conflict("window_closed", f"the time to act closed on {closes.isoformat()}, before today "
                         f"({today.isoformat()}); act today if at all", (w.rule for w in kept if w.latest))
         earliest, latest = (today, today) if action == "follow_up" else (earliest, None)
+    if scope.channel in OFFICE_CHANNELS:
+        earliest, latest = _office_days(situation.country, scope.channel, earliest, latest, kept, ledger)
     return Timing(earliest, latest, opens, closes, tuple(windows)), action
+
+
+def _office_days(country: str, channel: str, earliest: date | None, latest: date | None,
+                 kept: list[Window], ledger: _Ledger) -> tuple[date | None, date | None]:
+    """The window with both ends on working days, each move reported (T14)."""
+    new_earliest = working_day_on_or_after(country, earliest) if earliest else None
+    new_latest = working_day_on_or_before(country, latest) if latest else None
+    if new_earliest and new_latest and new_latest < new_earliest:
+        new_latest = new_earliest  # no working day inside: the first one after it, never an empty window
+    for end, old, new in (("earliest", earliest, new_earliest), ("latest", latest, new_latest)):
+        if old and new and old != new:
+            _report_move(country, channel, end, old, new, kept, ledger)
+    return new_earliest, new_latest
+
+
+def _report_move(country: str, channel: str, end: str, old: date, new: date,
+                 kept: list[Window], ledger: _Ledger) -> None:
+    why = holiday_name(country, old) or "a weekend"
+    how = "a call" if channel == "phone" else "a visit"
+    rules = [w.rule for w in kept if getattr(w, end) == old]
+    ledger.conflict("moved_to_working_day",
+                    f"the {'first' if end == 'earliest' else 'last'} day to act, {old.isoformat()}, is not a working day "
+                    f"({why}); moved to {new.isoformat()}, since {how} belongs in office hours (T14)", rules)
+    for rule in rules[:1]:
+        ledger.beat(rule, end, "resolver", f"{old.isoformat()} is {why}: offices are closed, moved to {new.isoformat()} (T14)")
 
 
 def _points(ranked: list[Rule], scope: _Scope,

@@ -4,6 +4,15 @@ Working days skip Saturdays, Sundays and the country's public holidays, as publi
 maintained ``holidays`` package, together with the days that country keeps as holidays in
 practice where the package lists them (its ``de_facto`` category: Sweden's Midsummer Eve,
 Christmas Eve and New Year's Eve). A country it does not know still gets weekends skipped.
+
+Christmas Eve (24 December) and New Year's Eve (31 December) are days off in every country
+(``DAYS_OFF_IN_PRACTICE``), whatever the package's categories say. Offices in Denmark,
+Sweden and Norway are closed or close at noon on both: ``holidays`` lists them for Denmark as
+``optional``, for Sweden as ``de_facto`` and ``bank``, and not at all for Norway, where
+"julaften" and "nyttårsaften" are half days by custom and agreement. Taking a package
+category per country would make Denmark say "call today" on 24 December while Sweden waits
+until the 28th; a call or a visit on a day most offices close early reaches no one, so the
+rule is one for all (README, Countries).
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ from followup.base.cachedir import Cache, open_cache
 
 WEEKEND = (5, 6)
 HOLIDAY_CATEGORIES = ("public", "de_facto")
+#: (month, day): name. Days kept off in practice in every country (the module docstring says why).
+DAYS_OFF_IN_PRACTICE: dict[tuple[int, int], str] = {(12, 24): "Christmas Eve", (12, 31): "New Year's Eve"}
 _FORMAT = "followup-holidays/1"
 
 
@@ -140,8 +151,8 @@ def knows_country(country: str) -> bool:
 
 
 def holiday_name(country: str, day: date) -> str | None:
-    """The public holiday on ``day`` in ``country``, if any."""
-    return _holiday_table(country, day.year).get(day)
+    """The public holiday (or day kept off in practice) on ``day`` in ``country``, if any."""
+    return _holiday_table(country, day.year).get(day) or DAYS_OFF_IN_PRACTICE.get((day.month, day.day))
 
 
 def is_working_day(country: str, day: date) -> bool:
@@ -166,6 +177,16 @@ def add_working_days(country: str, start: date, count: int) -> date:
         if is_working_day(country, day):
             remaining -= 1
     return day
+
+
+def working_day_on_or_after(country: str, day: date) -> date:
+    """``day`` if it is a working day, else the next working day."""
+    return add_working_days(country, day, 0)
+
+
+def working_day_on_or_before(country: str, day: date) -> date:
+    """``day`` if it is a working day, else the working day before it."""
+    return add_working_days(country, day + timedelta(days=1), -1)
 
 
 def working_days_between(country: str, start: date, end: date) -> int:
