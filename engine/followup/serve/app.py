@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from followup.api import Rules
 from followup.audit.log import DecisionLog
-from followup.serve import v1
+from followup.serve import page, v1
 from followup.serve.http import HTTPProblem, json_response
 from followup.serve.openapi import document
 
@@ -98,6 +98,10 @@ def make_app(rules: Rules, *, log: DecisionLog | None = None, token: str | None 
              cors_origins: tuple[str, ...] = ()) -> Starlette:
     """The application for ``rules``; ``log`` keeps each decision, ``token`` is required when given."""
     routes = [
+        Route("/", page.form_page, methods=["GET"]),
+        Route("/advice", page.advice_page, methods=["POST"]),
+        Route("/calendar.ics", page.calendar_download, methods=["POST"]),
+        Route("/situation.yaml", page.situation_download, methods=["POST"]),
         Route("/v1/advice", v1.advice_route, methods=["POST"]),
         Route("/v1/explain", v1.explain_route, methods=["POST"]),
         Route("/v1/why-not/{channel}", v1.why_not_route, methods=["POST"]),
