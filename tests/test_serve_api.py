@@ -221,3 +221,25 @@ def test_the_audit_log_keeps_each_decision_and_nothing_is_kept_without_it(tmp_pa
         answer = httpx.post(f"{address}/v1/advice", content=EXAMPLES[0].read_bytes(), headers=YAML, timeout=30)
     entries = [json.loads(line) for line in log.read_text().splitlines()]
     assert [e["decision"]["id"] for e in entries] == [answer.headers["x-decision-id"]]
+
+
+def test_a_batch_line_over_the_limit_is_an_error_record_and_the_rest_is_advised(base: str) -> None:
+    good = json.dumps({"country": "DK", "stage": "applied", "today": "2026-11-21"})
+    body = (good + "\n" + '{"position": "' + "x" * 1_000_100 + '"}\n' + good + "\n").encode()
+    answer = httpx.post(f"{base}/v1/batch", content=body, headers={"content-type": "application/x-ndjson"},
+                        params={"trace": "none"}, timeout=60)
+    lines = [json.loads(line) for line in answer.text.splitlines()]
+    assert len(lines) == 3 and "action" in lines[0] and "action" in lines[2]
+    assert lines[1]["error"]["line"] == 2 and "limit" in lines[1]["error"]["messages"][0]["message"]
+
+
+def test_several_workers_and_cors_only_for_the_origins_named() -> None:
+    origin = "https://platform.example"
+    with running("--workers", "2", "--cors-origin", origin) as address:
+        answers = [httpx.post(f"{address}/v1/advice", content=EXAMPLES[0].read_bytes(),
+                              headers={**YAML, "origin": origin}, timeout=30) for _ in range(4)]
+        assert {a.status_code for a in answers} == {200}
+        assert answers[0].headers["access-control-allow-origin"] == origin
+        assert "x-decision-id" in answers[0].headers["access-control-expose-headers"].lower()
+        other = httpx.get(f"{address}/healthz", headers={"origin": "https://elsewhere.example"}, timeout=30)
+        assert "access-control-allow-origin" not in other.headers

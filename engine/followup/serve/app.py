@@ -94,6 +94,12 @@ async def _problem(request: Request, exc: Exception) -> Response:
     return exc.response()
 
 
+async def _internal(request: Request, exc: Exception) -> Response:
+    """A bug of ours: the caller gets the error shape and no traceback (the server's log has it)."""
+    return json_response({"errors": [{"field": None, "line": None,
+                                      "message": f"internal error ({type(exc).__name__}); please report it"}]}, 500)
+
+
 def make_app(rules: Rules, *, log: DecisionLog | None = None, token: str | None = None,
              cors_origins: tuple[str, ...] = ()) -> Starlette:
     """The application for ``rules``; ``log`` keeps each decision, ``token`` is required when given."""
@@ -118,6 +124,6 @@ def make_app(rules: Rules, *, log: DecisionLog | None = None, token: str | None 
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(cors_origins),
                                      allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"],
                                      expose_headers=["X-Decision-Id", "X-Ruleset-Digest"]))
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPProblem: _problem})
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPProblem: _problem, Exception: _internal})
     app.state.service = v1.Service(rules, log)
     return app
