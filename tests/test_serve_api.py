@@ -243,3 +243,15 @@ def test_several_workers_and_cors_only_for_the_origins_named() -> None:
         assert "x-decision-id" in answers[0].headers["access-control-expose-headers"].lower()
         other = httpx.get(f"{address}/healthz", headers={"origin": "https://elsewhere.example"}, timeout=30)
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_a_port_in_use_is_refused_with_a_message() -> None:
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "followup", "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "--port" in done.stderr and "Traceback" not in done.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 
 import click
 
@@ -33,9 +34,21 @@ def is_loopback(host: str) -> bool:
 def check_exposure(host: str, token: str | None, no_auth: bool) -> None:
     """Refuse to listen beyond this machine with no token, unless ``--no-auth`` says so."""
     if not is_loopback(host) and not token and not no_auth:
-        raise InputError(f"--host {host} lets other machines in: set FOLLOWUP_TOKEN (clients then send "
+        raise InputError(f"{host} lets other machines in: set FOLLOWUP_TOKEN (clients then send "
                          "'Authorization: Bearer TOKEN'), or pass --no-auth if something in front checks them",
                          Location(None, None, "--host"))
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a port that cannot be listened on (taken, or privileged) with a message, not uvicorn's log line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closed port in TIME_WAIT is free
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port "
+                             "(or stop what is using it)", Location(None, None, "--port")) from None
 
 
 def build_app():  # type: ignore[no-untyped-def]
@@ -78,6 +91,7 @@ def serve(host: str, port: int, workers: int, audit_log: str | None, no_auth: bo
 
     token = os.environ.get("FOLLOWUP_TOKEN") or None
     check_exposure(host, token, no_auth)
+    check_port(host, port)
     Rules(rules_dirs)  # load and check the rules here, so a bad folder fails before listening
     if audit_log:
         with open_log(audit_log, append=True):  # an unusable log is refused before listening
