@@ -255,3 +255,26 @@ def test_a_port_in_use_is_refused_with_a_message() -> None:
                               capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "--port" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_batch_answers_a_line_before_the_rest_of_the_body_has_arrived(base: str) -> None:
+    import socket
+    from urllib.parse import urlsplit
+    address = urlsplit(base)
+    line = json.dumps({"country": "DK", "stage": "applied", "today": "2026-11-21"}).encode() + b"\n"
+    with socket.create_connection((address.hostname, address.port), timeout=30) as sock:
+        sock.sendall(b"POST /v1/batch?trace=none HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n" + f"{len(line):x}\r\n".encode() + line + b"\r\n")
+        received = b""
+        while b'"action"' not in received:  # the first answer, while the request is still open
+            chunk = sock.recv(65536)
+            assert chunk, "the server closed the connection"
+            received += chunk
+        assert received.startswith(b"HTTP/1.1 200")
+        sock.sendall(f"{len(line):x}\r\n".encode() + line + b"\r\n0\r\n\r\n")
+        while not received.endswith(b"0\r\n\r\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    assert received.count(b'"situation_digest"') == 2  # one decision record per line
