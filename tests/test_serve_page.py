@@ -71,6 +71,7 @@ def test_advice_from_the_form(base: str) -> None:
     page = post(base, DANISH)
     assert page.status_code == 200
     assert "E-mail Mette Jensen" in page.text
+    assert page.headers["x-decision-id"] in page.text and page.headers["x-ruleset-digest"].startswith("sha256:")
     assert "lørdag den 21. november 2026" in page.text  # the window, with its weekday, in Danish
     assert page.text.count("<details") >= 3
     assert 'action="/calendar.ics"' in page.text and 'action="/situation.yaml"' in page.text

@@ -29,7 +29,7 @@ from followup.render.ics import plan_calendar
 from followup.render.plan import draft_text
 from followup.serve import form
 from followup.serve.http import read_body, require_type
-from followup.serve.v1 import service
+from followup.serve.v1 import decision_headers, service
 from followup.serve.words import NAMES, PAGE_LANGUAGES, day_words, pick_language, word
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -87,8 +87,10 @@ async def advice_page(request: Request) -> Response:
     svc = service(request)
     decision = svc.rules.advise(situation, lang=_advice_lang(lang), log=svc.log)
     result = result_of(request, decision, situation, text, lang)
-    return render("page.html", lang=lang, values=values, rows=rows, errors={}, result=result,
+    page = render("page.html", lang=lang, values=values, rows=rows, errors={}, result=result,
                   logged=_logged(request))
+    page.headers.update(decision_headers(decision))  # the page names its decision as the API does
+    return page
 
 
 def _advice_lang(lang: str) -> str:

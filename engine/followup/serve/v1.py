@@ -19,7 +19,7 @@ holds the GIL throughout, so a thread pool would only add a hop; workers give pa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncIterator
 
 import anyio
 from starlette.requests import Request
@@ -233,7 +233,7 @@ def to_json_line_error(number: int, error: InputError) -> str:
         {"field": error.location.field, "line": number, "message": error.message}]}})
 
 
-async def _lines(request: Request):  # type: ignore[no-untyped-def]
+async def _lines(request: Request) -> AsyncIterator[bytes]:
     """The body's lines as bytes (without the newline), each bounded to ``MAX_BYTES`` + 1."""
     buffer = b""
     skipping = False
