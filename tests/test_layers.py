@@ -1,6 +1,6 @@
 """The package's layout is the pipeline: each stage imports only the stages before it.
 
-base → load → rules → engine → audit → render → authoring → the API (api, batch) → cli.
+base → load → rules → engine → audit → render → authoring → the API (api, batch) → serve → cli.
 A module may import its own stage and the stages before it, never one after; and no module
 imports followup code inside a function, where a cycle could hide.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import followup
 
 PACKAGE = Path(followup.__file__).resolve().parent
-ORDER = ("base", "load", "rules", "engine", "audit", "render", "authoring", "api", "cli")
+ORDER = ("base", "load", "rules", "engine", "audit", "render", "authoring", "api", "serve", "cli")
 #: Top-level modules and the stage each belongs to.
 TOP = {"__init__": "api", "__main__": "cli", "api": "api", "batch": "api", "plan": "api", "done": "api", "agenda": "api"}
 

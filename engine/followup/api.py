@@ -184,6 +184,10 @@ class Rules:
         """Why not channel ``subject`` (or ``"follow_up"``) for one situation."""
         return self.advise(situation, today=today).why_not(subject)
 
+    def countries(self) -> dict[str, str]:
+        """Each country with rules of its own, and the name of its ruleset (for listings such as the HTTP API's)."""
+        return self._engine.library.countries()
+
 
 def as_day(value: date | str | None, name: str = "today") -> date | None:
     """A date from a ``date`` or ``YYYY-MM-DD`` text; None stays None."""

@@ -30,6 +30,7 @@ COMMANDS = {
     "plan": ".plan:plan",
     "done": ".done:done",
     "agenda": ".agenda:agenda",
+    "serve": ".serve:serve",
 }
 
 
