@@ -115,10 +115,10 @@ def test_a_danish_application_then_its_calendar(browser: Any, base: str, downloa
     submit(browser)
     browser.save_screenshot(str(shots / "danish-application.png"))
     verdict, draft = read_result(browser)
-    assert "Mette Jensen" in verdict and "E-mail" in verdict
-    if draft is not None:  # drafts, where this branch has them: the copy button shows only with JavaScript
-        assert draft.strip()
-        assert browser.find_element(By.CSS_SELECTOR, "button[data-copy]").is_displayed()
+    assert "Mette Jensen" in verdict and "e-mail" in verdict  # the page's language: Danish
+    # The draft, in Danish, ready to copy (the copy button shows only with JavaScript).
+    assert draft is not None and "Kære Mette" in draft and "Bogholder" in draft
+    assert browser.find_element(By.CSS_SELECTOR, "button[data-copy]").is_displayed()
     assert "lørdag den 21. november 2026" in browser.find_element(By.ID, "window").text
     browser.find_element(By.ID, "calendar").click()
     target = downloads / "followup-plan.ics"
@@ -134,7 +134,7 @@ def test_a_swedish_interview(browser: Any, base: str, shots: Path) -> None:
     fill(browser, {"country": "SE", "stage": "interviewed", "today": "2026-11-30", "position": "Ekonomiassistent",
                    "employer.name": "Lagerhuset AB", "application.sent_on": "2026-11-02",
                    "contact.name": "Anna Berg", "contact.email": "anna.berg@example.se",
-                   "interview.on": "2026-11-18", "interview.time": "13:00", "interview.format": "in_person",
+                   "interview.date": "2026-11-18", "interview.time": "13:00", "interview.format": "in_person",
                    "interview.answer_promised_by": "2026-11-27", "interview.tone": "warm",
                    "interview.thanked": "on"})
     submit(browser)

@@ -79,7 +79,7 @@ def test_advice_from_the_form(base: str) -> None:
 
 def test_errors_are_shown_beside_their_fields_in_the_pages_language_and_the_form_keeps_them(base: str) -> None:
     values = {**DANISH, "contact.email": "not an address", "application.sent_on": "2026-13-45",
-              "follow_ups[0].on": "2026-11-15"}
+              "follow_ups[0].date": "2026-11-15"}
     page = post(base, values)
     assert page.status_code == 422
     assert "Det er ikke en e-mailadresse" in field_error(page.text, "contact.email")
@@ -103,9 +103,9 @@ def test_every_user_string_is_escaped(base: str) -> None:
 
 
 def test_a_row_is_added_without_javascript_and_typed_values_stay(base: str) -> None:
-    page = post(base, {**DANISH, "do": "add_row", "rows": "2", "follow_ups[0].on": "2026-11-15"})
+    page = post(base, {**DANISH, "do": "add_row", "rows": "2", "follow_ups[0].date": "2026-11-15"})
     assert page.status_code == 200
-    assert 'name="follow_ups[2].on"' in page.text and 'name="rows" value="3"' in page.text
+    assert 'name="follow_ups[2].date"' in page.text and 'name="rows" value="3"' in page.text
     assert 'value="2026-11-15"' in page.text and "<section class=\"result\"" not in page.text
 
 

@@ -1,6 +1,6 @@
 """The page's form: its fields, the situation they make, and each schema error beside its field.
 
-A field's name *is* its path in the situation (``contact.email``, ``follow_ups[0].on``),
+A field's name *is* its path in the situation (``contact.email``, ``follow_ups[0].date``),
 the path a schema error names, so an error finds its field without a table. The form is
 checked with the situation schema itself (``load.schema.validator``); each error's kind
 (a pattern, an enum, a length) gets a message in the page's language. What the engine
@@ -76,7 +76,7 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
         Field("posting.shortlisted_only", "check"),
     )),
     ("interview", (
-        Field("interview.on", "date"),
+        Field("interview.date", "date"),
         Field("interview.time", "time"),
         Field("interview.format", "select", ("in_person", "online", "phone"), "format"),
         Field("interview.invited_by", "select", ("phone", "email", "linkedin"), "channel"),
@@ -85,7 +85,7 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
         Field("interview.thanked", "check"),
     )),
 )
-ROW_FIELDS = (Field("on", "date"), Field("via", "select", CHANNELS, "channel"), Field("answered", "check"))
+ROW_FIELDS = (Field("date", "date"), Field("via", "select", CHANNELS, "channel"), Field("answered", "check"))
 FIELDS = {f.name: f for _, fields in SECTIONS for f in fields}
 #: Checked when the form is first shown (the schema's default for it is true).
 CHECKED_AT_FIRST = ("feels_right",)
@@ -123,16 +123,16 @@ def situation_data(values: dict[str, str]) -> dict[str, Any]:
             elif value:
                 put(name, True)
         elif value:
-            if name == "interview.on" and values.get("interview.time", "").strip():
+            if name == "interview.date" and values.get("interview.time", "").strip():
                 value = f"{value}T{values['interview.time'].strip()}"
             put(name, value)
     rows = []
     for index in range(row_count(values)):
-        day, via = (values.get(row_name(index, n), "").strip() for n in ("on", "via"))
+        day, via = (values.get(row_name(index, n), "").strip() for n in ("date", "via"))
         if day or via:
             row: dict[str, Any] = {}
             if day:
-                row["on"] = day
+                row["date"] = day
             if via:
                 row["via"] = via
             row["answered"] = bool(values.get(row_name(index, "answered")))
@@ -196,8 +196,8 @@ def field_of_error(name: str) -> str:
     """The input an error is shown beside: the field itself, or the pasted box for anything else."""
     if name in FIELDS or name.startswith("follow_ups["):
         return name
-    if name.startswith("interview.on"):
-        return "interview.on"
+    if name.startswith("interview.date"):
+        return "interview.date"
     parent = name.rsplit(".", 1)[0]
     return parent if parent in FIELDS else "situation"
 
