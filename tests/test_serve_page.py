@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 from typing import Any
 
 import httpx
@@ -129,3 +130,30 @@ def test_the_downloads_are_the_calendar_and_the_situation_file(base: str) -> Non
     assert "attachment" in calendar.headers["content-disposition"] and b"BEGIN:VEVENT" in calendar.content
     file = post(base, {"situation": situation}, "/situation.yaml")
     assert file.text == situation and "attachment" in file.headers["content-disposition"]
+
+
+def test_the_result_shows_the_plan_as_a_timeline(base: str) -> None:
+    page = post(base, DANISH)
+    figure = re.search(r'<figure id="timeline">(.*?)</figure>', page.text, re.S)
+    assert figure, "no timeline on the result page"
+    svg = ElementTree.fromstring(figure.group(1))  # well-formed XML, drawn on the server
+    bars = [r for r in svg.iter("{http://www.w3.org/2000/svg}rect") if "window" in (r.get("class") or "").split()]
+    assert bars and svg.get("role") == "img"
+
+
+def test_an_agenda_page_for_pasted_files_lists_them_and_draws_their_timeline(base: str) -> None:
+    assert "f-files" in httpx.get(f"{base}/agenda?lang=sv", timeout=30).text
+    files = [(ROOT / "examples" / name).read_text(encoding="utf-8")
+             for name in ("dk-applied-email.yaml", "se-competing-offer.yaml")]
+    hostile = "country: DK\nstage: applied\nposition: '<script>alert(1)</script>'\n"
+    broken = "country: DK\nstage: sent\n"
+    pasted = "\n".join(f"---\n{text}" for text in [*files, hostile, broken])
+    page = httpx.post(f"{base}/agenda", data={"files": pasted, "lang": "en"}, timeout=60)
+    assert page.status_code == 200
+    table = re.search(r'<pre id="agenda-table">(.*?)</pre>', page.text, re.S).group(1)
+    assert "Nordhavn A/S" in table and "Byggbolaget AB" in table and "ERROR" in table  # the broken one, listed
+    assert "<script>" not in page.text and "&lt;script&gt;" in page.text
+    svg = ElementTree.fromstring(re.search(r'<figure id="timeline">(.*?)</figure>', page.text, re.S).group(1))
+    labels = ["".join(t.itertext()) for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert any("Nordhavn" in label for label in labels)
+    assert [r for r in svg.iter("{http://www.w3.org/2000/svg}rect") if "window" in (r.get("class") or "").split()]

@@ -222,7 +222,7 @@ def _summary(rows: Sequence[TimelineRow], today: date) -> str:
     bars = sum(len(r.bars) for r in rows)
     overdue = sum(1 for r in rows if r.status == "overdue")
     text = (f"{len(rows)} application{'s' if len(rows) != 1 else ''} and {bars} follow-up window"
-            f"{'s' if bars != 1 else ''}, from the week of {day(today)} {today.year}")
+            f"{'s' if bars != 1 else ''}, from the week of {day(today)}")
     return text + (f"; {overdue} overdue" if overdue else "") + "."
 
 

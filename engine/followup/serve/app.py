@@ -108,6 +108,7 @@ def make_app(rules: Rules, *, log: DecisionLog | None = None, token: str | None 
         Route("/advice", page.advice_page, methods=["POST"]),
         Route("/calendar.ics", page.calendar_download, methods=["POST"]),
         Route("/situation.yaml", page.situation_download, methods=["POST"]),
+        Route("/agenda", page.agenda_page, methods=["GET", "POST"]),
         Route("/v1/advice", v1.advice_route, methods=["POST"]),
         Route("/v1/explain", v1.explain_route, methods=["POST"]),
         Route("/v1/why-not/{channel}", v1.why_not_route, methods=["POST"]),

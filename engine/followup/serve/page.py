@@ -10,6 +10,8 @@ marks user text safe.
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,9 @@ from followup.load.yamlio import Document, parse_text
 from followup.plan import deciding_rules, make_plan, rule_json
 from followup.render.ics import plan_calendar
 from followup.render.plan import draft_text
+from followup.agenda import agenda_of_texts, timeline_rows
+from followup.render.agenda import agenda_text
+from followup.render.timeline import timeline_row, timeline_svg
 from followup.serve import form
 from followup.serve.http import read_body, require_type
 from followup.serve.v1 import decision_headers, service
@@ -158,6 +163,9 @@ def result_of(request: Request, decision: Decision, situation: Situation, text: 
         "fired": [rule_json(r) for r in decision.advice.trace],
         "why_not": [{"channel": word(f"channel.{s}", lang), "answer": decision.why_not(s).answer} for s in others],
         "plan": steps, "plan_end": plan["end"]["message"],
+        # Made here from the plan, every label escaped by the renderer; no script, no style attribute.
+        "timeline": timeline_svg([timeline_row(plan)], situation.today, title=word("plan", lang))
+        if plan["steps"] else None,
         "situation_yaml": text, "id": decision.id, "digest": decision.record.ruleset_digest,
     }
 
@@ -204,3 +212,29 @@ async def situation_download(request: Request) -> Response:
         return Response(exc.format_message() + "\n", 422, media_type="text/plain; charset=utf-8")
     return Response(text, 200, media_type="application/yaml; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="situation.yaml"'})
+
+
+async def agenda_page(request: Request) -> Response:
+    """``GET /agenda``: a box to paste several situation files; ``POST``: their agenda and timeline."""
+    if request.method == "GET":
+        lang = pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+        return render("agenda.html", lang=lang, agenda=None, timeline=None, files="", logged=_logged(request))
+    values = await read_form(request)
+    lang = pick_language(values.get("lang"), request.headers.get("accept-language"))
+    files = values.get("files", "")
+    texts = [(f"situation {i}", text) for i, text in enumerate(_documents(files), 1)]
+    agenda = agenda_of_texts(service(request).rules, texts, date.today())
+    rows = timeline_rows(agenda)
+    timeline = timeline_svg(rows, agenda.today, title=word("agenda_title", lang)) if rows else None
+    return render("agenda.html", lang=lang, agenda=agenda_text(agenda.to_dict()), timeline=timeline, files=files,
+                  logged=_logged(request))
+
+
+def _documents(text: str) -> list[str]:
+    """The pasted files: YAML documents separated by lines of ``---`` (empty ones dropped)."""
+    parts = re.split(r"^---[ \t]*$", text.replace("\r\n", "\n"), flags=re.M)
+    return [part for part in parts if part.strip()][:MAX_AGENDA_FILES]
+
+
+#: Situations one agenda page takes: a counsellor's caseload, not a batch job (that is /v1/batch).
+MAX_AGENDA_FILES = 100

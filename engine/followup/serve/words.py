@@ -16,6 +16,19 @@ NAMES = {"en": "English", "da": "Dansk", "sv": "Svenska", "nb": "Norsk (bokmål)
 
 _W: dict[str, tuple[str, str, str, str]] = {
     # key: (en, da, sv, nb)
+    "agenda_title": ("All your applications", "Alle dine ansøgninger", "Alla dina ansökningar", "Alle søknadene dine"),
+    "agenda_intro": ("Paste your situation files (YAML or JSON) one after another, each starting with a line "
+                     "'---', to see what is due first across them all.",
+                     "Indsæt dine situationsfiler (YAML eller JSON) efter hinanden, hver begyndende med en linje "
+                     "'---', og se, hvad der forfalder først på tværs af dem alle.",
+                     "Klistra in dina situationsfiler (YAML eller JSON) efter varandra, var och en med en rad "
+                     "'---' först, och se vad som ska göras först i dem alla.",
+                     "Lim inn situasjonsfilene dine (YAML eller JSON) etter hverandre, hver med en linje '---' "
+                     "først, og se hva som haster mest på tvers av dem alle."),
+    "agenda_files": ("Situation files", "Situationsfiler", "Situationsfiler", "Situasjonsfiler"),
+    "agenda_submit": ("Show the agenda", "Vis oversigten", "Visa översikten", "Vis oversikten"),
+    "agenda_link": ("All your applications at once", "Alle dine ansøgninger på én gang",
+                    "Alla dina ansökningar på en gång", "Alle søknadene dine på én gang"),
     "title": ("Follow up on a job application", "Følg op på en jobansøgning", "Följ upp en jobbansökan",
               "Følg opp en jobbsøknad"),
     "intro": ("Tell us where you are with the application, and get the advice of Danish, Swedish and Norwegian "
