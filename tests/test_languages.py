@@ -122,3 +122,17 @@ def test_render_text_of_an_advice_without_a_file_points_to_explain() -> None:
     data = {"country": "DK", "stage": "applied", "today": "2026-11-21",
             "application": {"sent_on": "2026-11-11", "via": "email"}}
     assert render_text(followup.advise(data).advice).splitlines()[-1].endswith("followup explain FILE")
+
+
+def test_no_message_key_is_one_yaml_1_1_reads_as_a_boolean() -> None:
+    # PyYAML reads an unquoted `on:` key as True: the message would never be found by name.
+    import yaml
+
+    from followup.render.words import LANGUAGES, words
+
+    def keys(node: object) -> list[object]:
+        return [k for key, value in node.items() for k in (key, *keys(value))] if isinstance(node, dict) else []
+
+    for lang in LANGUAGES:
+        assert all(isinstance(key, str) for key in keys(words(lang))), lang
+    assert yaml.safe_load("on: x") == {True: "x"}  # the trap this guards against

@@ -41,7 +41,7 @@ def span(earliest: date | None, latest: date | None, today: date, lang: str = "e
     """``between 24 and 28 November``, ``from 24 November``, ``today``, ``by 28 November``."""
     if earliest and latest:
         if earliest == latest:
-            return say(lang, "span.today") if earliest == today else say(lang, "span.on", day=day(earliest, today, lang))
+            return say(lang, "span.today") if earliest == today else say(lang, "span.on_day", day=day(earliest, today, lang))
         if (earliest.month, earliest.year) == (latest.month, latest.year):
             return say(lang, "span.between_in_month", first=day_number(earliest, lang), last=day(latest, today, lang))
         return say(lang, "span.between", first=day(earliest, today, lang), last=day(latest, today, lang))
@@ -242,7 +242,7 @@ def render_text(advice: Advice, width: int = 88, lang: str = "en", draft: Draft 
     texts = Texts(advice, lang)
     # Warnings come first: advice from the base rules alone (no rules for the country), or
     # from a layer that replaces a shipped one, must say so before it is read.
-    lines = warning_lines(advice, width, lang) + [verdict(advice, lang)] + assumption_lines(advice, width)
+    lines = warning_lines(advice, width, lang) + [verdict(advice, lang)] + assumption_lines(advice, width, lang)
     if advice.action != "stop":
         extra = [_window(advice, lang)]
         if advice.alternatives:
@@ -287,28 +287,26 @@ def warning_lines(advice: Advice, width: int = 88, lang: str = "en") -> list[str
     return out + [""]
 
 
-def assumption_lines(advice: Advice, width: int = 88) -> list[str]:
+def assumption_lines(advice: Advice, width: int = 88, lang: str = "en") -> list[str]:
     """What the advice assumed, in sentences under the verdict ("You did not say when you
     applied; this assumes you applied today, 21 November."); nothing if it assumed nothing."""
-    said = [_assumed(a, advice.today) for a in advice.assumptions]
-    return textwrap.wrap(" ".join(s for s in said if s), width) if said else []
+    said = [_assumed(a, advice.today, lang) for a in advice.assumptions]
+    return textwrap.wrap(" ".join(s for s in said if s), width, break_on_hyphens=False) if said else []
 
 
-def _assumed(assumption: Assumption, today: date) -> str:
+def _assumed(assumption: Assumption, today: date, lang: str) -> str:
     value = assumption.value
     if assumption.field == "application.sent_on" and value:
-        return f"You did not say when you applied; this assumes you applied today, {day(date.fromisoformat(value), today)}."
+        return say(lang, "assumed.sent_on", day=day(date.fromisoformat(value), today, lang))
     if assumption.field == "contact.name":
-        whose = f" at {value}" if value else ""
-        return f"You did not name a contact person; this assumes you write to {assumption.assumed}{whose}."
-    return _NONE_GIVEN.get(assumption.field, "")
+        return say(lang, "assumed.contact", at=say(lang, "assumed.contact_at", employer=value) if value else "")
+    key = _NONE_GIVEN.get(assumption.field)
+    return say(lang, f"assumed.{key}") if key else ""
 
 
-_NONE_GIVEN = {
-    "application.deadline": "You did not give an application deadline; this assumes there is none.",
-    "posting.answer_expected_by": "You did not say when they would answer; this assumes no date was given.",
-    "interview.answer_promised_by": "You did not say when they promised an answer; this assumes no date was promised.",
-}
+#: Dates the file did not give, assumed to be none, and the message that says so.
+_NONE_GIVEN = {"application.deadline": "deadline", "posting.answer_expected_by": "answer_expected_by",
+               "interview.answer_promised_by": "answer_promised_by"}
 
 
 def main_points(advice: Advice, points: tuple[Point, ...]) -> list[Point]:
