@@ -24,6 +24,7 @@ from typing import Any, Union
 
 from followup.audit.log import DecisionLog
 from followup.audit.record import DecisionRecord, new_record
+from followup.audit.compact import TRACES
 from followup.audit.explain import Explanation
 from followup.audit.explain import explain as explain_advice
 from followup.audit.whynot import SUBJECTS, WhyNot
@@ -88,13 +89,18 @@ class Decision:
         """The advice for people, as ``followup advise`` prints it."""
         return render_text(self.advice)
 
-    def to_dict(self, *, explanation: bool = True) -> dict[str, Any]:
-        """The advice document as data (``schemas/advice.schema.json``); ``explanation=False`` leaves out the trace."""
-        return advice_document(self.advice, self.record, explanation=explanation)
+    def to_dict(self, *, explanation: bool = True, trace: str | None = None) -> dict[str, Any]:
+        """The advice document as data (``schemas/advice.schema.json``).
 
-    def to_json(self) -> str:
-        """The advice document as JSON text, exactly as ``followup advise --format json`` prints it."""
-        return to_json_text(self.to_dict())
+        ``trace`` is ``"full"`` (the default: every rule, condition by condition),
+        ``"compact"`` (what this situation decided; ``followup.audit.compact.expand_document``
+        gives the full one back from the ruleset) or ``"none"``; ``explanation=False`` is ``"none"``.
+        """
+        return advice_document(self.advice, self.record, explanation=explanation, trace=check_trace(trace))
+
+    def to_json(self, *, trace: str | None = None) -> str:
+        """The advice document as JSON text, exactly as ``followup advise --format json [--trace T]`` prints it."""
+        return to_json_text(self.to_dict(trace=trace))
 
     def audit_document(self) -> dict[str, Any]:
         """What a decision log keeps of this decision: the document and the normalised situation."""
@@ -197,6 +203,14 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def check_trace(trace: str | None) -> str | None:
+    """``trace`` if it is one of ``TRACES`` (or None, the default), else ``InputErrors`` naming the choices."""
+    if trace is not None and trace not in TRACES:
+        raise _errors(InputError(f"'{str(trace)[:20]}' is not a trace form; choose one of: {', '.join(TRACES)}",
+                                 Location(None, None, "trace")))
+    return trace
+
+
 def _errors(error: InputError) -> InputErrors:
     """Every input problem reaches a caller as ``InputErrors``, one ``.errors`` entry each."""
     return error if isinstance(error, InputErrors) else InputErrors(error.each())
@@ -241,5 +255,5 @@ def why_not(situation: SituationInput, subject: str, *, today: date | str | None
 
 _rules_for = rules
 
-__all__ = ["Decision", "DecisionLog", "InputError", "InputErrors", "LANGUAGES", "Rules", "advise", "explain",
+__all__ = ["Decision", "DecisionLog", "InputError", "InputErrors", "LANGUAGES", "Rules", "TRACES", "advise", "explain",
            "rules", "why_not"]

@@ -83,6 +83,8 @@ class Job:
     today: date | None
     rules_dirs: tuple[str, ...]
     explanation: bool = True
+    #: ``full``, ``compact`` or ``none`` (``audit/compact.py`` ``TRACES``); None: as ``explanation`` says.
+    trace: str | None = None
 
 
 def advise_line(engine: Engine, job: Job, number: int, raw: bytes) -> Result:
@@ -94,7 +96,8 @@ def advise_line(engine: Engine, job: Job, number: int, raw: bytes) -> Result:
         if not text.strip():
             raise InputError("empty line; each line must be one situation as a JSON object")
         situation = situation_from_document(json_line_document(text, job.name, number), job.today)
-        return 0, to_json_line(advice_document(engine.advise(situation), explanation=job.explanation))
+        return 0, to_json_line(advice_document(engine.advise(situation), explanation=job.explanation,
+                                                    trace=job.trace))
     except FollowupError as exc:
         return exc.exit_code, _error_line(number, exc)
     except Exception as exc:  # a bug of ours must not stop the other lines

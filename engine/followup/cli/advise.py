@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 
 from followup.base.errors import InputError, InputErrors
-from followup.api import Rules
+from followup.api import TRACES, Rules
 from followup.audit.log import open_log
 from followup.rules.ruleset import layer_from_document
 from followup.load.situation import situation_from_document
@@ -21,6 +21,10 @@ from followup.cli.plan import write_next_step_calendar
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people; json for tools (with the decision record and the trace of every rule).")
+@click.option("--trace", "trace", type=click.Choice(TRACES), default="full", show_default=True,
+              help="With --format json: the full trace of every rule, the compact one (what this situation "
+                   "decided; the ruleset holds the rest), or none.")
+@click.option("--no-explanation", "no_explanation", is_flag=True, help="The same as --trace none.")
 @click.option("--audit-log", "audit_log", type=click.Path(dir_okay=False), metavar="LOG",
               help="Append the decision (situation, advice, full trace) to LOG as one JSON line; "
                    "safe for several processes at once. LOG is kept owner-only (0600): a symlink, a "
@@ -30,7 +34,7 @@ from followup.cli.plan import write_next_step_calendar
               help="Also write the next follow-up as a calendar reminder ('followup plan --ics' writes them all).")
 @today_option
 @rules_option
-def advise(file: str, fmt: str, audit_log: str | None, ics_path: str | None, today: datetime | None,
+def advise(file: str, fmt: str, trace: str, no_explanation: bool, audit_log: str | None, ics_path: str | None, today: datetime | None,
            rules_dirs: tuple[str, ...]) -> None:
     """Advise on the situation in FILE (YAML or JSON; '-' for standard input): whether, when and how to follow up."""
     rules = Rules(rules_dirs)
@@ -40,7 +44,7 @@ def advise(file: str, fmt: str, audit_log: str | None, ics_path: str | None, tod
     with open_log(audit_log, append=True) if audit_log else nullcontext() as log:
         decision = rules.advise(situation, log=log)
     if fmt == "json":
-        emit(decision.to_json(), json_text=True)
+        emit(decision.to_json(trace="none" if no_explanation else trace), json_text=True)
     else:
         emit(decision.text(), nl=False)
     if ics_path:

@@ -19,6 +19,7 @@ from followup.base.words import visible
 from followup.engine.advice import Advice, FiredRule
 from followup.audit.record import DecisionRecord, new_record
 from followup.audit.explain import basis_of, explain
+from followup.audit.compact import TRACES, compact_trace
 from followup.load.situation import Situation
 
 _CHANNEL_VERB = {
@@ -89,23 +90,32 @@ def _stop_reason(advice: Advice) -> str:
     return ""
 
 
-def advice_document(advice: Advice, record: DecisionRecord | None = None, *, explanation: bool = True) -> dict[str, Any]:
+def advice_document(advice: Advice, record: DecisionRecord | None = None, *, explanation: bool = True,
+                    trace: str | None = None) -> dict[str, Any]:
     """The JSON document for one advice: what ``advise --format json`` prints, and each batch line.
 
     It is ``Advice.to_json()`` plus
     - ``decision``: the decision record (``audit/record.py``): ``record``, or a new one with a
       fresh id and timestamp, the only two fields that differ between runs on the same input;
-    - ``explanation``: the full trace of every rule, fired or not, condition by condition
-      (``explain.py``), unless ``explanation=False``.
+    - the trace, as ``trace`` says (``audit/compact.py`` ``TRACES``): ``full`` (the default),
+      ``explanation``, every rule, fired or not, condition by condition (``explain.py``);
+      ``compact``, ``compact_explanation``, only what this situation decided, which
+      ``compact.expand`` turns back into the full one; ``none``. ``explanation=False`` is ``none``.
     Pass the same ``record`` to print a decision and log it under one id. An advice made by
     hand rather than by the engine has neither part.
     """
+    form = trace or ("full" if explanation else "none")
     document = advice.to_json()
     if advice.basis is not None:
         document["verdict"] = verdict(advice)
         document["decision"] = (record or new_record(advice)).to_json()
-        if explanation:
+        if form == "full":
             document["explanation"] = explain(advice).to_json()
+        elif form == "compact":
+            del document["trace"]  # the fired rules' text is the ruleset's: compact.expand_document restores it
+            document["compact_explanation"] = compact_trace(explain(advice))
+        elif form != "none":
+            raise ValueError(f"trace is one of {', '.join(TRACES)}, not {form!r}")
     return document
 
 
