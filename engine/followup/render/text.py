@@ -8,12 +8,11 @@ so the same advice is the same bytes but for the record's per-run id and timesta
 
 from __future__ import annotations
 
-import json
 import textwrap
 from datetime import date
 from typing import Any
 
-from followup.base.canonical import canonical
+from followup.base import fastjson
 from followup.base.names import channel_name, day
 from followup.base.words import visible
 from followup.engine.advice import Advice, FiredRule
@@ -126,12 +125,12 @@ def audit_document(advice: Advice, record: DecisionRecord) -> dict[str, Any]:
 
 def to_json_line(data: Any) -> str:
     """Canonical JSON on one line (RFC 8785: sorted keys, no spaces): for logs and batch output."""
-    return canonical(data)
+    return fastjson.line(data)
 
 
 def to_json_text(data: Any) -> str:
     """Canonical JSON: sorted keys, two-space indent, UTF-8 characters kept."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    return fastjson.text(data)
 
 
 def render_text(advice: Advice, width: int = 88) -> str:
