@@ -34,6 +34,7 @@ from followup.engine.advice import Advice, Conflict, Point, Timing
 from followup.engine.engine import Engine
 from followup.engine.resolve import resolve
 from followup.load.situation import Situation, load_situation, situation_from_data
+from followup.render.encode import document_text
 from followup.render.text import advice_document, audit_document, render_text, to_json_text, verdict
 from followup.rules.ruleset import MergedRuleset
 
@@ -100,7 +101,7 @@ class Decision:
 
     def to_json(self, *, trace: str | None = None) -> str:
         """The advice document as JSON text, exactly as ``followup advise --format json [--trace T]`` prints it."""
-        return to_json_text(self.to_dict(trace=trace))
+        return document_text(self.advice, self.to_dict(trace=trace))
 
     def audit_document(self) -> dict[str, Any]:
         """What a decision log keeps of this decision: the document and the normalised situation."""
