@@ -104,14 +104,14 @@ def advice_document(advice: Advice, record: DecisionRecord | None = None, *, exp
     hand rather than by the engine has neither part.
     """
     form = trace or ("full" if explanation else "none")
-    document = advice.to_json()
+    # A compact document has no ``trace`` either: the fired rules' text is the ruleset's.
+    document = advice.to_json(trace=form != "compact" or advice.basis is None)
     if advice.basis is not None:
         document["verdict"] = verdict(advice)
         document["decision"] = (record or new_record(advice)).to_json()
         if form == "full":
             document["explanation"] = explain(advice).to_json()
         elif form == "compact":
-            del document["trace"]  # the fired rules' text is the ruleset's: compact.expand_document restores it
             document["compact_explanation"] = compact_trace(explain(advice))
         elif form != "none":
             raise ValueError(f"trace is one of {', '.join(TRACES)}, not {form!r}")
