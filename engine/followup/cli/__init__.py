@@ -28,6 +28,7 @@ COMMANDS = {
     "rules": ".rules:rules",
     "plan": ".plan:plan",
     "done": ".done:done",
+    "log": ".log:log",
 }
 
 
