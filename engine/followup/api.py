@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import Any, Union
 
 from followup.audit.log import DecisionLog
+from followup.audit.personal import load_key, pseudonymize
 from followup.audit.record import DecisionRecord, new_record
 from followup.audit.compact import TRACES
 from followup.audit.explain import Explanation
@@ -103,9 +104,16 @@ class Decision:
         """The advice document as JSON text, exactly as ``followup advise --format json [--trace T]`` prints it."""
         return document_text(self.advice, self.to_dict(trace=trace))
 
-    def audit_document(self) -> dict[str, Any]:
-        """What a decision log keeps of this decision: the document and the normalised situation."""
-        return audit_document(self.advice, self.record)
+    def audit_document(self, *, personal_data: bool = False) -> dict[str, Any]:
+        """What a decision log keeps of this decision: the document and the normalised situation.
+
+        Names, e-mail addresses, phone numbers and notes are keyed hashes (``audit/personal.py``)
+        unless ``personal_data=True``.
+        """
+        document = audit_document(self.advice, self.record)
+        if personal_data:
+            return {**document, "personal_data": {"kept": True}}
+        return pseudonymize(document, load_key())
 
     def explain(self) -> Explanation:
         """Every rule of the ruleset, fired or not, condition by condition."""
@@ -159,13 +167,14 @@ class Rules:
         return resolve(merged, checked, fired, facts)
 
     def advise(self, situation: SituationInput | Situation, *, today: date | str | None = None,
-               lang: str = "en", log: DecisionLog | None = None) -> Decision:
-        """Advise on one situation; with ``log``, the decision is kept there before it is returned."""
+               lang: str = "en", log: DecisionLog | None = None, log_personal_data: bool = False) -> Decision:
+        """Advise on one situation; with ``log``, the decision is kept there before it is returned
+        (personal data as keyed hashes unless ``log_personal_data``)."""
         language = check_lang(lang)
         advice = self.advice(situation, today=today)
         decision = Decision.of(advice, new_record(advice), language)
         if log is not None:  # logged before anyone sees it: no advice leaves without its record
-            log.append(decision.audit_document())
+            log.append(decision.audit_document(personal_data=log_personal_data))
         return decision
 
     def explain(self, situation: SituationInput | Situation, *, today: date | str | None = None) -> Explanation:

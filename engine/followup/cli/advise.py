@@ -30,11 +30,15 @@ from followup.cli.plan import write_next_step_calendar
                    "safe for several processes at once. LOG is kept owner-only (0600): a symlink, a "
                    "device or FIFO, or a file others may read is refused (exit 2) before advising. "
                    "'followup replay LOG' re-checks it.")
+@click.option("--log-personal-data", "log_personal_data", is_flag=True,
+              help="Keep names, e-mail addresses, phone numbers and notes in the audit log as they are; "
+                   "by default they are stored as keyed hashes (the key is in your config folder).")
 @click.option("--ics", "ics_path", type=click.Path(dir_okay=False), metavar="OUT.ics",
               help="Also write the next follow-up as a calendar reminder ('followup plan --ics' writes them all).")
 @today_option
 @rules_option
-def advise(file: str, fmt: str, trace: str, no_explanation: bool, audit_log: str | None, ics_path: str | None, today: datetime | None,
+def advise(file: str, fmt: str, trace: str, no_explanation: bool, audit_log: str | None, log_personal_data: bool,
+           ics_path: str | None, today: datetime | None,
            rules_dirs: tuple[str, ...]) -> None:
     """Advise on the situation in FILE (YAML or JSON; '-' for standard input): whether, when and how to follow up."""
     rules = Rules(rules_dirs)
@@ -42,7 +46,7 @@ def advise(file: str, fmt: str, trace: str, no_explanation: bool, audit_log: str
     # An unusable log (a device, a FIFO, a link, a file others may read) is refused here,
     # before advising: never advice computed and then lost to a log that cannot take it.
     with open_log(audit_log, append=True) if audit_log else nullcontext() as log:
-        decision = rules.advise(situation, log=log)
+        decision = rules.advise(situation, log=log, log_personal_data=log_personal_data)
     if fmt == "json":
         emit(decision.to_json(trace="none" if no_explanation else trace), json_text=True)
     else:
