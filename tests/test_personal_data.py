@@ -92,3 +92,20 @@ def test_the_hashed_situation_gets_the_same_advice(data: dict[str, Any]) -> None
     logged = pseudonymize(audit_document(advice, record), b"k" * 32)
     again = ENGINE.advise(situation_from_data(logged["situation"], "<logged>"))
     assert _fields(audit_document(again, record)) == _fields(audit_document(advice, record))
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "sqlite"])
+def test_log_erase_removes_a_persons_decisions_and_says_how_many(run, tmp_path: Path, suffix: str) -> None:
+    log = tmp_path / f"decisions.{suffix}"
+    for name, extra in (("dk-cold-interviewer.yaml", ()), ("dk-cold-interviewer.yaml", ("--log-personal-data",)),
+                        ("se-applied-deadline.yaml", ())):
+        assert run("advise", str(EXAMPLES / name), "--audit-log", str(log), *extra).code == 0
+    before = run("log", "list", str(log), "--format", "json").out.splitlines()
+    erased = run("log", "erase", str(log), "--email", "mj@example.dk")
+    assert erased.code == 0 and erased.out.strip() == f"erased 2 decisions from {log}"
+    after = run("log", "list", str(log), "--format", "json").out.splitlines()
+    assert after == [before[2]]
+    last = json.loads(after[0])["id"]
+    assert run("log", "erase", str(log), "--id", last).out.strip() == f"erased 1 decision from {log}"
+    assert run("log", "list", str(log)).out == ""
+    assert run("log", "erase", str(log)).code == 2

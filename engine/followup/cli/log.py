@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from followup.audit.entry import LogEntry, fired_ids
+from followup.audit.erase import erase
 from followup.audit.log import open_log
 from followup.base.errors import ExitCode, InputError, Location
 from followup.base.words import visible
@@ -74,6 +75,19 @@ def export_command(log_path: str, since: datetime | None, country: str | None, r
                    action: str | None) -> None:
     """The matching decisions as JSON Lines on standard output, one document a line."""
     _finish(_each(log_path, since, country, rule, action, lambda d: emit(to_json_line(d), json_text=True)))
+
+
+@log.command("erase")
+@click.argument("log_path", metavar="LOG")
+@click.option("--email", metavar="ADDRESS", help="Every decision about the person with this e-mail address.")
+@click.option("--name", "person", metavar="NAME", help="Every decision about the person of this name.")
+@click.option("--id", "decision_id", metavar="ID", help="The decision with this id.")
+def erase_command(log_path: str, email: str | None, person: str | None, decision_id: str | None) -> None:
+    """Remove a person's decisions from LOG (hashed or kept as given) and say how many."""
+    if sum(x is not None for x in (email, person, decision_id)) != 1:
+        raise InputError("say whose decisions to erase: exactly one of --email, --name or --id")
+    count = erase(log_path, email=email, person=person, decision_id=decision_id)
+    emit(f"erased {count:,} decision{'' if count == 1 else 's'} from {visible(log_path)}")
 
 
 def _each(log_path: str, since: datetime | None, country: str | None, rule: str | None, action: str | None,
