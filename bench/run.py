@@ -5,6 +5,8 @@ Run from a checkout, with ``followup`` installed or on PYTHONPATH::
     python bench/run.py            # about 3 minutes on 2 cores
     python bench/run.py --quick    # a tenth of the work, for a smoke test
     python bench/run.py --json     # the numbers as JSON too
+    python bench/run.py --versus   # only this tree against the build before issue 14, side by side
+                                   # (bench/baseline.py: git archive of that commit, alternated)
 
 Each number is what a user pays, measured on the shipped rulesets:
 
@@ -37,6 +39,8 @@ from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+
+from baseline import BASELINE, compare  # noqa: E402 - bench/ is on the path only from here
 
 FLOOR = {
     "bare": "import yaml, jsonschema, durable_rules_engine, click, holidays",
@@ -293,8 +297,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the work")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+    parser.add_argument("--versus", action="store_true",
+                        help=f"only this tree against the build before issue 14 ({BASELINE}), in one run")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
+    if args.versus:
+        print(json.dumps(compare(5000 // scale, 3, 100_000 // scale), indent=2))
+        return
     from followup.base.paths import examples_dir
 
     results: dict[str, Any] = {"machine": machine()}
