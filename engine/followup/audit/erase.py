@@ -10,7 +10,6 @@ their next line would go to the file that was replaced.
 
 from __future__ import annotations
 
-import fcntl
 import os
 from typing import Any, Callable, Mapping
 
@@ -21,6 +20,11 @@ from followup.base.errors import InputError, Location
 from followup.base.output import writing
 from followup.load.lines import read_lines
 from followup.load.yamlio import MAX_BYTES
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no flock, so no safe rewrite of a shared log
+    fcntl = None  # type: ignore[assignment]
 
 
 def erase(name: str, *, email: str | None = None, person: str | None = None, decision_id: str | None = None) -> int:
@@ -37,6 +41,9 @@ def erase(name: str, *, email: str | None = None, person: str | None = None, dec
 
 
 def _erase_lines(path: str, concerns: Callable[[Mapping[str, Any]], bool]) -> int:
+    if fcntl is None:  # pragma: no cover
+        raise InputError("erasing from a JSON Lines log needs file locking (flock), which this system lacks",
+                         Location(path))
     try:
         fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
