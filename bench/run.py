@@ -7,6 +7,8 @@ Run from a checkout, with ``followup`` installed or on PYTHONPATH::
     python bench/run.py --json     # the numbers as JSON too
     python bench/run.py --baseline /path/to/other/checkout/engine --quick
                                    # cold advise side by side with another version of followup
+    python bench/run.py --versus   # only this tree against the build before issue 14, side by side
+                                   # (bench/baseline.py: git archive of that commit, alternated)
 
 Each number is what a user pays, measured on the shipped rulesets:
 
@@ -39,6 +41,8 @@ from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+
+from baseline import BASELINE, compare  # noqa: E402 - bench/ is on the path only from here
 
 FLOOR = {
     "bare": "import yaml, jsonschema, durable_rules_engine, click, holidays",
@@ -332,8 +336,13 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, metavar="ENGINE_DIR",
                         help="only compare cold advise with the followup package in ENGINE_DIR (another "
                              "checkout's engine/ folder), side by side")
+    parser.add_argument("--versus", action="store_true",
+                        help=f"only this tree against the build before issue 14 ({BASELINE}), in one run")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
+    if args.versus:
+        print(json.dumps(compare(5000 // scale, 3, 100_000 // scale), indent=2))
+        return
     from followup.base.paths import examples_dir
 
     results: dict[str, Any] = {"machine": machine()}

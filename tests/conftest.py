@@ -121,6 +121,18 @@ def write_overlay(folder: Path, layer: str, country: str, **sections: Any) -> Pa
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _private_config(tmp_path_factory: pytest.TempPathFactory):
+    """The personal-data key (audit/personal.py) of this test run only, never the user's."""
+    previous = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("xdg-config"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _private_ruleset_cache(tmp_path_factory: pytest.TempPathFactory):
     """Every test, and every ``followup`` it starts, uses a ruleset cache of this test run only."""
     previous = os.environ.get("XDG_CACHE_HOME")

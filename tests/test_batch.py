@@ -50,7 +50,7 @@ def test_every_line_gets_its_answer_in_order(run, tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    result = run("batch", str(source), "-o", str(out))
+    result = run("batch", str(source), "-o", str(out), "--trace", "full")
     assert result.code == 2
     assert result.err.strip() == "10 lines: 4 advised, 6 not (lines 2, 4, 5, 7, 8, 9)"
     written = out.read_text(encoding="utf-8").splitlines()

@@ -254,7 +254,8 @@ def test_another_process_gives_the_same_advice(tmp_path_factory: Any, batch: lis
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in batch), encoding="utf-8")
     env = {**os.environ, "PYTHONHASHSEED": "12345", "TZ": "Pacific/Kiritimati", "LANG": "C", "LC_ALL": "C"}
     engine = Engine()  # the rulesets as the other process reads them
-    done = subprocess.run([sys.executable, "-m", "followup", "batch", str(path)], capture_output=True, env=env)
+    done = subprocess.run([sys.executable, "-m", "followup", "batch", str(path), "--trace", "full"], capture_output=True,
+                          env=env)
     assert done.returncode == 0, done.stderr.decode()
     theirs = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
     for document in theirs:

@@ -24,7 +24,9 @@ from typing import Any, Union
 
 from followup.base.concepts import Language, values
 from followup.audit.log import DecisionLog
+from followup.audit.personal import load_key, pseudonymize
 from followup.audit.record import DecisionRecord, new_record
+from followup.audit.compact import TRACES
 from followup.audit.explain import Explanation
 from followup.audit.explain import explain as explain_advice
 from followup.audit.whynot import SUBJECTS, WhyNot
@@ -36,7 +38,8 @@ from followup.engine.engine import Engine
 from followup.engine.resolve import resolve
 from followup.load.situation import Situation, load_situation, situation_from_data
 from followup.render.draft import Draft, make_draft
-from followup.render.text import advice_document, audit_document, render_text, to_json_text, verdict
+from followup.render.encode import document_text
+from followup.render.text import advice_document, audit_document, render_text, verdict
 from followup.rules.ruleset import MergedRuleset
 
 #: What ``advise`` accepts as a situation: parsed data, or the path of a YAML or JSON file.
@@ -102,17 +105,30 @@ class Decision:
         """
         return make_draft(self.advice, check_lang(language) if language is not None else None, channel)
 
-    def to_dict(self, *, explanation: bool = True) -> dict[str, Any]:
-        """The advice document as data (``schemas/advice.schema.json``); ``explanation=False`` leaves out the trace."""
-        return advice_document(self.advice, self.record, explanation=explanation, lang=self.lang)
+    def to_dict(self, *, explanation: bool = True, trace: str | None = None) -> dict[str, Any]:
+        """The advice document as data (``schemas/advice.schema.json``).
 
-    def to_json(self) -> str:
-        """The advice document as JSON text, exactly as ``followup advise --format json`` prints it."""
-        return to_json_text(self.to_dict())
+        ``trace`` is ``"full"`` (the default: every rule, condition by condition),
+        ``"compact"`` (what this situation decided; ``followup.audit.compact.expand_document``
+        gives the full one back from the ruleset) or ``"none"``; ``explanation=False`` is ``"none"``.
+        """
+        return advice_document(self.advice, self.record, explanation=explanation, trace=check_trace(trace),
+                               lang=self.lang)
 
-    def audit_document(self) -> dict[str, Any]:
-        """What a decision log keeps of this decision: the document and the normalised situation."""
-        return audit_document(self.advice, self.record)
+    def to_json(self, *, trace: str | None = None) -> str:
+        """The advice document as JSON text, exactly as ``followup advise --format json [--trace T]`` prints it."""
+        return document_text(self.advice, self.to_dict(trace=trace))
+
+    def audit_document(self, *, personal_data: bool = False) -> dict[str, Any]:
+        """What a decision log keeps of this decision: the document and the normalised situation.
+
+        Names, e-mail addresses, phone numbers and notes are keyed hashes (``audit/personal.py``)
+        unless ``personal_data=True``.
+        """
+        document = audit_document(self.advice, self.record)
+        if personal_data:
+            return {**document, "personal_data": {"kept": True}}
+        return pseudonymize(document, load_key())
 
     def explain(self) -> Explanation:
         """Every rule of the ruleset, fired or not, condition by condition."""
@@ -166,13 +182,14 @@ class Rules:
         return annotated(resolve(merged, checked, fired, facts), checked)
 
     def advise(self, situation: SituationInput | Situation, *, today: date | str | None = None,
-               lang: str = "en", log: DecisionLog | None = None) -> Decision:
-        """Advise on one situation; with ``log``, the decision is kept there before it is returned."""
+               lang: str = "en", log: DecisionLog | None = None, log_personal_data: bool = False) -> Decision:
+        """Advise on one situation; with ``log``, the decision is kept there before it is returned
+        (personal data as keyed hashes unless ``log_personal_data``)."""
         language = check_lang(lang)
         advice = self.advice(situation, today=today)
         decision = Decision.of(advice, new_record(advice), language)
         if log is not None:  # logged before anyone sees it: no advice leaves without its record
-            log.append(decision.audit_document())
+            log.append(decision.audit_document(personal_data=log_personal_data))
         return decision
 
     def explain(self, situation: SituationInput | Situation, *, today: date | str | None = None) -> Explanation:
@@ -213,6 +230,14 @@ def check_lang(lang: str) -> str:
         raise _errors(InputError(f"advice is not available in '{str(lang)[:20]}'; choose one of: "
                                  f"{', '.join(LANGUAGES)}", Location(None, None, "lang")))
     return lang
+
+
+def check_trace(trace: str | None) -> str | None:
+    """``trace`` if it is one of ``TRACES`` (or None, the default), else ``InputErrors`` naming the choices."""
+    if trace is not None and trace not in TRACES:
+        raise _errors(InputError(f"'{str(trace)[:20]}' is not a trace form; choose one of: {', '.join(TRACES)}",
+                                 Location(None, None, "trace")))
+    return trace
 
 
 def _errors(error: InputError) -> InputErrors:
@@ -259,5 +284,5 @@ def why_not(situation: SituationInput, subject: str, *, today: date | str | None
 
 _rules_for = rules
 
-__all__ = ["Decision", "DecisionLog", "Draft", "InputError", "InputErrors", "LANGUAGES", "Rules", "advise", "explain",
+__all__ = ["Decision", "DecisionLog", "Draft", "InputError", "InputErrors", "LANGUAGES", "Rules", "TRACES", "advise", "explain",
            "rules", "why_not"]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from followup.engine.engine import Engine
 from followup.base.errors import EngineError, ExitCode, FollowupError, InputError, InputErrors
+from followup.render.encode import document_line
 from followup.render.text import advice_document, to_json_line
 from followup.load.situation import situation_from_document
 from followup.load.lines import Line, read_lines  # noqa: F401 - read_lines: how callers read the input
@@ -83,6 +84,8 @@ class Job:
     today: date | None
     rules_dirs: tuple[str, ...]
     explanation: bool = True
+    #: ``full``, ``compact`` or ``none`` (``audit/compact.py`` ``TRACES``); None: as ``explanation`` says.
+    trace: str | None = None
 
 
 def advise_line(engine: Engine, job: Job, number: int, raw: bytes) -> Result:
@@ -94,7 +97,8 @@ def advise_line(engine: Engine, job: Job, number: int, raw: bytes) -> Result:
         if not text.strip():
             raise InputError("empty line; each line must be one situation as a JSON object")
         situation = situation_from_document(json_line_document(text, job.name, number), job.today)
-        return 0, to_json_line(advice_document(engine.advise(situation), explanation=job.explanation))
+        advice = engine.advise(situation)
+        return 0, document_line(advice, advice_document(advice, explanation=job.explanation, trace=job.trace))
     except FollowupError as exc:
         return exc.exit_code, _error_line(number, exc)
     except Exception as exc:  # a bug of ours must not stop the other lines

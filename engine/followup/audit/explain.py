@@ -76,14 +76,14 @@ def entry_json(rule: Rule, fired: bool, result: Result, overridden_by: tuple[Ove
     static = static or rule_static_json(rule)
     out = {**static, "fired": fired, "when": result.to_dict()}
     if fired:
-        out["effect"] = static[_EFFECT]
+        out["effect"] = static[EFFECT]
         out["overridden_by"] = [o.to_json() for o in overridden_by]
-    del out[_EFFECT]
+    del out[EFFECT]
     return out
 
 
 #: Where the static part keeps a rule's effect, for the entries of fired rules only.
-_EFFECT = "_effect"
+EFFECT = "_effect"
 
 
 def rule_static_json(rule: Rule) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def rule_static_json(rule: Rule) -> dict[str, Any]:
     return {"id": rule.id, "title": rule.title, "ruleset": rule.layer, "defined_in": rule.origin.layer,
             "priority": rule.priority, "because": rule.because, "source": rule.source.to_data(),
             "layer_overrides": [{"layer": o.layer, "replaced_layer": o.replaced_layer, "fields": list(o.fields)}
-                                for o in rule.overrides], _EFFECT: rule.then.to_data()}
+                                for o in rule.overrides], EFFECT: rule.then.to_data()}
 
 
 @dataclass(frozen=True)
@@ -151,25 +151,39 @@ class Explanation:
         made from it, and rules with the same condition share its ``when``: treat the result
         as read-only.
         """
-        static = per_ruleset(self.merged, "trace static", lambda: tuple(_split_static(r) for r in self.merged.rules))
-        fired = self.fired_ids
-        nodes = self.reading.node_dicts(self.verdicts)
-        rules = []
-        for rule, root, (part, effect) in zip(self.merged.rules, self.reading.roots, static):
-            if rule.id in fired:
-                rules.append({**part, "fired": True, "when": nodes[root], "effect": effect,
-                              "overridden_by": [o.to_json() for o in self.overridden.get(rule.id, ())]})
-            else:
-                rules.append({**part, "fired": False, "when": nodes[root]})
-        return {"rules": rules,
-                "disabled": [{"id": d.id, "layer": d.layer, "reason": d.reason} for d in self.disabled],
-                "disagreements": list(self.disagreements)}
+        overridden = {rule_id: [o.to_json() for o in parts] for rule_id, parts in self.overridden.items()}
+        return full_trace(self.merged, self.reading, self.verdicts, self.fired_ids, overridden)
+
+
+def full_trace(merged: MergedRuleset, reading: Reading, verdicts: Verdicts, fired: Collection[str],
+               overridden: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The full trace as JSON data, from the verdicts of ``reading`` (``merged``'s condition table).
+
+    The one place the full form is made: ``Explanation.to_json`` and ``compact.expand`` both
+    call it, so a compact trace expands to exactly the bytes the full one would have been.
+    """
+    static = per_ruleset(merged, "trace static", lambda: tuple(_split_static(r) for r in merged.rules))
+    nodes = reading.node_dicts(verdicts)
+    held = verdicts[1]
+    rules = []
+    disagreements = []
+    for rule, root, (part, effect) in zip(merged.rules, reading.roots, static):
+        if rule.id in fired:
+            rules.append({**part, "fired": True, "when": nodes[root], "effect": effect,
+                          "overridden_by": list(overridden.get(rule.id, ()))})
+        else:
+            rules.append({**part, "fired": False, "when": nodes[root]})
+        if held[root] != (rule.id in fired):
+            disagreements.append(rule.id)
+    return {"rules": rules,
+            "disabled": [{"id": d.id, "layer": d.layer, "reason": d.reason} for d in merged.disabled],
+            "disagreements": disagreements}
 
 
 def _split_static(rule: Rule) -> tuple[dict[str, Any], dict[str, Any]]:
     """A rule's static trace part without its effect, and its effect (shown for fired rules only)."""
     part = rule_static_json(rule)
-    return {k: v for k, v in part.items() if k != _EFFECT}, part[_EFFECT]
+    return {k: v for k, v in part.items() if k != EFFECT}, part[EFFECT]
 
 
 def explain_rules(merged: MergedRuleset, facts: dict[str, Any], fired: Collection[str],
@@ -178,8 +192,13 @@ def explain_rules(merged: MergedRuleset, facts: dict[str, Any], fired: Collectio
 
     Every distinct condition is judged once (``Reading``), however many rules share it.
     """
-    reading = per_ruleset(merged, "reading", lambda: Reading([rule.when for rule in merged.rules]))
+    reading = reading_of(merged)
     return Explanation(merged, reading, reading.judge(facts), frozenset(fired), overridden or {})
+
+
+def reading_of(merged: MergedRuleset) -> Reading:
+    """The condition table of ``merged``'s rules, made once per ruleset."""
+    return per_ruleset(merged, "reading", lambda: Reading([rule.when for rule in merged.rules]))
 
 
 def explain(advice: Advice) -> Explanation:

@@ -3,8 +3,8 @@
 ``DecisionLog`` is what ``advise --audit-log`` appends to and ``replay`` reads: ``append`` a
 decision document, ``find`` one by its id, iterate over every entry. ``open_log(path)`` picks
 the implementation for a path and refuses one that cannot be used, before anything is
-advised. Today there is one, ``JsonLinesLog``; a database log (SQLite) is another class here
-and a branch in ``open_log``, and its callers do not change.
+advised: ``JsonLinesLog`` here, or ``SqliteLog`` (``sqlite_log.py``) for a path ending in
+``.sqlite`` or ``.db`` or a ``sqlite:`` URL. The interface itself is ``entry.py``.
 
 **JSON Lines** (``JsonLinesLog``): one decision per line, the document as canonical JSON
 (sorted keys, no spaces, UTF-8). Many processes may append at once: each line is written with
@@ -28,16 +28,13 @@ with an ``error`` (file and line), and iteration goes on with the next line.
 from __future__ import annotations
 
 import io
-import json
 import os
-import re
 import stat
-from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Iterator, Mapping
 
+from followup.audit.entry import MAX_DEPTH, DecisionLog, LogEntry, parse_entry  # noqa: F401 - the interface, here too
+from followup.audit.sqlite_log import SqliteLog, is_sqlite
 from followup.base.canonical import canonical
 from followup.base.errors import InputError, Location
 from followup.load.lines import read_lines
@@ -48,82 +45,14 @@ try:
 except ImportError:  # pragma: no cover - Windows: no flock, so no safe shared log
     fcntl = None  # type: ignore[assignment]
 
-#: Nesting of a log line. A trace nests a rule's conditions (at most ``yamlio.MAX_DEPTH``, 32,
-#: deep in its file) under a few levels of its own; twice that is room enough, and keeps every
-#: reader of an entry (comparison, messages) far from Python's recursion limit.
-MAX_DEPTH = 64
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    """One decision read back from a log: where it is, and its document.
-
-    ``data`` is the decision document (a JSON object); for a line that is not one, ``data``
-    is None and ``error`` says what is wrong, with the file and line.
-    """
-
-    file: str
-    line: int
-    data: dict[str, Any] | None
-    error: InputError | None = None
-
-    @property
-    def location(self) -> Location:
-        """The file and line of the entry, for messages."""
-        return Location(self.file, self.line)
-
-    @property
-    def id(self) -> str | None:
-        """The decision's id, if the entry has one that is text."""
-        decision = self.data.get("decision") if self.data is not None else None
-        value = decision.get("id") if isinstance(decision, dict) else None
-        return value if isinstance(value, str) else None
-
-
-class DecisionLog(ABC):
-    """Where decisions are kept: append one, find one by id, or read them all in order.
-
-    A log is opened by ``open_log`` and closed by ``close`` (or a ``with`` block).
-    """
-
-    #: The log's name in messages (its path, for a file).
-    name: str
-
-    @abstractmethod
-    def append(self, document: Mapping[str, Any]) -> None:
-        """Add one decision document (it has ``decision.id``), durably, whole or not at all.
-
-        Raises ``InputError`` (naming the log) if it cannot be written.
-        """
-
-    @abstractmethod
-    def __iter__(self) -> Iterator[LogEntry]:
-        """Every entry, in the order appended; an unreadable one has its ``error`` set."""
-
-    def find(self, decision_id: str) -> LogEntry | None:
-        """The first entry whose decision id is ``decision_id``, or None."""
-        return next((entry for entry in self if entry.id == decision_id), None)
-
-    def close(self) -> None:
-        """Release what the log holds open."""
-
-    def __enter__(self) -> DecisionLog:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.close()
-
-
 def open_log(path: str | Path, *, append: bool = False, sync: bool = True) -> DecisionLog:
     """The decision log at ``path``, to read (``replay``) or, with ``append``, to add to.
 
     Refuses a path that cannot be used with an ``InputError`` (exit 2) at once, before any
     advice is computed. ``sync=False`` skips the ``fsync`` after each line (for tests).
     """
-    # One implementation today; a database log will be chosen here (by suffix or scheme).
+    if is_sqlite(str(path)):
+        return SqliteLog(str(path), append=append, sync=sync)
     return JsonLinesLog(str(path), append=append, sync=sync)
 
 
@@ -161,52 +90,6 @@ class JsonLinesLog(DecisionLog):
             for number, raw in read_lines(stream, MAX_BYTES):
                 if raw.strip():
                     yield parse_entry(self.name, number, raw)
-
-
-def parse_entry(file: str, number: int, raw: bytes) -> LogEntry:
-    """Line ``number`` of a log as an entry: its document, or what is wrong with it."""
-    def bad(message: str) -> LogEntry:
-        return LogEntry(file, number, None, InputError(message, Location(file, number)))
-
-    if len(raw) > MAX_BYTES:
-        return bad(f"line is longer than the limit of {MAX_BYTES:,} bytes; skipped")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        return bad(f"not a JSON decision record (not valid UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
-    except RecursionError:
-        return bad(f"not a JSON decision record (nested deeper than the limit of {MAX_DEPTH} levels)")
-    except ValueError as exc:
-        return bad(f"not a JSON decision record ({_short(exc)})")
-    if not isinstance(data, dict):
-        return bad("not a JSON decision record (expected an object)")
-    problem = _shape_problem(data)
-    return bad(f"not a JSON decision record ({problem})") if problem else LogEntry(file, number, data)
-
-
-def _shape_problem(data: Any) -> str | None:
-    """What makes parsed JSON unfit to be read on: too deep, or text that is not text."""
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            if depth >= MAX_DEPTH:
-                return f"nested deeper than the limit of {MAX_DEPTH} levels"
-            for key, item in value.items():
-                if _SURROGATE.search(key):
-                    return "a lone UTF-16 surrogate escape is not text"
-                stack.append((item, depth + 1))
-        elif isinstance(value, list):
-            if depth >= MAX_DEPTH:
-                return f"nested deeper than the limit of {MAX_DEPTH} levels"
-            stack.extend((item, depth + 1) for item in value)
-        elif isinstance(value, str) and _SURROGATE.search(value):
-            return "a lone UTF-16 surrogate escape is not text"
-    return None
-
-
-def _short(exc: Exception) -> str:
-    return str(exc).split("\n")[0][:120]
 
 
 # --- the file --------------------------------------------------------------------------------

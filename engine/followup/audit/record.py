@@ -29,7 +29,7 @@ from typing import Any
 from followup import __version__
 from followup.engine.advice import Advice
 from followup.audit.explain import basis_of
-from followup.base.canonical import digest_of
+from followup.base.fastjson import digest_of
 
 #: The fields of a decision record that differ between two runs on the same input.
 PER_RUN = ("id", "timestamp")

@@ -31,6 +31,7 @@ COMMANDS = {
     "done": ".done:done",
     "agenda": ".agenda:agenda",
     "serve": ".serve:serve",
+    "log": ".log:log",
 }
 
 

@@ -9,7 +9,7 @@ import click
 
 from followup.base.errors import InputError, InputErrors, Location
 from followup.engine.facts import CHANNELS
-from followup.api import LANGUAGES, Rules
+from followup.api import LANGUAGES, TRACES, Rules
 from followup.audit.log import open_log
 from followup.render.text import verdict
 from followup.render.words import say
@@ -25,11 +25,18 @@ from followup.cli.plan import write_next_step_calendar
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people; json for tools (with the decision record and the trace of every rule).")
+@click.option("--trace", "trace", type=click.Choice(TRACES), default="full", show_default=True,
+              help="With --format json: the full trace of every rule, the compact one (what this situation "
+                   "decided; the ruleset holds the rest), or none.")
+@click.option("--no-explanation", "no_explanation", is_flag=True, help="The same as --trace none.")
 @click.option("--audit-log", "audit_log", type=click.Path(dir_okay=False), metavar="LOG",
               help="Append the decision (situation, advice, full trace) to LOG as one JSON line; "
                    "safe for several processes at once. LOG is kept owner-only (0600): a symlink, a "
                    "device or FIFO, or a file others may read is refused (exit 2) before advising. "
                    "'followup replay LOG' re-checks it.")
+@click.option("--log-personal-data", "log_personal_data", is_flag=True,
+              help="Keep names, e-mail addresses, phone numbers and notes in the audit log as they are; "
+                   "by default they are stored as keyed hashes (the key is in your config folder).")
 @click.option("--ics", "ics_path", type=click.Path(dir_okay=False), metavar="OUT.ics",
               help="Also write the next follow-up as a calendar reminder ('followup plan --ics' writes them all).")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
@@ -37,7 +44,8 @@ from followup.cli.plan import write_next_step_calendar
                    "The draft is in the language you write to the employer in (the file's 'language').")
 @today_option
 @rules_option
-def advise(file: str, fmt: str, audit_log: str | None, ics_path: str | None, lang: str, today: datetime | None,
+def advise(file: str, fmt: str, trace: str, no_explanation: bool, audit_log: str | None, log_personal_data: bool,
+           ics_path: str | None, lang: str, today: datetime | None,
            rules_dirs: tuple[str, ...]) -> None:
     """Advise on the situation in FILE (YAML or JSON; '-' for standard input): whether, when and how to follow up, and what to send."""
     rules = Rules(rules_dirs)
@@ -45,9 +53,9 @@ def advise(file: str, fmt: str, audit_log: str | None, ics_path: str | None, lan
     # An unusable log (a device, a FIFO, a link, a file others may read) is refused here,
     # before advising: never advice computed and then lost to a log that cannot take it.
     with open_log(audit_log, append=True) if audit_log else nullcontext() as log:
-        decision = rules.advise(situation, lang=lang, log=log)
+        decision = rules.advise(situation, lang=lang, log=log, log_personal_data=log_personal_data)
     if fmt == "json":
-        emit(decision.to_json(), json_text=True)
+        emit(decision.to_json(trace="none" if no_explanation else trace), json_text=True)
     else:
         emit(decision.text(), nl=False)
     if ics_path:

@@ -11,6 +11,7 @@ import click
 
 from followup import batch as batching
 from followup.engine.engine import Engine
+from followup.audit.compact import TRACES
 from followup.base.errors import ExitCode, InputError, Location
 from followup.base.output import Output, writing
 from followup.base.words import encodable_json
@@ -23,11 +24,15 @@ from followup.cli.common import as_date, rules_option, say, stdin_bytes, today_o
               show_default=True, help="Where to write one advice (or error record) per input line.")
 @click.option("-j", "--jobs", type=click.IntRange(0, 256), default=1, show_default=True,
               help="Worker processes; 0 = one per CPU.")
-@click.option("--explanation/--no-explanation", default=True, show_default=True,
-              help="Include the full trace of every rule (about 60 KB per line with the shipped rules).")
+@click.option("--trace", "trace", type=click.Choice(TRACES), default=None,
+              help="The trace on each line: compact (the default: what the situation decided, about 5 KB a "
+                   "line with the shipped rules; the ruleset holds the rest), full (every rule, condition by "
+                   "condition, about 70 KB) or none.")
+@click.option("--explanation/--no-explanation", default=None,
+              help="--explanation is --trace full, --no-explanation --trace none.")
 @today_option
 @rules_option
-def batch(input_file: str, output: str, jobs: int, explanation: bool, today: datetime | None,
+def batch(input_file: str, output: str, jobs: int, trace: str | None, explanation: bool | None, today: datetime | None,
           rules_dirs: tuple[str, ...]) -> None:
     """Advise on every situation in IN.jsonl (one JSON object per line, '-' for stdin).
 
@@ -41,7 +46,8 @@ def batch(input_file: str, output: str, jobs: int, explanation: bool, today: dat
     """
     try:
         engine = Engine(rules_dirs)  # bad rules stop here, before any output is written
-        job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, explanation)
+        form = trace or {True: "full", False: "none", None: "compact"}[explanation]
+        job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, form != "none", form)
         total = batching.count_lines(input_file)
         with _input(input_file) as stream, writing(output) as out, _progress(total) as progress:
             lines = _reading(batching.read_lines(stream), job.name)

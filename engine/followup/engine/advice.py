@@ -125,8 +125,14 @@ class FiredRule:
     source: Source
     layer_overrides: tuple[LayerOverride, ...] = ()
     overridden_by: tuple[OverriddenBy, ...] = ()
+    #: The JSON of every field but ``facts`` and ``overridden_by``, made once per merged ruleset
+    #: by the resolver (the same for every advice): read-only, shared.
+    static: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
+        if self.static is not None:
+            return {**self.static, "facts": {path: value for path, value in self.facts},
+                    "overridden_by": [o.to_json() for o in self.overridden_by]}
         return {"id": self.id, "title": self.title, "ruleset": self.layer, "defined_in": self.defined_in,
                 "priority": self.priority, "effect": self.effect,
                 "facts": {path: value for path, value in self.facts},
@@ -186,9 +192,9 @@ class Advice:
     #: Set by the resolver; None only for an advice built by hand (then it has no explanation).
     basis: Basis | None = field(default=None, compare=False, repr=False)
 
-    def to_json(self) -> dict[str, Any]:
-        """The advice as JSON data (see ``schemas/advice.schema.json``)."""
-        return {
+    def to_json(self, *, trace: bool = True) -> dict[str, Any]:
+        """The advice as JSON data (see ``schemas/advice.schema.json``); ``trace=False`` leaves out ``trace``."""
+        out = {
             "action": self.action, "channel": self.channel, "alternatives": list(self.alternatives),
             "purpose": self.purpose, "timing": self.timing.to_json(),
             "forbidden": list(self.forbidden),
@@ -197,8 +203,11 @@ class Advice:
             "conflicts": [c.to_json() for c in self.conflicts], "warnings": list(self.warnings),
             "assumptions": [a.to_json() for a in self.assumptions],
             "today": self.today.isoformat(), "country": self.country,
-            "ruleset": self.ruleset.to_json(), "trace": [t.to_json() for t in self.trace],
+            "ruleset": self.ruleset.to_json(),
         }
+        if trace:
+            out["trace"] = [t.to_json() for t in self.trace]
+        return out
 
 
 def _iso(day: date | None) -> str | None:

@@ -35,6 +35,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from followup.rules.compiler import SENTINEL, definition_json, durable_name, footprint
 from followup.base.errors import EngineError, RulesetError
 from followup.rules.ruleset import MergedRuleset
@@ -122,7 +124,7 @@ class Evaluator:
         sid = str(next(self._sids))
         fact = {**facts, "_kind": "situation", "sid": sid, "id": "situation"}
         try:
-            fired = self._run(ruleset, json.dumps(fact, ensure_ascii=False))
+            fired = self._run(ruleset, _fact_json(fact))
         except EngineError:
             # The session may be half built: deleting one after error 303 crashed the process
             # here. Drop the whole ruleset handle instead; the next evaluation registers anew.
@@ -187,3 +189,12 @@ def default_evaluator() -> Evaluator:
     if _default is None:
         _default = Evaluator()
     return _default
+
+
+def _fact_json(fact: dict[str, Any]) -> str:
+    """The fact as JSON for durable_rules: orjson's (a fifth of json.dumps' time), the standard
+    library's for what orjson refuses (an integer beyond 64 bits). Key order means nothing here."""
+    try:
+        return orjson.dumps(fact).decode("utf-8")
+    except TypeError:
+        return json.dumps(fact, ensure_ascii=False)

@@ -334,6 +334,8 @@ def _trace_parts(rule: Rule) -> _TraceParts:
                   priority=rule.priority, effect=rule.then.to_data(), facts=(), because=rule.because,
                   source=rule.source, overridden_by=(),
                   layer_overrides=tuple(LayerOverride(o.layer, o.replaced_layer, o.fields) for o in rule.overrides))
+    fields["static"] = {key: value for key, value in FiredRule(**fields).to_json().items()
+                        if key not in ("facts", "overridden_by")}  # to_json once per ruleset, not per advice
     fields = {name: fields[name] for name in FiredRule.__dataclass_fields__}  # in field order, as __init__ sets them
     return _TraceParts(tuple((path, tuple(path.split("."))) for path in paths), fields)
 

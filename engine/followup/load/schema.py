@@ -11,6 +11,7 @@ import re
 from functools import cache
 from typing import Any, Iterator
 
+import fastjsonschema
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
@@ -76,8 +77,45 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(name), format_checker=_formats)
 
 
+#: Schemas checked on every batch line: compiled by fastjsonschema as well (see ``validate``).
+FAST = ("situation",)
+
+
+def _fast_format(check: Any) -> Any:
+    """A format check as fastjsonschema calls it: True or False, never an exception."""
+    def holds(value: object) -> bool:
+        try:
+            return bool(check(value))
+        except ValueError:
+            return False
+    return holds
+
+
+@cache
+def fast_validator(name: str) -> Any:
+    """The fastjsonschema function for one of ``FAST``: the same schema, formats and all, as Python code.
+
+    Defaults are not filled in (``use_default=False``): validating never changes the data.
+    """
+    formats = {"date": _fast_format(_is_date), "date-or-local-datetime": _fast_format(_is_date_or_datetime)}
+    return fastjsonschema.compile(load_schema(name), formats=formats, use_default=False)
+
+
 def validate(document: Document, name: str) -> None:
-    """Raise ``InputErrors`` listing every schema violation of ``document``, by line."""
+    """Raise ``InputErrors`` listing every schema violation of ``document``, by line.
+
+    For ``FAST`` schemas the compiled validator decides first, at a fifth of the cost; only a
+    document it refuses goes to jsonschema, which words the errors and has the last word (it is
+    the stricter of the two only in the rare way ``$`` treats a final line break: fastjsonschema
+    refuses ``"DK\n"``, jsonschema lets the pattern match). ``tests/test_fast_schema.py`` shows
+    the compiled one never accepts what jsonschema refuses.
+    """
+    if name in FAST:
+        try:
+            fast_validator(name)(document.data)
+            return
+        except fastjsonschema.JsonSchemaException:
+            pass
     errors = sorted(validator(name).iter_errors(document.data), key=_error_order)
     if errors:
         raise InputErrors([_to_input_error(document, e) for e in errors][:20])

@@ -570,13 +570,17 @@ def _json_lines(text: str, name: str) -> dict[Path_, int]:
         return {}
 
 
+def _where(name: str, line: int | None, path: Path_) -> Location:
+    # Made only for a message: formatting every value's path cost a batch line 100 µs.
+    return Location(name, line, shortened(format_path(path)) or None)
+
+
 def _check_json(data: Any, name: str, line: int | None) -> None:
     """Depth, size, numbers and text of parsed JSON; children are counted before they are visited."""
     stack: list[tuple[Any, int, Path_]] = [(data, 0, ())]
     count = 1
     while stack:
         value, depth, path = stack.pop()
-        where = Location(name, line, shortened(format_path(path)) or None)
         if isinstance(value, (dict, list)):
             count += len(value)
             if count > MAX_NODES:
@@ -586,11 +590,11 @@ def _check_json(data: Any, name: str, line: int | None) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
                 if _SURROGATE.search(key):
-                    raise InputError(_SURROGATE_MESSAGE, where)
+                    raise InputError(_SURROGATE_MESSAGE, _where(name, line, path))
                 stack.append((item, depth + 1, path + (key,)))
         elif isinstance(value, list):
             stack.extend((item, depth + 1, path + (i,)) for i, item in enumerate(value))
         elif isinstance(value, float) and not math.isfinite(value):
-            raise InputError("a number too large to represent (or NaN/infinity) is not allowed", where)
+            raise InputError("a number too large to represent (or NaN/infinity) is not allowed", _where(name, line, path))
         elif isinstance(value, str) and _SURROGATE.search(value):
-            raise InputError(_SURROGATE_MESSAGE, where)
+            raise InputError(_SURROGATE_MESSAGE, _where(name, line, path))

@@ -16,16 +16,16 @@ writes to the employer in, whatever the reader's.
 
 from __future__ import annotations
 
-import json
 import textwrap
 from datetime import date
 from typing import Any
 
-from followup.base.canonical import canonical
+from followup.base import fastjson
 from followup.base.words import visible
 from followup.engine.advice import Advice, Assumption, FiredRule, Point
 from followup.audit.record import DecisionRecord, new_record
 from followup.audit.explain import basis_of, explain
+from followup.audit.compact import TRACES, compact_trace
 from followup.load.situation import Situation
 from followup.render.draft import Draft, make_draft, weekday_date
 from followup.render.words import channel_name, day, day_number, language_name, say
@@ -150,20 +150,24 @@ class Texts:
 
 
 def advice_document(advice: Advice, record: DecisionRecord | None = None, *, explanation: bool = True,
-                    lang: str = "en") -> dict[str, Any]:
+                    trace: str | None = None, lang: str = "en") -> dict[str, Any]:
     """The JSON document for one advice: what ``advise --format json`` prints, and each batch line.
 
     It is ``Advice.to_json()`` plus
     - ``verdict``, and ``draft``: the message to send for an advice to follow up, else null;
     - ``decision``: the decision record (``audit/record.py``): ``record``, or a new one with a
       fresh id and timestamp, the only two fields that differ between runs on the same input;
-    - ``explanation``: the full trace of every rule, fired or not, condition by condition
-      (``explain.py``), unless ``explanation=False``.
+    - the trace, as ``trace`` says (``audit/compact.py`` ``TRACES``): ``full`` (the default),
+      ``explanation``, every rule, fired or not, condition by condition (``explain.py``);
+      ``compact``, ``compact_explanation``, only what this situation decided, which
+      ``compact.expand`` turns back into the full one; ``none``. ``explanation=False`` is ``none``.
     Pass the same ``record`` to print a decision and log it under one id. An advice made by
     hand rather than by the engine has neither part. With ``lang`` other than en, the verdict
     and the say/avoid/caution points are in that language (the trace stays as the rules say).
     """
-    document = advice.to_json()
+    form = trace or ("full" if explanation else "none")
+    # A compact document has no ``trace`` either: the fired rules' text is the ruleset's.
+    document = advice.to_json(trace=form != "compact" or advice.basis is None)
     if advice.basis is not None:
         document["verdict"] = verdict(advice, lang)
         if lang != "en":
@@ -177,8 +181,12 @@ def advice_document(advice: Advice, record: DecisionRecord | None = None, *, exp
         draft = make_draft(advice)
         document["draft"] = draft.to_json() if draft else None
         document["decision"] = (record or new_record(advice)).to_json()
-        if explanation:
+        if form == "full":
             document["explanation"] = explain(advice).to_json()
+        elif form == "compact":
+            document["compact_explanation"] = compact_trace(explain(advice))
+        elif form != "none":
+            raise ValueError(f"trace is one of {', '.join(TRACES)}, not {form!r}")
     return document
 
 
@@ -202,12 +210,12 @@ def audit_document(advice: Advice, record: DecisionRecord) -> dict[str, Any]:
 
 def to_json_line(data: Any) -> str:
     """Canonical JSON on one line (RFC 8785: sorted keys, no spaces): for logs and batch output."""
-    return canonical(data)
+    return fastjson.line(data)
 
 
 def to_json_text(data: Any) -> str:
     """Canonical JSON: sorted keys, two-space indent, UTF-8 characters kept."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    return fastjson.text(data)
 
 
 def deciding(advice: Advice) -> list[FiredRule]:

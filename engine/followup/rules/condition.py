@@ -191,6 +191,10 @@ class Reading:
         #: Each condition's node.
         self.roots: tuple[int, ...] = tuple(self._node(c) for c in self.conditions)
         self._parts = tuple(tuple(path.split(".")) for path in self._paths)
+        #: Each distinct fact path, in the order of ``judge``'s looked-up values.
+        self.paths: tuple[str, ...] = tuple(self._paths)
+        #: The number of distinct conditions (leaves, then groups): the length of ``judge``'s verdicts.
+        self.size = len(self.leaf_nodes) + len(self.group_nodes)
         self._leaf_ops = tuple((path, holds, leaf.value) for leaf, path, holds in self.leaf_nodes)
         self._group_ops = tuple((combine, getter) for _, _, combine, getter in self.group_nodes)
 

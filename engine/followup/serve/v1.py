@@ -1,7 +1,7 @@
 """The JSON API, version 1: the CLI's commands over HTTP, with the CLI's JSON byte for byte.
 
 =============================  ===================================================================
-``POST /v1/advice``            ``followup advise --format json`` (``?today=&lang=&trace=full|none``)
+``POST /v1/advice``            ``followup advise --format json`` (``?today=&lang=&trace=full|compact|none``)
 ``POST /v1/explain``           ``followup explain --format json`` (``?why_not=CHANNEL``, repeatable)
 ``POST /v1/why-not/{channel}`` ``followup explain --why-not CHANNEL --format json``
 ``POST /v1/plan``              ``followup plan --format json``; ``Accept: text/calendar`` for ``--ics``
@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from followup.api import TRACES as API_TRACES
 from followup.api import Decision, Rules, as_day, check_lang
 from followup.audit.log import DecisionLog
 from followup.audit.whynot import SUBJECTS
@@ -42,8 +43,8 @@ from followup.rules.ruleset import country_code
 from followup.serve.http import (JSON, JSON_LINES_TYPES, READ_TIMEOUT, YAML_TYPES, HTTPProblem, body_text,
                                  input_problem, json_response, problem, read_body, require_type)
 
-#: ``trace=``: the full trace of every rule (the CLI's document), or none of it (smaller, faster).
-TRACES = ("full", "none")
+#: ``trace=``: the full trace of every rule (the CLI's document), the compact one, or none.
+TRACES = API_TRACES
 #: A batch request holds at most this many lines; each line at most ``MAX_BYTES``, like the CLI's.
 MAX_BATCH_LINES = 10_000
 CALENDAR = "text/calendar"
@@ -103,7 +104,7 @@ def json_text(text: str, headers: dict[str, str] | None = None) -> Response:
 async def advice_route(request: Request) -> Response:
     trace = query_choice(request, "trace", TRACES, "full")
     decision = advise(request, await situation_of(request))
-    text = decision.to_json() if trace == "full" else to_json_text(decision.to_dict(explanation=False))
+    text = decision.to_json(trace=trace)
     return json_text(text, decision_headers(decision))
 
 
@@ -200,7 +201,7 @@ class BatchEndpoint:
         request = Request(scope, receive)
         try:
             require_type(request, JSON_LINES_TYPES)
-            trace = query_choice(request, "trace", TRACES, "full")
+            trace = query_choice(request, "trace", TRACES, "compact")  # as followup batch: compact by default
             today = as_day(request.query_params.get("today"))
         except InputError as exc:
             await input_problem(exc).response()(scope, receive, send)
@@ -210,7 +211,7 @@ class BatchEndpoint:
             return
         svc: Service = request.app.state.service
         engine = _Locked(svc.rules)
-        job = Job("request", today, svc.rules.dirs, explanation=trace == "full")
+        job = Job("request", today, svc.rules.dirs, trace=trace)
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"application/x-ndjson; charset=utf-8")]})
         number = 0

@@ -1,0 +1,166 @@
+"""What every decision log is: the ``DecisionLog`` interface, its entries, and reading one entry.
+
+``log.py`` has the JSON Lines log and ``open_log``; ``sqlite_log.py`` the SQLite one. Both
+read an entry's JSON with ``parse_entry``, so a tampered or truncated entry is reported the
+same way, naming the file and line (for SQLite: the row).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Iterator, Mapping
+
+from followup.base.errors import InputError, Location
+from followup.load.yamlio import MAX_BYTES
+
+#: Nesting of a log line. A trace nests a rule's conditions (at most ``yamlio.MAX_DEPTH``, 32,
+#: deep in its file) under a few levels of its own; twice that is room enough, and keeps every
+#: reader of an entry (comparison, messages) far from Python's recursion limit.
+MAX_DEPTH = 64
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One decision read back from a log: where it is, and its document.
+
+    ``data`` is the decision document (a JSON object); for a line that is not one, ``data``
+    is None and ``error`` says what is wrong, with the file and line.
+    """
+
+    file: str
+    line: int
+    data: dict[str, Any] | None
+    error: InputError | None = None
+
+    @property
+    def location(self) -> Location:
+        """The file and line of the entry, for messages."""
+        return Location(self.file, self.line)
+
+    @property
+    def id(self) -> str | None:
+        """The decision's id, if the entry has one that is text."""
+        decision = self.data.get("decision") if self.data is not None else None
+        value = decision.get("id") if isinstance(decision, dict) else None
+        return value if isinstance(value, str) else None
+
+
+class DecisionLog(ABC):
+    """Where decisions are kept: append one, find one by id, or read them all in order.
+
+    A log is opened by ``open_log`` and closed by ``close`` (or a ``with`` block).
+    """
+
+    #: The log's name in messages (its path, for a file).
+    name: str
+
+    @abstractmethod
+    def append(self, document: Mapping[str, Any]) -> None:
+        """Add one decision document (it has ``decision.id``), durably, whole or not at all.
+
+        Raises ``InputError`` (naming the log) if it cannot be written.
+        """
+
+    @abstractmethod
+    def __iter__(self) -> Iterator[LogEntry]:
+        """Every entry, in the order appended; an unreadable one has its ``error`` set."""
+
+    def find(self, decision_id: str) -> LogEntry | None:
+        """The first entry whose decision id is ``decision_id``, or None."""
+        return next((entry for entry in self if entry.id == decision_id), None)
+
+    def query(self, *, since: str | None = None, country: str | None = None, rule: str | None = None,
+              action: str | None = None, decision_id: str | None = None) -> Iterator[LogEntry]:
+        """The entries matching every filter given (``since``: advised for that day or later),
+        in order; an unreadable entry is always yielded, so that it is reported, never skipped."""
+        for entry in self:
+            if entry.data is None or matches(entry.data, since=since, country=country, rule=rule, action=action,
+                                             decision_id=decision_id):
+                yield entry
+
+    def close(self) -> None:
+        """Release what the log holds open."""
+
+    def __enter__(self) -> DecisionLog:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+
+def parse_entry(file: str, number: int, raw: bytes) -> LogEntry:
+    """Line ``number`` of a log as an entry: its document, or what is wrong with it."""
+    def bad(message: str) -> LogEntry:
+        return LogEntry(file, number, None, InputError(message, Location(file, number)))
+
+    if len(raw) > MAX_BYTES:
+        return bad(f"line is longer than the limit of {MAX_BYTES:,} bytes; skipped")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return bad(f"not a JSON decision record (not valid UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
+    except RecursionError:
+        return bad(f"not a JSON decision record (nested deeper than the limit of {MAX_DEPTH} levels)")
+    except ValueError as exc:
+        return bad(f"not a JSON decision record ({_short(exc)})")
+    if not isinstance(data, dict):
+        return bad("not a JSON decision record (expected an object)")
+    problem = _shape_problem(data)
+    return bad(f"not a JSON decision record ({problem})") if problem else LogEntry(file, number, data)
+
+
+def _shape_problem(data: Any) -> str | None:
+    """What makes parsed JSON unfit to be read on: too deep, or text that is not text."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            if depth >= MAX_DEPTH:
+                return f"nested deeper than the limit of {MAX_DEPTH} levels"
+            for key, item in value.items():
+                if _SURROGATE.search(key):
+                    return "a lone UTF-16 surrogate escape is not text"
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            if depth >= MAX_DEPTH:
+                return f"nested deeper than the limit of {MAX_DEPTH} levels"
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            return "a lone UTF-16 surrogate escape is not text"
+    return None
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).split("\n")[0][:120]
+
+
+def matches(document: Mapping[str, Any], *, since: str | None = None, country: str | None = None,
+            rule: str | None = None, action: str | None = None, decision_id: str | None = None) -> bool:
+    """Whether a logged document passes every filter given (what ``SqliteLog`` asks in SQL)."""
+    decision = document.get("decision") if isinstance(document.get("decision"), Mapping) else {}
+    if decision_id is not None and decision.get("id") != decision_id:
+        return False
+    if since is not None and not (isinstance(decision.get("today"), str) and decision["today"] >= since):
+        return False
+    if country is not None and document.get("country") != country:
+        return False
+    if action is not None and document.get("action") != action:
+        return False
+    return rule is None or rule in fired_ids(document)
+
+
+def fired_ids(document: Mapping[str, Any]) -> list[str]:
+    """The ids of the rules that fired, from whichever trace the document has."""
+    compact = document.get("compact_explanation")
+    if isinstance(compact, Mapping) and isinstance(compact.get("fired"), list):
+        return [r for r in compact["fired"] if isinstance(r, str)]
+    trace = document.get("trace")
+    return [t["id"] for t in trace if isinstance(t, Mapping) and isinstance(t.get("id"), str)] \
+        if isinstance(trace, list) else []
