@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from test_limits import rule, write_layer
+from conftest import rule, write_layer
 
 FI_TESTS = """
     cases:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
-from test_properties import situations
+from conftest import situations
 from followup.base.errors import InputErrors
 from followup.load.yamlio import parse_text
 from followup.base import atomic

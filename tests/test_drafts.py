@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 
 from conftest import AUDIT_SOURCE, EXAMPLES, write_overlay
-from test_properties import COMMON, SCALE, situations
+from conftest import COMMON, SCALE, situations
 
 import followup
 from followup.load.schema import validator

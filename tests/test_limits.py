@@ -19,40 +19,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import yaml
 
-from conftest import cpu_seconds
+from conftest import cpu_seconds, rule, write_layer
 from followup.rules import ruleset as R
 from followup.rules.compiler import footprint
 from followup.base.errors import InputError
 from followup.rules.ruleset import Library
-
-SOURCE = {"seed": "000", "items": ["T2"], "quote": "Opfølgning"}
-
-
-def rule(rule_id: str, when: Any, then: dict[str, Any] | None = None, priority: int | None = None) -> dict[str, Any]:
-    """One valid rule entry."""
-    out = {"id": rule_id, "title": f"Rule {rule_id}", "when": when, "then": then or {"say": [f"said by {rule_id}"]},
-           "because": "A test rule.", "source": SOURCE}
-    if priority is not None:
-        out["priority"] = priority
-    return out
-
-
-def write_layer(folder: Path, rules: list[dict[str, Any]], name: str = "base", extends: str | None = None,
-                country: str | None = None) -> Path:
-    """A ruleset file ``folder/<name>.yaml``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    data: dict[str, Any] = {"ruleset": name, "version": "1.0.0"}
-    if extends:
-        data["extends"] = extends
-    if country:
-        data["country"] = country
-    data["rules"] = rules
-    path = folder / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
-
 
 def merged_of(folder: Path, country: str | None = None) -> R.MergedRuleset:
     """The merged ruleset of a folder alone (no shipped layers)."""

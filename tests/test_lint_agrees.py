@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,13 +23,8 @@ from followup.rules.rule import Effect, Origin, Rule, Source
 from followup.base.canonical import digest_of
 from followup.rules.ruleset import MergedRuleset
 from followup.load.situation import parse_situation
+from conftest import ENUMS, TODAY, day, dk_situations as situations
 
-TODAY = date(2026, 3, 11)
-CHANNELS = ["email", "phone", "linkedin", "in_person", "letter", "insider"]
-
-ENUMS = {"stage": ["considering", "applied", "interviewed"],
-         "application.via": ["online_portal", "job_board", "email", "post", "in_person"],
-         "contacts.last_via": CHANNELS, "interview.tone": ["warm", "neutral", "cold"]}
 BOOLS = ["posting.forbids_calls", "contacts.last_answered"]
 INTS = {"days_since.sent": (-3, 25), "working_days_since.deadline": (-5, 15), "contacts.unanswered": (0, 4),
         "days_since.interview": (0, 10)}
@@ -61,30 +55,6 @@ conditions = st.recursive(
         st.fixed_dictionaries({"any": st.lists(children, min_size=1, max_size=3)}),
         st.fixed_dictionaries({"not": children})),
     max_leaves=5)
-
-
-def day(offset: int) -> str:
-    return (TODAY + timedelta(days=offset)).isoformat()
-
-
-@st.composite
-def situations(draw) -> dict:
-    stage = draw(st.sampled_from(ENUMS["stage"]))
-    data: dict = {"country": "DK", "today": TODAY.isoformat(), "stage": stage}
-    if stage != "considering":
-        sent = draw(st.integers(-30, 0))
-        data["application"] = {"sent_on": day(sent), "via": draw(st.sampled_from(ENUMS["application.via"]))}
-        if draw(st.booleans()):
-            data["application"]["deadline"] = day(draw(st.integers(-25, 5)))
-        if stage == "interviewed":
-            data["interview"] = {"on": day(draw(st.integers(sent, 0))), "tone": draw(st.sampled_from(ENUMS["interview.tone"]))}
-        follow = draw(st.lists(st.tuples(st.sampled_from(CHANNELS), st.booleans()), max_size=3))
-        data["follow_ups"] = [{"on": day(sent + i), "via": v, "answered": a} for i, (v, a) in enumerate(follow)]
-    if draw(st.booleans()):
-        data["posting"] = {"forbids_calls": draw(st.booleans())}
-    if draw(st.booleans()):
-        data["contact"] = {"email": draw(st.sampled_from(["kim@example.com", "x@y.z"]))}
-    return data
 
 
 def one_rule(when: dict) -> tuple[MergedRuleset, Rule]:

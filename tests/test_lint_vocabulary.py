@@ -12,7 +12,7 @@ from followup.rules.condition import lookup
 from followup.engine.vocabulary import FULL, MINIMUM, VALUE_EXCLUDES, VALUE_IMPLIES, vocabulary
 from followup.load.schema import load_schema
 from followup.load.situation import parse_situation
-from test_lint_agrees import situations
+from conftest import dk_situations as situations
 
 
 def schema_paths(schema: dict, prefix: str = "") -> set[str]:
