@@ -23,7 +23,8 @@ from followup.rules.rule import Effect, Origin, Rule, Source
 from followup.base.canonical import digest_of
 from followup.rules.ruleset import MergedRuleset
 from followup.load.situation import parse_situation
-from conftest import ENUMS, TODAY, day, dk_situations as situations
+from conftest import ENUMS, TODAY, Tally, day, dk_situations as situations
+from followup.base.errors import InputError
 
 BOOLS = ["posting.forbids_calls", "contacts.last_answered"]
 INTS = {"days_since.sent": (-3, 25), "working_days_since.deadline": (-5, 15), "contacts.unanswered": (0, 4),
@@ -72,43 +73,64 @@ def fires(merged: MergedRuleset, facts: dict) -> bool:
 
 
 def facts_of(data: dict) -> dict | None:
+    """The facts of a situation, or None if it is refused as bad input (any other error fails)."""
     try:
         return build_facts(parse_situation(json.dumps(data), "<generated>.json"))
-    except Exception:
+    except InputError:
         return None
 
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@FAST
-@given(conditions, st.lists(situations(), min_size=1, max_size=4))
-def test_never_holds_and_guarantees_agree_with_durable_rules(when: dict, samples: list[dict]) -> None:
-    merged, rule = one_rule(when)
-    vocab = vocabulary()
-    never = all(contradiction(c, vocab) for c in alternatives(rule.when))
-    sure = guaranteed(rule.when, vocab)
-    for data in samples:
-        facts = facts_of(data)
-        if facts is None or not fires(merged, facts):
-            continue
-        assert not never, f"lint says {when} never holds, but durable_rules fires it on {data}"
-        missing = [f for f in sure if not lookup(facts, f)[0]]
-        assert not missing, f"lint says {when} guarantees {missing}, but they are absent in {data}"
+def test_never_holds_and_guarantees_agree_with_durable_rules() -> None:
+    tally = Tally()  # measured: about 4% of the generated situations are refused, 40% fire
+
+    @FAST
+    @given(conditions, st.lists(situations(), min_size=1, max_size=4))
+    def check(when: dict, samples: list[dict]) -> None:
+        merged, rule = one_rule(when)
+        vocab = vocabulary()
+        never = all(contradiction(c, vocab) for c in alternatives(rule.when))
+        sure = guaranteed(rule.when, vocab)
+        for data in samples:
+            facts = facts_of(data)
+            if facts is None:
+                tally.skip("situation refused")
+                continue
+            if not fires(merged, facts):
+                tally.skip("does not fire")
+                continue
+            tally.check()
+            assert not never, f"lint says {when} never holds, but durable_rules fires it on {data}"
+            missing = [f for f in sure if not lookup(facts, f)[0]]
+            assert not missing, f"lint says {when} guarantees {missing}, but they are absent in {data}"
+
+    check()
+    tally.assert_checked(at_least=20, besides=("does not fire",))
 
 
-@FAST
-@given(conditions)
-def test_example_situations_fire_the_rule(when: dict) -> None:
-    merged, rule = one_rule(when)
-    vocab = vocabulary()
-    for conjunct in alternatives(rule.when):
-        if contradiction(conjunct, vocab):
-            continue
-        witness = next(find_witnesses(conjunct, vocab, "DK"), None)
-        if witness is not None:
+def test_example_situations_fire_the_rule() -> None:
+    tally = Tally()  # measured: lint finds no example for about 1% of the conjuncts that can hold
+
+    @FAST
+    @given(conditions)
+    def check(when: dict) -> None:
+        merged, rule = one_rule(when)
+        vocab = vocabulary()
+        for conjunct in alternatives(rule.when):
+            if contradiction(conjunct, vocab):
+                continue
+            witness = next(find_witnesses(conjunct, vocab, "DK"), None)
+            if witness is None:
+                tally.skip("no example situation")
+                continue
+            tally.check()
             assert rule.when.explain(witness.facts).held
             assert fires(merged, witness.facts), f"durable_rules does not fire {when} on {witness.data}"
+
+    check()
+    tally.assert_checked(at_least=50)
 
 
 def small_leaf() -> st.SearchStrategy[dict]:
@@ -131,11 +153,14 @@ small_conditions = st.recursive(
 
 #: Every situation that matters to ``small_conditions``: each stage, with no application or
 #: one sent on each day around every constant they use (an interview today if interviewed).
+#: (An application sent in the future, or one while only considering, would be refused: they
+#: are left out, and every situation of the grid must be accepted.)
 GRID = [facts_of({"country": "DK", "today": TODAY.isoformat(), "stage": stage,
                   **({"application": {"sent_on": day(-n)}} if n is not None else {}),
                   **({"interview": {"on": day(0)}} if stage == "interviewed" else {})})
-        for stage in ENUMS["stage"] for n in [None, *range(-5, 28)]]
-GRID = [f for f in GRID if f is not None]
+        for stage in ENUMS["stage"] for n in [None, *range(0, 28)]
+        if n is None or stage != "considering"]
+assert None not in GRID, "a situation of the grid is refused"
 
 
 @settings(max_examples=60, deadline=None)
