@@ -301,7 +301,7 @@ def day(offset: int) -> str:
 
 @st.composite
 def dk_situations(draw) -> dict:
-    """A valid DK situation around ``TODAY``, as lint's property tests vary it (few facts, many values)."""
+    """A valid DK situation around ``TODAY`` (follow-ups in order, none after it): few facts, many values."""
     stage = draw(st.sampled_from(ENUMS["stage"]))
     data: dict = {"country": "DK", "today": TODAY.isoformat(), "stage": stage}
     if stage != "considering":
@@ -312,7 +312,7 @@ def dk_situations(draw) -> dict:
         if stage == "interviewed":
             data["interview"] = {"on": day(draw(st.integers(sent, 0))), "tone": draw(st.sampled_from(ENUMS["interview.tone"]))}
         follow = draw(st.lists(st.tuples(st.sampled_from(CHANNELS), st.booleans()), max_size=3))
-        data["follow_ups"] = [{"on": day(sent + i), "via": v, "answered": a} for i, (v, a) in enumerate(follow)]
+        data["follow_ups"] = [{"on": day(min(sent + i, 0)), "via": v, "answered": a} for i, (v, a) in enumerate(follow)]
     if draw(st.booleans()):
         data["posting"] = {"forbids_calls": draw(st.booleans())}
     if draw(st.booleans()):
