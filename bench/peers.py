@@ -20,7 +20,7 @@ The merged ruleset of one country is converted, rule by rule, into
 Every peer is fed the facts followup derives (``build_facts``) and must fire exactly the rules
 durable_rules fires, on every situation: situations made from the shipped examples
 (``bench/situations.py``) and, when hypothesis is installed, from the situation schema
-(``tests/test_properties.py``'s generator). The first difference ends the run with exit 1,
+(the tests' generator, in ``tests/conftest.py``). The first difference ends the run with exit 1,
 naming the peer, the situation and the rule. ZEN gives no error for a cell it cannot parse or
 evaluate, it just never matches the row, so every cell is also validated and evaluated on its
 own on every situation checked.
@@ -105,7 +105,7 @@ def example_situations(count: int, country: str, seed: int = 0) -> list[dict[str
 
 
 def schema_situations(count: int, country: str, seed: int = 0) -> list[dict[str, Any]]:
-    """``count`` situations from the situation schema (``tests/test_properties.py``), or none without hypothesis.
+    """``count`` situations from the situation schema (the tests' generator, ``tests/conftest.py``), or none without hypothesis.
 
     Hypothesis draws them, derandomised by ``seed`` and without shrinking or its example
     database, so two runs check the same situations.
@@ -116,7 +116,7 @@ def schema_situations(count: int, country: str, seed: int = 0) -> list[dict[str,
     except ImportError:
         return []
     sys.path.insert(0, str(ROOT / "tests"))
-    from test_properties import situations as strategy  # the tests' generator, not a copy of it
+    from conftest import situations as strategy  # the tests' generator, not a copy of it
 
     drawn: list[dict[str, Any]] = []
 

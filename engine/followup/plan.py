@@ -18,7 +18,7 @@ plan that sent the same message daily would be pestering, not following the arti
 
 Simulated situations are built from the ``Situation`` record with ``dataclasses.replace``,
 never by writing and re-parsing text, so each step is exactly ``advise`` on a situation a
-file could hold: ``tests/test_plan.py`` rebuilds every one and checks it, day by day.
+file could hold: ``tests/api/test_plan.py`` rebuilds every one and checks it, day by day.
 """
 
 from __future__ import annotations

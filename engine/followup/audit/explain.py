@@ -6,7 +6,7 @@ ZEN records nothing for a rule that did not match. This trace holds, for every r
 - for every condition, however deep in ``all``/``any``/``not``: the fact, the operator, the
   expected value, the actual value (or ``missing``) and whether it held. This is
   ``Condition.explain``, the Python reading of the same condition tree, which
-  ``tests/test_explain_agrees.py`` shows agrees with durable_rules on generated rules and
+  ``tests/audit/test_explain_agrees.py`` shows agrees with durable_rules on generated rules and
   situations. Should they ever disagree, the rule is listed in ``disagreements``, never hidden;
 - the rule's layer, effect, ``because`` and source, and for a fired rule every part of its
   effect that a higher rule or the resolver set aside (``overridden_by``).

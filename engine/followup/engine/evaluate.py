@@ -5,7 +5,7 @@ directly rather than through ``durable.engine.Host``: the host wraps every fired
 ``Closure`` and a JSON round trip of the session state (254 instead of 51 µs per evaluation
 of the shipped rules, 18 of them firing; ``bench/run.py`` measures). The calls are the host's own (``assert_fact``, ``start_action_for_state``, ``complete_and_start_action``,
 ``delete_state``) minus ``update_state``, which only re-asserts a state the actions never
-change. ``tests/test_properties.py`` checks on generated situations that the rules fired,
+change. ``tests/engine/test_properties.py`` checks on generated situations that the rules fired,
 and their order, are the stock host's. The host's traps stay handled:
 - no timer threads exist at all (the stock host starts ``threading.Timer`` loops that could
   run a session's actions on another thread and return an incomplete result);

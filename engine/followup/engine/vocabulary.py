@@ -36,7 +36,7 @@ def _day(offset: int) -> str:
     return (TODAY + timedelta(days=offset)).isoformat()
 
 
-#: A situation with every field given. ``tests/test_lint_vocabulary.py`` checks that it
+#: A situation with every field given. ``tests/authoring/test_lint_vocabulary.py`` checks that it
 #: still covers every field of the situation schema.
 FULL: dict[str, Any] = {
     "country": "DK", "today": _day(0), "stage": "interviewed", "outcome": "pending", "position": "Analyst",
@@ -55,7 +55,7 @@ FULL: dict[str, Any] = {
 }
 
 #: What the situation checks (``situation.check_dates``) add to the schema, as lint needs it;
-#: ``tests/test_lint_vocabulary.py`` checks every entry against generated valid situations.
+#: ``tests/authoring/test_lint_vocabulary.py`` checks every entry against generated valid situations.
 #: A part of the situation one value of a fact requires (stage 'interviewed' needs an interview):
 VALUE_IMPLIES: dict[tuple[str, Any], str] = {("stage", "interviewed"): "interview"}
 #: Parts one value of a fact rules out (a field of a later stage than ``stage`` is refused):

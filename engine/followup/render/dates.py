@@ -3,7 +3,7 @@
 The words are Babel's (CLDR): the weekdays and months of each language in their format
 form. Babel takes a tenth of a second to import and load a locale, more than a whole cold
 ``followup advise``; so the names are read from Babel once per Babel installation and kept
-in followup's cache folder as JSON, like the holiday tables. ``tests/test_drafts.py`` checks
+in followup's cache folder as JSON, like the holiday tables. ``tests/render/test_drafts.py`` checks
 that every pattern gives exactly what ``babel.dates.format_date`` gives, for every day of a
 year in every language.
 """

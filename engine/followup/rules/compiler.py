@@ -9,7 +9,7 @@ position) because the maintainers do not guarantee the order of ties.
 ``footprint`` measures what durable_rules' fixed-size tables hold for a definition, so that
 ``ruleset.check_limits`` can refuse a ruleset that would make registration fail or never
 return, or matching fail (see the limits in ``ruleset.py``, the measurements behind them in
-the README, and ``tests/test_limits.py``).
+the README, and ``tests/rules/test_limits.py``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ One tree has two readings that must agree:
 - ``Condition.explain`` judges it in Python, for the trace of every condition of every rule,
   fired or not, including those a short-circuit would skip. ``Reading`` does the same for a
   whole ruleset at once, judging each distinct condition once, with the same ``HOLDS``.
-  ``tests/test_explain_agrees.py`` checks on thousands of generated situations that both
+  ``tests/audit/test_explain_agrees.py`` checks on thousands of generated situations that both
   readings give durable_rules' verdict.
 
 Semantics, stated once:

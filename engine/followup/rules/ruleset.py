@@ -29,7 +29,7 @@ from followup.load.yamlio import Document, load_document
 BASE = "base"
 
 # Limits of a merged ruleset, each below what durable_rules 2.0.28 was measured to fail at
-# (``tests/test_limits.py`` shows each edge; ``bench/limits.py`` walks them step by step; the
+# (``tests/rules/test_limits.py`` shows each edge; ``bench/limits.py`` walks them step by step; the
 # README, "Robustness, limits and speed", has the numbers). ``compiler.footprint`` measures.
 #: 257 rules fed by one condition fail (error 108); also keeps priorities and traces readable.
 MAX_RULES = 200

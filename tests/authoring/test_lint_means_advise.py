@@ -23,7 +23,7 @@ from followup.engine.engine import Engine
 from followup.engine.facts import build_facts
 from followup.engine.vocabulary import fact_types
 from followup.load.situation import load_situation
-from test_limits import rule, write_layer
+from conftest import rule, write_layer
 
 VOCABULARY = fact_types().facts
 FACTS = sorted(VOCABULARY) + ["no_such_fact", "stage.below"]

@@ -21,7 +21,7 @@ from followup.engine.evaluate import default_evaluator
 from followup.engine.facts import build_facts
 from followup.rules.compiler import definition_json
 from followup.load.situation import load_situation
-from test_limits import rule, write_layer
+from conftest import rule, write_layer
 
 SITUATION = EXAMPLES / "dk-applied-email.yaml"
 

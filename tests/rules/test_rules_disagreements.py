@@ -14,7 +14,7 @@ import pytest
 from followup.render.text import verdict
 
 from followup.engine.advice import Advice
-from test_scenarios import advise, dates, fired, said
+from conftest import advise, dates, fired, said
 
 
 def beaten(advice: Advice, rule: str) -> list[tuple[str, str]]:

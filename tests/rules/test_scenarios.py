@@ -6,38 +6,14 @@ an example in ``examples/`` and change what the scenario is about.
 
 from __future__ import annotations
 
-import json
-from typing import Any
 
 import pytest
 
 from followup.render.text import verdict
-from conftest import EXAMPLES
+from conftest import advise, dates, fired, said
 from followup.engine.advice import Advice
-from followup.authoring.ruletest import patched
-from followup.load.situation import parse_situation
-from followup.load.yamlio import load_document
 
 
-
-
-def advise(engine, example: str, **patch: Any) -> Advice:
-    """The advice for ``examples/<example>.yaml`` with ``patch`` merged in (None removes a key)."""
-    data = load_document(EXAMPLES / f"{example}.yaml").data  # the project's YAML: `on:` stays a key
-    return engine.advise(parse_situation(json.dumps(patched(data, patch), default=str), f"{example}.json"))
-
-
-def dates(advice: Advice) -> tuple[str | None, str | None]:
-    t = advice.timing
-    return (t.earliest.isoformat() if t.earliest else None, t.latest.isoformat() if t.latest else None)
-
-
-def said(advice: Advice) -> str:
-    return " | ".join(p.text for p in (*advice.say, *advice.avoid, *advice.cautions))
-
-
-def fired(advice: Advice) -> dict[str, Any]:
-    return {entry.id: entry for entry in advice.trace}
 
 
 def beaten_by(advice: Advice, rule: str) -> set[str]:

@@ -8,12 +8,13 @@ the base version where no overlay replaces it, and each overlay's version in its
 
 from __future__ import annotations
 
-from functools import cache
+from pathlib import Path
 
-from conftest import ROOT
+import pytest
+
 from followup.engine.engine import Engine
 from followup.rules.ruleset import Library
-from followup.authoring.ruletest import case_files, load_cases, run_case
+from followup.authoring.ruletest import SuiteReport
 
 ASSERTS_ADVICE = ("action", "channel", "earliest", "latest")
 COUNTRIES = ("DK", "SE", "NO", "DE")  # DE: a country with no overlay gets the base versions
@@ -24,39 +25,38 @@ def rule_versions(library: Library) -> set[tuple[str, str]]:
     return {(rule.id, rule.layer) for country in COUNTRIES for rule in library.merged(country).rules}
 
 
-@cache
-def evidence() -> tuple[set[tuple[str, str]], set[tuple[str, str]], list[str]]:
+@pytest.fixture(scope="module")
+def evidence(shipped_suite: SuiteReport) -> tuple[set[tuple[str, str]], set[tuple[str, str]], list[str]]:
     """The rule versions shown firing, those shown not firing, and cases that assert no advice."""
     engine = Engine()
     fires: set[tuple[str, str]] = set()
     stays_quiet: set[tuple[str, str]] = set()
     vague: list[str] = []
-    for path in case_files(ROOT / "rulesets"):
-        for case in load_cases(path):
-            if not any(key in case.expect for key in ASSERTS_ADVICE):
-                vague.append(f"{path.name}:{case.line} {case.name}")
-                continue
-            result = run_case(case, engine)
-            assert result.passed, f"{path.name}:{case.line}: {result.failures}"
-            merged = engine.ruleset_for(case.situation["country"])
-            in_force = {rule.id: rule.layer for rule in merged.rules}
-            fires |= {(r, in_force[r]) for r in case.expect.get("fired", []) if r in in_force}
-            stays_quiet |= {(r, in_force[r]) for r in case.expect.get("not_fired", []) if r in in_force}
+    for result in shipped_suite.results:  # the shipped cases, run once per session
+        case, name = result.case, Path(result.case.file).name
+        if not any(key in case.expect for key in ASSERTS_ADVICE):
+            vague.append(f"{name}:{case.line} {case.name}")
+            continue
+        assert result.passed, f"{name}:{case.line}: {result.failures}"
+        merged = engine.ruleset_for(case.situation["country"])
+        in_force = {rule.id: rule.layer for rule in merged.rules}
+        fires |= {(r, in_force[r]) for r in case.expect.get("fired", []) if r in in_force}
+        stays_quiet |= {(r, in_force[r]) for r in case.expect.get("not_fired", []) if r in in_force}
     return fires, stays_quiet, vague
 
 
-def test_every_rule_version_has_a_case_where_it_fires() -> None:
-    fires, _, _ = evidence()
+def test_every_rule_version_has_a_case_where_it_fires(evidence) -> None:
+    fires, _, _ = evidence
     missing = sorted(rule_versions(Library.load()) - fires)
     assert not missing, f"no case shows these firing (rule, layer): {missing}"
 
 
-def test_every_rule_version_has_a_case_where_it_does_not_fire() -> None:
-    _, stays_quiet, _ = evidence()
+def test_every_rule_version_has_a_case_where_it_does_not_fire(evidence) -> None:
+    _, stays_quiet, _ = evidence
     missing = sorted(rule_versions(Library.load()) - stays_quiet)
     assert not missing, f"no case shows these not firing (rule, layer): {missing}"
 
 
-def test_every_case_asserts_the_advice() -> None:
-    _, _, vague = evidence()
+def test_every_case_asserts_the_advice(evidence) -> None:
+    _, _, vague = evidence
     assert not vague, f"cases that assert neither action, channel nor dates: {vague}"

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 
 from conftest import AUDIT_SOURCE, EXAMPLES, write_overlay
-from test_properties import COMMON, SCALE, situations
+from conftest import COMMON, SCALE, situations
 
 import followup
 from followup.load.schema import validator
@@ -314,7 +314,7 @@ def test_every_value_is_documented_and_every_template_is_in_four_languages() -> 
     for country in ("DK", "SE", "NO", "FI"):
         for template in RULES.ruleset(country).templates:
             assert set(template.text) == {"en", "da", "sv", "nb"}, template.id
-    guide = (Path(__file__).resolve().parent.parent / "docs" / "authoring.md").read_text(encoding="utf-8")
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "authoring.md").read_text(encoding="utf-8")
     assert all(f"`{name}`" in guide for name in VALUES if not name.endswith(("_on", "_date"))), "document the values"
 
 

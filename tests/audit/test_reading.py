@@ -1,6 +1,6 @@
 """The trace's table (``condition.Reading``) gives exactly ``Condition.explain``'s results.
 
-``tests/test_explain_agrees.py`` shows the table's verdicts agree with durable_rules; these
+``tests/audit/test_explain_agrees.py`` shows the table's verdicts agree with durable_rules; these
 show that everything else it hands out (each condition's result tree, its JSON form, the trace
 entries of fired rules) is what reading every rule's condition on its own gives.
 """

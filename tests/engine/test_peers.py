@@ -17,7 +17,7 @@ import pytest
 
 import followup
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import peers  # noqa: E402
 
 COUNTRIES = ("DK", "SE", "NO", "DE", "FI")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
+RULESETS = Path(__file__).resolve().parents[2] / "rulesets"
 LANGUAGES = ("da", "sv", "nb")
 LISTS = ("say", "avoid", "caution")
 TEXT_KEYS = ("title", "because") + LISTS

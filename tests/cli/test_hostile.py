@@ -38,7 +38,7 @@ CPU_BOUND = 10.0
 #: ... and without allocating more than this (the file itself is at most 1 MB).
 MEMORY_BOUND_MB = 64
 
-CORPUS = Path(__file__).resolve().parent / "hostile"
+CORPUS = Path(__file__).resolve().parents[1] / "hostile"
 GOOD = "country: DK\ntoday: 2026-11-21\nstage: applied\napplication:\n  sent_on: 2026-11-11\n  via: online_portal\n"
 DEEP = f"nested deeper than the limit of {MAX_DEPTH} levels"
 TOO_MANY = f"expands to more than {MAX_NODES:,} values"

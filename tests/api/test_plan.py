@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from conftest import EXAMPLES, situation as make_situation
-from test_properties import situations
+from conftest import situations
 from followup.api import Rules
 from followup.load.schema import load_schema
 from followup.load.situation import FollowUp, Situation, situation_from_data

@@ -43,108 +43,11 @@ from followup.base.errors import FollowupError, InputError
 from followup.engine.evaluate import Evaluator
 from followup.engine.facts import CHANNELS, build_facts
 from followup.render.text import advice_document, to_json_line
-from followup.load.schema import inlined_schema, local_definition, validator
+from followup.load.schema import validator
 from followup.load.situation import parse_situation
+from conftest import COMMON, SCALE, TEXT, situations
 
-SCALE = 25 if os.environ.get("FOLLOWUP_LONG") == "1" else 1
-COMMON = dict(deadline=None, print_blob=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-SCHEMA = inlined_schema("situation")
-COUNTRIES = ("DK", "SE", "NO", "DE", "FI", "GB", "US")
 PER_RUN = ("id", "timestamp")
-
-# --- valid situations, from the schema ---------------------------------------------------------------
-
-#: Patterned text fields: values the pattern admits.
-PATTERNED: dict[str, st.SearchStrategy[str]] = {
-    "country": st.sampled_from(COUNTRIES),
-    "employer.sector": st.from_regex(r"[a-z_]{1,40}", fullmatch=True),
-    "contact.email": st.sampled_from(["mj@example.dk", "a.b+c@firma.se", "ærlig@post.no"]),
-    "contact.phone": st.sampled_from(["+45 12 34 56 78", "070-123 45 67", "(22) 33.44.55"]),
-}
-TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
-
-
-def _value(path: str, spec: dict[str, Any], dates: dict[str, str]) -> st.SearchStrategy[Any]:
-    if path in dates:
-        return st.just(dates[path])
-    spec = local_definition(spec, SCHEMA)
-    if "enum" in spec:
-        return st.sampled_from(spec["enum"])
-    if spec.get("type") == "boolean":
-        return st.booleans()
-    if spec.get("type") == "object":
-        return _object(path + ".", spec, dates)
-    if path in PATTERNED:
-        return PATTERNED[path]
-    return TEXT.filter(lambda s: s.strip()) if spec.get("type") == "string" else st.nothing()
-
-
-def _object(prefix: str, spec: dict[str, Any], dates: dict[str, str]) -> st.SearchStrategy[dict[str, Any]]:
-    """Every property optional, except the schema's required ones."""
-    required = set(spec.get("required", ()))
-    fields = {name: _value(prefix + name, sub, dates) for name, sub in spec["properties"].items()
-              if sub.get("type") != "array" and (prefix + name in dates or not _is_date(sub))}
-    optional = {k: v for k, v in fields.items() if k not in required}
-    return st.fixed_dictionaries({k: v for k, v in fields.items() if k in required}, optional=optional)
-
-
-def _is_date(spec: dict[str, Any]) -> bool:
-    return str(spec.get("format", "")).startswith("date")
-
-
-@st.composite
-def timelines(draw: Any) -> dict[str, str]:
-    """Dates that ``check_dates`` accepts: what happened lies between the application and today."""
-    today = date(2024, 1, 1) + timedelta(days=draw(st.integers(0, 7 * 365)))
-    sent = today - timedelta(days=draw(st.integers(0, 120)))
-    interview = sent + timedelta(days=draw(st.integers(0, (today - sent).days)))
-    near = lambda base, lo, hi: (base + timedelta(days=draw(st.integers(lo, hi)))).isoformat()
-    hour = draw(st.sampled_from(["", "T09:00", "T14:30"]))
-    return {"today": today.isoformat(), "application.sent_on": sent.isoformat(),
-            "application.deadline": near(sent, -30, 30), "posting.answer_expected_by": near(sent, -10, 60),
-            "interview.date": interview.isoformat() + hour, "interview.answer_promised_by": near(interview, -5, 30),
-            "competing_offer.answer_by": near(today, -5, 30)}
-
-
-@st.composite
-def _earlier_rounds(draw: Any, dates: dict[str, str], data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rounds before the latest one, oldest first, between the application and that round."""
-    sent = date.fromisoformat(dates["application.sent_on"])
-    latest = date.fromisoformat(data["interview"]["date"][:10])
-    days = sorted(draw(st.lists(st.integers(0, (latest - sent).days), min_size=1, max_size=3)))
-    return [{"date": (sent + timedelta(days=n)).isoformat(), "thanked": draw(st.booleans())} for n in days]
-
-
-@st.composite
-def situations(draw: Any) -> dict[str, Any]:
-    """A valid situation as a file would hold it."""
-    dates = draw(timelines())
-    data = draw(_object("", SCHEMA, dates))
-    data["today"] = dates["today"]  # without it, the clock's date would not fit the timeline
-    stage = data["stage"]
-    data.pop("interviews", None)
-    if stage == "considering":
-        data.get("application", {}).pop("sent_on", None)
-    if stage != "interviewed":  # a field of a later stage than ``stage`` is refused
-        data.pop("interview", None)
-    if stage == "interviewed" and "interview" not in data:
-        data["interview"] = {"date": dates["interview.date"]}
-    if stage == "interviewed" and draw(st.booleans()):
-        data["interviews"] = draw(_earlier_rounds(dates, data)) + [data.pop("interview")]
-    if stage != "considering" and draw(st.booleans()):
-        data["follow_ups"] = draw(_follow_ups(dates, data))
-    return data
-
-
-def _follow_ups(dates: dict[str, str], data: dict[str, Any]) -> st.SearchStrategy[list[dict[str, Any]]]:
-    start = date.fromisoformat(data.get("application", {}).get("sent_on", dates["today"]))
-    span = (date.fromisoformat(dates["today"]) - start).days
-    one = st.fixed_dictionaries({"via": st.sampled_from(CHANNELS)},
-                                optional={"answered": st.booleans()})
-    return st.lists(st.tuples(st.integers(0, span), one), max_size=4).map(
-        lambda pairs: [{"date": (start + timedelta(days=n)).isoformat(), **f} for n, f in sorted(pairs, key=lambda p: p[0])])
-
 
 # --- the properties --------------------------------------------------------------------------------
 

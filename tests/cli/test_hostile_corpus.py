@@ -23,7 +23,7 @@ import yaml
 
 from conftest import EXAMPLES
 
-CORPUS = Path(__file__).resolve().parent / "hostile"
+CORPUS = Path(__file__).resolve().parents[1] / "hostile"
 SUFFIX = ".expect.yaml"
 #: A case that needs longer than this hangs: it fails instead of stalling the run (a refusal
 #: takes about 0.2 s, most of it starting Python).

@@ -17,7 +17,7 @@ import yaml
 
 from conftest import EXAMPLES, cpu_seconds
 from followup.rules import ruleset as R
-from test_limits import rule, write_layer
+from conftest import rule, write_layer
 
 SITUATION = str(EXAMPLES / "dk-applied-email.yaml")
 #: CPU seconds, of the test process and the ``followup`` it starts (measured: at most 0.3 s,

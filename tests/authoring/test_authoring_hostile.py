@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from test_limits import rule, write_layer
+from conftest import rule, write_layer
 
 FI_TESTS = """
     cases:
@@ -90,7 +90,7 @@ def test_min_coverage_takes_its_bounds(run, tmp_path: Path) -> None:
 # --- symbolic links in a rules folder --------------------------------------------------------
 
 SECRET = "ruleset: 'hunter2-TOPSECRET'\n"
-SITUATION = str(Path(__file__).resolve().parent.parent / "examples" / "dk-applied-email.yaml")
+SITUATION = str(Path(__file__).resolve().parents[2] / "examples" / "dk-applied-email.yaml")
 
 
 def secret_file(tmp_path: Path) -> Path:

@@ -1,4 +1,8 @@
-"""The shipped rule tests (rulesets/tests/*.yaml) all pass; the runner reports differences."""
+"""The shipped rule tests (rulesets/tests/*.yaml) all pass; the runner reports differences.
+
+The shipped cases run once per test session (``shipped_suite`` in conftest.py); each case is
+reported here as a test of its own, and the other tests about them read the same run.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write
-from followup.authoring.ruletest import advice_diff, case_files, load_cases, run_case
+from conftest import write
+from followup.authoring.ruletest import SuiteReport, advice_diff, case_files, load_cases, run_case
+from followup.base.paths import rulesets_dir
 
-SHIPPED = [case for path in case_files(ROOT / "rulesets") for case in load_cases(path)]
+SHIPPED = [case for path in case_files(rulesets_dir()) for case in load_cases(path)]
 
 
 @pytest.mark.parametrize("case", SHIPPED, ids=[f"{Path(c.file).stem}:{c.line}" for c in SHIPPED])
-def test_shipped_case(engine, case) -> None:
-    result = run_case(case, engine)
+def test_shipped_case(shipped_suite: SuiteReport, case) -> None:
+    (result,) = [r for r in shipped_suite.results if (r.case.file, r.case.line) == (case.file, case.line)]
     assert result.passed, "\n".join(result.failures)
 
 

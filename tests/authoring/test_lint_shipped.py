@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from followup.authoring.lint import lint
-from followup.authoring.ruletest import run_suite
+from followup.authoring.ruletest import SuiteReport
 
 
 def test_shipped_rulesets_lint_clean() -> None:
@@ -12,8 +12,8 @@ def test_shipped_rulesets_lint_clean() -> None:
     assert not report.warnings, "\n".join(f.text() for f in report.warnings)
 
 
-def test_shipped_rule_tests_fire_every_rule() -> None:
-    suite = run_suite()
+def test_shipped_rule_tests_fire_every_rule(shipped_suite: SuiteReport) -> None:
+    suite = shipped_suite  # the shipped cases, run once per session (conftest.py)
     assert not suite.failed, "\n".join(f"{r.case.file}:{r.case.line}: {r.failures}" for r in suite.failed)
     uncovered = [f"{c.file}:{line}: {rule}" for c in suite.coverage for rule, line in c.uncovered]
     assert suite.percent == 100.0, "rules no shipped case fires:\n" + "\n".join(uncovered)
