@@ -15,7 +15,7 @@ from pathlib import Path
 import conftest
 
 TESTS = Path(__file__).resolve().parents[1]
-STAGES = {"load", "rules", "engine", "audit", "render", "authoring", "api", "cli"}
+STAGES = {"load", "rules", "engine", "audit", "render", "authoring", "api", "serve", "cli"}
 
 
 def module_files() -> list[Path]:

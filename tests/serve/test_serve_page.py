@@ -16,7 +16,7 @@ from followup.serve import form
 from followup.serve.words import PAGE_LANGUAGES, _W, pick_language, word
 from serving import running
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DANISH = {"lang": "da", "country": "DK", "stage": "applied", "today": "2026-11-21", "application.sent_on": "2026-11-11",
           "application.via": "online_portal", "contact.name": "Mette Jensen", "contact.email": "mj@example.dk",
           "feels_right": "on", "do": "advise"}

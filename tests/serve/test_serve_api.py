@@ -17,7 +17,7 @@ from referencing import Registry, Resource
 
 from serving import running
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 YAML = {"content-type": "application/yaml"}
 
