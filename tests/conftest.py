@@ -26,8 +26,8 @@ from followup.cli import cli
 from followup.cli.common import run_guarded
 from followup.engine.advice import Advice
 from followup.engine.engine import Engine
-from followup.load.schema import inlined_schema, load_schema, local_definition
-from followup.load.situation import parse_situation
+from followup.load.schema import inlined_schema, local_definition
+from followup.load.situation import parse_situation, situation_from_data
 from followup.load.yamlio import load_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -380,3 +380,12 @@ class Tally:
         total = self.checked + skipped
         assert self.checked >= at_least, f"checked {self.checked} of {self.total} (skipped: {self.skipped})"
         assert skipped <= most_skipped * total, f"skipped {skipped} of {total}: {self.skipped}"
+
+
+def parse_generated(data: dict[str, Any]) -> Any:
+    """A generated situation through the loader every situation goes through (never re-parsed text)."""
+    return situation_from_data(data, "<generated>")
+
+
+#: One engine for the property tests of every module (hypothesis cannot take function fixtures).
+GENERATED_ENGINE = Engine()

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 
 from conftest import EXAMPLES
-from test_properties import COMMON, SCALE, _parse, situations
+from conftest import COMMON, SCALE, situations
+from conftest import parse_generated as _parse
 
 from followup.api import Rules
 from followup.audit.compact import expand, expand_document

@@ -41,7 +41,7 @@ from followup.rules.compiler import SENTINEL, definition_json, durable_name
 from followup.engine.engine import Engine
 from followup.base.errors import FollowupError, InputError
 from followup.engine.evaluate import Evaluator
-from followup.engine.facts import CHANNELS, build_facts
+from followup.engine.facts import build_facts
 from followup.render.text import advice_document, to_json_line
 from followup.load.schema import validator
 from followup.load.situation import parse_situation

@@ -20,7 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import given, settings
-from test_properties import COMMON, ENGINE, SCALE, _parse, situations
+from conftest import COMMON, SCALE, situations
+from conftest import GENERATED_ENGINE as ENGINE
+from conftest import parse_generated as _parse
 
 from followup.load.situation import Situation
 

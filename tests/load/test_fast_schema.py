@@ -18,7 +18,7 @@ import fastjsonschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from test_properties import COMMON, SCALE, situations
+from conftest import COMMON, SCALE, situations
 
 from followup.load.schema import fast_validator, validator
 

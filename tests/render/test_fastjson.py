@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
-from test_properties import COMMON, SCALE, _parse, situations
+from conftest import COMMON, SCALE, situations
+from conftest import parse_generated as _parse
 
 from followup.api import Rules
 from followup.base import canonical, fastjson
