@@ -73,7 +73,8 @@ def test_a_country_without_rules_gets_its_own_holidays(run, tmp_path: Path, coun
 def test_every_country_with_a_holiday_calendar_is_one_the_tool_knows() -> None:
     assert len(ISO_3166_CODES) == 249 and {"DK", "SE", "NO", "FR", "GB", "XK"} <= COUNTRIES
     # Our contract, on any holidays release allowed: no country it has a calendar for is refused.
-    assert {code for code in holidays.list_supported_countries() if len(code) == 2} <= COUNTRIES
+    # (UK is holidays' alias of GB; the tool asks for GB by name, a test above.)
+    assert {code for code in holidays.list_supported_countries() if len(code) == 2} - {"UK"} <= COUNTRIES
     assert "ZZ" not in COUNTRIES and "XA" in COUNTRIES  # XA-XZ: ISO's codes for users, for rules of one's own
 
 
