@@ -232,6 +232,11 @@ def _repaired(data: dict[str, Any]) -> dict[str, Any]:
             data[parent].setdefault(key, _REPAIRS.get(child, _sample(child)))
     if data.get("stage") == "interviewed" and "interview" not in data:
         data["interview"] = {"date": _REPAIRS["interview.date"]}
+    # A field of a later stage than ``stage`` is refused (load/situation.py): the stage follows it.
+    if "interview" in data:
+        data["stage"] = "interviewed"
+    elif data.get("stage") == "considering" and data.get("application", {}).get("sent_on"):
+        data["stage"] = "applied"
     return data
 
 
