@@ -146,10 +146,6 @@ class Agenda:
             return ExitCode.INTERNAL
         return ExitCode.BAD_INPUT if codes else ExitCode.OK
 
-    def plans(self) -> list[dict[str, Any]]:
-        """The plan documents of the valid files, in agenda order (for the calendar and timeline)."""
-        return [e.plan.to_dict() for e in self.entries if e.plan is not None]
-
     def calendar_plans(self) -> tuple[list[dict[str, Any]], list[str]]:
         """The plan documents for one calendar, and a note for each application found in two files.
 
