@@ -15,7 +15,7 @@ from followup.audit.compact import TRACES
 from followup.base.errors import ExitCode, InputError, Location
 from followup.base.output import Output, writing
 from followup.base.words import encodable_json
-from followup.cli.common import as_date, rules_option, say, stdin_bytes, today_option
+from followup.cli.common import STDIN, STDIN_NAME, as_date, rules_option, say, stdin_bytes, today_option
 
 
 @click.command()
@@ -68,12 +68,12 @@ def _line_writer(out: Output, output: str) -> Callable[[str], None]:
 
 
 def _display_name(path: str) -> str:
-    return "<stdin>" if path == "-" else path
+    return STDIN_NAME if path == STDIN else path
 
 
 @contextmanager
 def _input(path: str) -> Iterator[IO[bytes]]:
-    if path == "-":
+    if path == STDIN:
         yield stdin_bytes()
         return
     try:
