@@ -146,10 +146,6 @@ class Agenda:
             return ExitCode.INTERNAL
         return ExitCode.BAD_INPUT if codes else ExitCode.OK
 
-    def plans(self) -> list[dict[str, Any]]:
-        """The plan documents of the valid files, in agenda order (for the calendar and timeline)."""
-        return [e.plan.to_dict() for e in self.entries if e.plan is not None]
-
     def calendar_plans(self) -> tuple[list[dict[str, Any]], list[str]]:
         """The plan documents for one calendar, and a note for each application found in two files.
 
@@ -286,14 +282,10 @@ def activities(agenda: Agenda) -> list[Activity]:
             rows.append(Activity(s.application.sent_on, "application", who, what, s.application.via, heard, entry.file))
         if s.interview is not None:
             rows.append(Activity(s.interview.day, "interview", who, what, s.interview.format, None, entry.file))
-        rows += [Activity(getattr(f, _FOLLOW_UP_DAY), "follow-up", who, what, f.via, f.answered, entry.file)
+        rows += [Activity(getattr(f, FOLLOW_UP_DATE), "follow-up", who, what, f.via, f.answered, entry.file)
                  for f in s.follow_ups]
     order = {"application": 0, "interview": 1, "follow-up": 2}
     return sorted(rows, key=lambda a: (a.day or date.min, a.file, order[a.kind]))
-
-
-#: The ``FollowUp`` attribute holding its date (the plan names it too: one place to rename it).
-_FOLLOW_UP_DAY = FOLLOW_UP_DATE
 
 
 def timeline_rows(agenda: Agenda) -> list[TimelineRow]:

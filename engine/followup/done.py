@@ -40,7 +40,7 @@ from followup.base.errors import InputError, InputErrors, Location
 from followup.base.names import channel_name, day as day_words
 from followup.load.schema import load_schema, local_definition
 from followup.load.situation import Situation, situation_from_document
-from followup.load.yamlio import decode, parse_text
+from followup.load.yamlio import Document, decode, parse_text
 from followup.plan import FOLLOW_UP_DATE
 
 _BOM = b"\xef\xbb\xbf"
@@ -100,10 +100,10 @@ def record(path: str | Path, what: Record, today: date | None = None) -> Situati
         raise InputError("a situation must be a mapping of fields", Location(name, 1))
     _check_applies(what, old.data, name)
     new_text = recorded_text(text, name, what, old.data)
-    situation = _validated(new_text, name, today)
+    new, situation = _validated(new_text, name, today)
     if new_text == text:  # already recorded (the thank-you marked, the answer noted): nothing to write
         return situation
-    if parse_text(new_text, name).data != what.apply(old.data):  # anchors, merge keys: shared text we must not touch
+    if new.data != what.apply(old.data):  # anchors, merge keys: shared text we must not touch
         raise InputError("cannot add the record here without changing something else (an anchor or merge key "
                          "shares this text); nothing was written: add it by hand", Location(name))
     write_bytes(path, (_BOM if raw.startswith(_BOM) else b"") + new_text.encode("utf-8"), expect=raw)
@@ -150,10 +150,12 @@ def _check_applies(what: Record, data: dict[str, Any], name: str) -> None:
                          Location(name, None, "via"))
 
 
-def _validated(new_text: str, name: str, today: date | None) -> Situation:
-    """The situation the new text describes; its problems named by field (the line is not in the file yet)."""
+def _validated(new_text: str, name: str, today: date | None) -> tuple[Document, Situation]:
+    """The new text parsed, and the situation it describes; its problems named by field (the
+    line is not in the file yet). The document is returned so the text is parsed once."""
     try:
-        return situation_from_document(parse_text(new_text, name), today)
+        document = parse_text(new_text, name)
+        return document, situation_from_document(document, today)
     except InputError as exc:
         raise InputErrors([InputError(f"{e.message}; nothing was written", Location(name, None, e.field))
                            for e in exc.each()]) from None

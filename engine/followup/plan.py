@@ -105,9 +105,11 @@ class PlanStep:
             "rules": [rule_json(r) for r in deciding_rules(d)],
             "fired": [entry.id for entry in d.advice.trace],
         }
-        draft = d.to_dict(explanation=False).get("draft")  # issue 12 adds drafts; used where present
+        # The draft alone: the whole advice document (verdict, record, JSON of every field) only
+        # to read its ``draft`` would be made again for every step of every file of an agenda.
+        draft = d.draft()
         if draft is not None:
-            out["draft"] = draft
+            out["draft"] = draft.to_json()
         return out
 
 

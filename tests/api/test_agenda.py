@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
+import followup.agenda
 from conftest import EXAMPLES, write_yaml
 from followup.agenda import STATUSES, agenda_of_texts, make_agenda, timeline_rows
 from followup.api import Rules
@@ -285,3 +286,22 @@ def test_a_name_with_markup_stays_text_in_the_svg_the_command_writes(run, tmp_pa
     root = ET.fromstring(result.out)
     assert result.code == 0 and not root.findall(f".//{SVG}script") and "<script>" not in result.out
     assert any(t.text == f"{name} - Chef's (DK)" for t in root.iter(f"{SVG}title"))
+
+
+def test_a_bug_of_ours_with_one_file_exits_70_and_the_others_are_still_listed(folder: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # A bug beats bad input in the exit code (as in batch): a script must not take it for a typo in a file.
+    plan = followup.agenda.make_plan
+
+    def failing(rules, situation, **kwargs):
+        if situation.country == "SE":
+            raise RuntimeError("boom")
+        return plan(rules, situation, **kwargs)
+
+    monkeypatch.setattr(followup.agenda, "make_plan", failing)
+    agenda = make_agenda(RULES, [str(folder)], date.fromisoformat(TODAY))
+    failed = [e for e in agenda.errors if e.error is not None and e.error.exit_code == 70]
+    assert failed and all("internal error: RuntimeError: boom" in e.error.message for e in failed)
+    assert any(e.file.endswith("broken.yaml") and e.error.exit_code == 2 for e in agenda.errors)
+    assert any(e.status != "error" for e in agenda.entries)
+    assert agenda.exit_code == 70

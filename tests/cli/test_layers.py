@@ -50,7 +50,9 @@ def imports(path: Path, module: str) -> list[tuple[str, int, bool]]:
                     anchor = module.split(".") if is_package else module.split(".")[:-1]
                     anchor = anchor[: len(anchor) - (child.level - 1)]
                     base = ".".join([*anchor, *([base] if base else [])])
-                if base == "followup" or base.startswith("followup."):
+                if base == "followup":  # ``from followup import x``: what is x?
+                    found.extend((_package_name(a.name), child.lineno, inner) for a in child.names)
+                elif base.startswith("followup."):
                     found.append((base, child.lineno, inner))
             elif isinstance(child, ast.Import):
                 names = [a.name for a in child.names if a.name.split(".")[0] == "followup"]
@@ -61,13 +63,21 @@ def imports(path: Path, module: str) -> list[tuple[str, int, bool]]:
     return found
 
 
+def _package_name(name: str) -> str:
+    """The module ``from followup import name`` takes ``name`` from: a submodule, the package
+    itself for ``__version__`` (a constant that needs no stage), else the API it re-exports."""
+    if (PACKAGE / name).is_dir() or (PACKAGE / f"{name}.py").is_file():
+        return f"followup.{name}"
+    return "followup" if name == "__version__" else "followup.api"
+
+
 def test_every_stage_imports_only_the_stages_before_it() -> None:
     wrong = []
     for module, path in modules().items():
         own = ORDER.index(stage_of(module))
         for imported, line, _ in imports(path, module):
-            if imported == "followup" or stage_of(imported) == "api" and imported.split(".")[1:2] == []:
-                continue  # ``from followup import __version__``
+            if imported == "followup":
+                continue  # ``from followup import __version__``, ``import followup``
             if ORDER.index(stage_of(imported)) > own:
                 wrong.append(f"{path.relative_to(PACKAGE)}:{line}: {stage_of(module)} imports {imported}")
     assert not wrong, "\n".join(wrong)

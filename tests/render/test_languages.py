@@ -136,3 +136,15 @@ def test_no_message_key_is_one_yaml_1_1_reads_as_a_boolean() -> None:
     for lang in LANGUAGES:
         assert all(isinstance(key, str) for key in keys(words(lang))), lang
     assert yaml.safe_load("on: x") == {True: "x"}  # the trap this guards against
+
+
+def test_every_language_names_every_channel_and_english_names_it_as_the_audit_does() -> None:
+    # The English names are written twice: base/names.py (the audit's and the agenda's sentences)
+    # and messages/en.yaml (the advice's text); one renamed alone would call a channel two things.
+    from followup.base.concepts import Channel, values
+    from followup.base.names import channel_name as english_name
+    from followup.render.words import LANGUAGES, channel_name, words
+
+    for lang in LANGUAGES:
+        assert set(words(lang)["channel_name"]) == set(values(Channel)), lang
+    assert {c: channel_name(c, "en") for c in values(Channel)} == {c: english_name(c) for c in values(Channel)}

@@ -80,11 +80,18 @@ def load_cases(path: str | Path) -> list[Case]:
     validate(document, "ruletest")
     folder = Path(path).resolve().parent
     cases = []
+    # Each example read once per file: a file's cases name the same few many times, and
+    # ``patched`` copies what it changes, so one parsed example serves them all.
+    examples: dict[str, dict[str, Any]] = {}
     for i, raw in enumerate(document.data["cases"]):
         location = document.location(("cases", i))
         # "situation" in raw, not raw.get: an empty situation is a situation (and refused as one).
-        situation = raw["situation"] if "situation" in raw else \
-            patched(_example(raw["example"], folder, location), raw.get("patch", {}))
+        if "situation" in raw:
+            situation = raw["situation"]
+        else:
+            if raw["example"] not in examples:
+                examples[raw["example"]] = _example(raw["example"], folder, location)
+            situation = patched(examples[raw["example"]], raw.get("patch", {}))
         today = parse_date(raw["today"]) if "today" in raw else None
         cases.append(Case(raw["name"], str(path), location.line, situation, today, raw["expect"]))
     return cases

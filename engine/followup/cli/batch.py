@@ -15,7 +15,7 @@ from followup.audit.compact import TRACES
 from followup.base.errors import ExitCode, InputError, Location
 from followup.base.output import Output, writing
 from followup.base.words import encodable_json
-from followup.cli.common import as_date, rules_option, say, stdin_bytes, today_option
+from followup.cli.common import STDIN, STDIN_NAME, as_date, rules_option, say, stdin_bytes, today_option
 
 
 @click.command()
@@ -48,8 +48,7 @@ def batch(input_file: str, output: str, jobs: int, trace: str | None, explanatio
         engine = Engine(rules_dirs)  # bad rules stop here, before any output is written
         form = trace or {True: "full", False: "none", None: "compact"}[explanation]
         job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, form != "none", form)
-        total = batching.count_lines(input_file)
-        with _input(input_file) as stream, writing(output) as out, _progress(total) as progress:
+        with _input(input_file) as stream, writing(output) as out, _progress(input_file) as progress:
             lines = _reading(batching.read_lines(stream), job.name)
             tally = batching.run(job, lines, _line_writer(out, output), batching.default_jobs(jobs), engine, progress)
     except KeyboardInterrupt:
@@ -69,12 +68,12 @@ def _line_writer(out: Output, output: str) -> Callable[[str], None]:
 
 
 def _display_name(path: str) -> str:
-    return "<stdin>" if path == "-" else path
+    return STDIN_NAME if path == STDIN else path
 
 
 @contextmanager
 def _input(path: str) -> Iterator[IO[bytes]]:
-    if path == "-":
+    if path == STDIN:
         yield stdin_bytes()
         return
     try:
@@ -96,9 +95,17 @@ def _reading(lines: Iterator[batching.Line], name: str) -> Iterator[batching.Lin
 
 
 @contextmanager
-def _progress(total: int | None) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr when it is a terminal and the number of lines is known."""
-    if total is None or sys.stderr is None or not sys.stderr.isatty():
+def _progress(input_file: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal and the number of lines is known.
+
+    The lines are counted only for a terminal: counting reads the whole input once more,
+    which a run into a pipe or a log (the usual batch) would pay for a bar it never shows.
+    """
+    if sys.stderr is None or not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    total = batching.count_lines(input_file)
+    if total is None:
         yield lambda n: None
         return
     with click.progressbar(length=total, label="advising", file=sys.stderr) as bar:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date
 from typing import Any, Iterable, Protocol
 
 from followup.base.names import channel_name, day
 from followup.base.words import visible
 from followup.render.plan import window_words
+from followup.render.text import to_json_text
 
 _MARK = {"overdue": "OVERDUE", "open": "due", "upcoming": "later", "stop": "STOP", "later": "-",
          "ended": "-", "error": "ERROR"}
@@ -53,8 +53,8 @@ def agenda_text(document: dict[str, Any]) -> str:
 
 
 def agenda_json(document: dict[str, Any]) -> str:
-    """The agenda document as JSON text: sorted keys, two-space indent, UTF-8 characters kept."""
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The agenda document as JSON text: ``to_json_text``'s (sorted keys, two-space indent, UTF-8 kept)."""
+    return to_json_text(document) + "\n"
 
 
 def _summary(document: dict[str, Any]) -> str:

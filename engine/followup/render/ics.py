@@ -33,7 +33,7 @@ from followup import __version__
 from followup.render.plan import draft_text
 
 if TYPE_CHECKING:
-    from icalendar import Event
+    from icalendar import Calendar, Event
 
 #: The hour of the morning the reminder rings, in the country's time zone.
 REMINDER_HOUR = 9
@@ -52,16 +52,11 @@ _TITLE = {"thank_you": "Thank-you", "status": "Follow up", "competing_offer": "O
 
 def plan_calendar(document: dict[str, Any]) -> bytes:
     """The plan's steps as an iCalendar file (CRLF lines, UTF-8)."""
-    from icalendar import Calendar, Timezone  # imported when a calendar is written: `advise` alone never pays for it
+    from icalendar import Timezone  # imported when a calendar is written: `advise` alone never pays for it
 
     zone = document["time_zone"]
     today = date.fromisoformat(document["today"])
-    calendar = Calendar()
-    calendar.add("prodid", f"-//followup//followup {__version__}//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"Follow-ups: {_subject(document)}")
+    calendar = _calendar(f"Follow-ups: {_subject(document)}")
     calendar.add("x-wr-timezone", zone)
     last = max([today, *(_days(step)[1] for step in document["steps"])])
     # The zone's rules from the plan's year to a year past its last step: enough for every alarm.
@@ -70,6 +65,20 @@ def plan_calendar(document: dict[str, Any]) -> bytes:
     for step in document["steps"]:
         calendar.add_component(step_event(document, step))
     return calendar.to_ical()
+
+
+def _calendar(name: str) -> "Calendar":
+    """An empty calendar called ``name``, with the header every followup calendar has (one
+    place for it: a plan's calendar and the agenda's must stay alike, as their events do)."""
+    from icalendar import Calendar
+
+    calendar = Calendar()
+    calendar.add("prodid", f"-//followup//followup {__version__}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    return calendar
 
 
 def step_event(document: dict[str, Any], step: dict[str, Any]) -> "Event":
@@ -149,14 +158,9 @@ def agenda_calendar(documents: list[dict[str, Any]], today: date) -> bytes:
     agenda's calendar and a single plan's updates the same events. One ``VTIMEZONE`` per
     country zone present; ``X-WR-TIMEZONE`` only when there is one zone, as it names one.
     """
-    from icalendar import Calendar, Timezone
+    from icalendar import Timezone
 
-    calendar = Calendar()
-    calendar.add("prodid", f"-//followup//followup {__version__}//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", "Follow-ups: all applications")
+    calendar = _calendar("Follow-ups: all applications")
     zones = sorted({d["time_zone"] for d in documents})
     if len(zones) == 1:
         calendar.add("x-wr-timezone", zones[0])

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from followup.base.names import day
+from followup.render.text import to_json_text
 
 WIDTH = 88
 
@@ -33,8 +34,8 @@ def plan_text(document: dict[str, Any], width: int = WIDTH) -> str:
 
 
 def plan_json(document: dict[str, Any]) -> str:
-    """The plan document as JSON text: sorted keys, two-space indent, UTF-8 characters kept."""
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The plan document as JSON text: ``to_json_text``'s (sorted keys, two-space indent, UTF-8 kept)."""
+    return to_json_text(document) + "\n"
 
 
 def window_words(window: dict[str, str | None], today: date) -> str:
