@@ -141,10 +141,7 @@ class Agenda:
     @property
     def exit_code(self) -> int:
         """``INTERNAL`` if a file met a bug of ours, else ``BAD_INPUT`` if any file is bad, else ``OK``."""
-        codes = {int(e.error.exit_code) for e in self.errors if e.error is not None}
-        if ExitCode.INTERNAL in codes:
-            return ExitCode.INTERNAL
-        return ExitCode.BAD_INPUT if codes else ExitCode.OK
+        return ExitCode.of_many(int(e.error.exit_code) for e in self.errors if e.error is not None)
 
     def calendar_plans(self) -> tuple[list[dict[str, Any]], list[str]]:
         """The plan documents for one calendar, and a note for each application found in two files.

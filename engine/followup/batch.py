@@ -56,9 +56,7 @@ class Tally:
     @property
     def exit_code(self) -> int:
         """``INTERNAL`` if any line met an internal error, else ``BAD_INPUT`` if any line was bad, else ``OK``."""
-        if ExitCode.INTERNAL in self.bad:
-            return ExitCode.INTERNAL
-        return ExitCode.BAD_INPUT if self.bad else ExitCode.OK
+        return ExitCode.of_many(self.bad)
 
     def add(self, number: int, code: int) -> None:
         if code == 0:

@@ -7,6 +7,7 @@ Modelled on click's exceptions: code raises a ``FollowupError`` subclass, the CL
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterable
 from enum import IntEnum
 
 from followup.base.words import shortened, visible
@@ -36,6 +37,15 @@ class ExitCode(IntEnum):
     OUTPUT = 74, ("the output could not be written (sysexits' EX_IOERR): a full disk or a closed output "
                   "says so; a reader that stops reading, such as head, ends the run quietly")
     INTERRUPTED = 130, "stopped by Ctrl-C (128 + SIGINT, as shells report it)"
+
+    @classmethod
+    def of_many(cls, codes: "Iterable[int]") -> "ExitCode":
+        """The code of a run over many items (batch lines, agenda files), from each one's code:
+        a bug of ours (70) wins over bad input (2), which wins over success (0)."""
+        found = set(codes) - {cls.OK}
+        if cls.INTERNAL in found:
+            return cls.INTERNAL
+        return cls.BAD_INPUT if found else cls.OK
 
 
 @dataclass(frozen=True)
