@@ -166,7 +166,7 @@ class Rule:
         return cls(
             id=data["id"], title=data["title"], when=parse_condition(data["when"]),
             then=Effect.from_data(data["then"]), because=data["because"],
-            source=_source(data["source"]), origin=origin, priority=data.get("priority", 0),
+            source=source_from_data(data["source"]), origin=origin, priority=data.get("priority", 0),
         )
 
     @property
@@ -194,10 +194,6 @@ class Rule:
                 "source": self.source.to_data(), "layer": self.layer, "defined_in": self.origin.layer}
 
 
-def _source(data: dict[str, Any]) -> Source:
-    return Source(seed=data["seed"], items=tuple(data["items"]), quote=data["quote"])
-
-
 def source_from_data(data: dict[str, Any]) -> Source:
     """A ``Source`` from its ruleset form."""
-    return _source(data)
+    return Source(seed=data["seed"], items=tuple(data["items"]), quote=data["quote"])
