@@ -147,6 +147,24 @@ class Override:
 
 
 @dataclass(frozen=True)
+class Disabled:
+    """A rule or template an overlay switched off, and why."""
+
+    id: str
+    layer: str
+    reason: str
+    file: str
+    line: int | None
+
+
+def missing_from(item_id: str, disabled: dict[str, Disabled]) -> str:
+    """Why an overlay cannot disable or override ``item_id``: a lower layer disabled it, or none defines it."""
+    if item_id in disabled:
+        return f"which layer '{disabled[item_id].layer}' disabled"
+    return "which no lower layer defines"
+
+
+@dataclass(frozen=True)
 class Rule:
     """A rule of a merged ruleset, with where it came from and what overrode it."""
 
