@@ -137,27 +137,16 @@ def write_overlay(folder: Path, layer: str, country: str, **sections: Any) -> Pa
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _private_config(tmp_path_factory: pytest.TempPathFactory):
-    """The personal-data key (audit/personal.py) of this test run only, never the user's."""
-    previous = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("xdg-config"))
-    yield
-    if previous is None:
-        os.environ.pop("XDG_CONFIG_HOME", None)
-    else:
-        os.environ["XDG_CONFIG_HOME"] = previous
+def _private_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """This test run's own config and cache folders, never the user's: the personal-data key
+    (audit/personal.py) and the ruleset cache of every test, and of every ``followup`` it starts.
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _private_ruleset_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Every test, and every ``followup`` it starts, uses a ruleset cache of this test run only."""
-    previous = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
-    yield
-    if previous is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = previous
+    ``MonkeyPatch`` puts back (or removes) each variable afterwards, as it found it.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
 
 
 # --- Rulesets written for a test (limits, hostile rulesets, numbers, lint) -----------------
