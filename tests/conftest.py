@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from followup.authoring.ruletest import SuiteReport, patched, run_suite
+from followup.base.concepts import Channel, Stage, values
 from followup.cli import cli
 from followup.cli.common import run_guarded
 from followup.engine.advice import Advice
@@ -303,9 +304,9 @@ def _follow_ups(dates: dict[str, str], data: dict[str, Any]) -> st.SearchStrateg
 
 
 TODAY = date(2026, 3, 11)
-CHANNELS = ["email", "phone", "linkedin", "in_person", "letter", "insider"]
+CHANNELS = list(values(Channel))  # the concept's own list, so a new channel is generated too
 
-ENUMS = {"stage": ["considering", "applied", "interviewed"],
+ENUMS = {"stage": list(values(Stage)),
          "application.via": ["online_portal", "job_board", "email", "post", "in_person"],
          "contacts.last_via": CHANNELS, "interview.tone": ["warm", "neutral", "cold"]}
 
