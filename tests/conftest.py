@@ -103,6 +103,17 @@ def situation(**fields: Any):
     return parse_situation(json.dumps(fields), "<test>.json")
 
 
+#: A valid situation file for tests that break one thing in it; their expected line numbers count from it.
+GOOD_SITUATION = """\
+country: DK
+today: 2026-11-21
+stage: applied
+application:
+  sent_on: 2026-11-11
+  via: online_portal
+"""
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     """Write dedented text to ``tmp_path/name`` and return the path."""
     path = tmp_path / name
