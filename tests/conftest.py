@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from followup.authoring.ruletest import SuiteReport, patched, run_suite
+from followup.base.concepts import Channel, Stage, values
 from followup.cli import cli
 from followup.cli.common import run_guarded
 from followup.engine.advice import Advice
@@ -102,6 +103,17 @@ def situation(**fields: Any):
     return parse_situation(json.dumps(fields), "<test>.json")
 
 
+#: A valid situation file for tests that break one thing in it; their expected line numbers count from it.
+GOOD_SITUATION = """\
+country: DK
+today: 2026-11-21
+stage: applied
+application:
+  sent_on: 2026-11-11
+  via: online_portal
+"""
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     """Write dedented text to ``tmp_path/name`` and return the path."""
     path = tmp_path / name
@@ -137,27 +149,16 @@ def write_overlay(folder: Path, layer: str, country: str, **sections: Any) -> Pa
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _private_config(tmp_path_factory: pytest.TempPathFactory):
-    """The personal-data key (audit/personal.py) of this test run only, never the user's."""
-    previous = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("xdg-config"))
-    yield
-    if previous is None:
-        os.environ.pop("XDG_CONFIG_HOME", None)
-    else:
-        os.environ["XDG_CONFIG_HOME"] = previous
+def _private_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """This test run's own config and cache folders, never the user's: the personal-data key
+    (audit/personal.py) and the ruleset cache of every test, and of every ``followup`` it starts.
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _private_ruleset_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Every test, and every ``followup`` it starts, uses a ruleset cache of this test run only."""
-    previous = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
-    yield
-    if previous is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = previous
+    ``MonkeyPatch`` puts back (or removes) each variable afterwards, as it found it.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
 
 
 # --- Rulesets written for a test (limits, hostile rulesets, numbers, lint) -----------------
@@ -314,9 +315,9 @@ def _follow_ups(dates: dict[str, str], data: dict[str, Any]) -> st.SearchStrateg
 
 
 TODAY = date(2026, 3, 11)
-CHANNELS = ["email", "phone", "linkedin", "in_person", "letter", "insider"]
+CHANNELS = list(values(Channel))  # the concept's own list, so a new channel is generated too
 
-ENUMS = {"stage": ["considering", "applied", "interviewed"],
+ENUMS = {"stage": list(values(Stage)),
          "application.via": ["online_portal", "job_board", "email", "post", "in_person"],
          "contacts.last_via": CHANNELS, "interview.tone": ["warm", "neutral", "cold"]}
 

@@ -6,16 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
-
-GOOD = """\
-country: DK
-today: 2026-11-21
-stage: applied
-application:
-  sent_on: 2026-11-11
-  via: online_portal
-"""
+from conftest import GOOD_SITUATION as GOOD, write
 
 CASES = {
     "malformed YAML": ("country: DK\nstage: [applied\n", 3, "malformed YAML"),

@@ -40,6 +40,14 @@ def test_a_schema_carries_each_concept_once_as_the_code_defines_it(path) -> None
             f"{path.name}{where} spells out the {name} list; use {{\"$ref\": \"#/$defs/{name}\"}}"
 
 
+def test_every_concept_is_compared_with_a_schema_that_carries_it() -> None:
+    """The test above compares only the ``$defs`` a schema has, and runs once per schema found:
+    with no schemas found, or a concept no schema carries, it would pass having checked nothing."""
+    assert len(SCHEMAS) >= 5, f"found only {[p.name for p in SCHEMAS]} in {schemas_dir()}"
+    carried = {name for path in SCHEMAS for name in json.loads(path.read_text(encoding="utf-8")).get("$defs", {})}
+    assert set(SCHEMA_DEFS) <= carried, f"no schema carries {sorted(set(SCHEMA_DEFS) - carried)}"
+
+
 def test_every_schema_reference_to_a_concept_resolves_in_that_schema() -> None:
     for path in SCHEMAS:
         text = path.read_text(encoding="utf-8")

@@ -65,14 +65,23 @@ def _ends_in_a_line_break(value: Any) -> bool:
     return False
 
 
-@settings(max_examples=1500 * SCALE, **COMMON)
-@given(documents())
-def test_both_validators_accept_and_refuse_the_same_situations(data: Any) -> None:
-    slow = not any(True for _ in validator("situation").iter_errors(data))
-    try:
-        fast_validator("situation")(data)
-        fast = True
-    except fastjsonschema.JsonSchemaException:
-        fast = False
-    assert not (fast and not slow), "fastjsonschema accepted what jsonschema refuses"
-    assert fast == slow or _ends_in_a_line_break(data)
+def test_both_validators_accept_and_refuse_the_same_situations() -> None:
+    # jsonschema's verdicts, counted: were (nearly) every document valid, or every one broken,
+    # the agreement would be shown for one verdict only and the test would still pass.
+    verdicts = {True: 0, False: 0}
+
+    @settings(max_examples=1500 * SCALE, **COMMON)
+    @given(documents())
+    def check(data: Any) -> None:
+        slow = not any(True for _ in validator("situation").iter_errors(data))
+        verdicts[slow] += 1
+        try:
+            fast_validator("situation")(data)
+            fast = True
+        except fastjsonschema.JsonSchemaException:
+            fast = False
+        assert not (fast and not slow), "fastjsonschema accepted what jsonschema refuses"
+        assert fast == slow or _ends_in_a_line_break(data)
+
+    check()  # measured: about 40% of the 1500 refused
+    assert min(verdicts.values()) >= 100 * SCALE, f"valid and refused documents generated: {verdicts}"

@@ -8,17 +8,8 @@ from pathlib import Path
 import holidays
 import pytest
 
-from conftest import write
+from conftest import GOOD_SITUATION as GOOD, write
 from followup.base.countries import COUNTRIES, ISO_3166_CODES
-
-GOOD = """\
-country: DK
-today: 2026-11-21
-stage: applied
-application:
-  sent_on: 2026-11-11
-  via: online_portal
-"""
 
 CASES = {
     "lower-case country": (GOOD.replace("DK", "dk"), 1, "country: ",

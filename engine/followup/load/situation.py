@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from followup.base.concepts import Stage, values
 from followup.base.countries import COMMON_MISTAKES, COUNTRIES
 from followup.base.errors import InputError, InputErrors, Location
 from followup.base.words import CONTROL, character_name
@@ -213,7 +214,8 @@ LATER_STAGE_FIELDS: dict[tuple[str, ...], str] = {
     ("interview",): "interviewed",
     ("interviews",): "interviewed",
 }
-STAGES = ("considering", "applied", "interviewed")
+#: The stages in the order an application goes through them, as ``base/concepts.py`` defines them.
+STAGES = values(Stage)
 
 
 def check_stage_fields(document: Document) -> None:

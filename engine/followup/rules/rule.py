@@ -147,6 +147,24 @@ class Override:
 
 
 @dataclass(frozen=True)
+class Disabled:
+    """A rule or template an overlay switched off, and why."""
+
+    id: str
+    layer: str
+    reason: str
+    file: str
+    line: int | None
+
+
+def missing_from(item_id: str, disabled: dict[str, Disabled]) -> str:
+    """Why an overlay cannot disable or override ``item_id``: a lower layer disabled it, or none defines it."""
+    if item_id in disabled:
+        return f"which layer '{disabled[item_id].layer}' disabled"
+    return "which no lower layer defines"
+
+
+@dataclass(frozen=True)
 class Rule:
     """A rule of a merged ruleset, with where it came from and what overrode it."""
 
@@ -166,7 +184,7 @@ class Rule:
         return cls(
             id=data["id"], title=data["title"], when=parse_condition(data["when"]),
             then=Effect.from_data(data["then"]), because=data["because"],
-            source=_source(data["source"]), origin=origin, priority=data.get("priority", 0),
+            source=source_from_data(data["source"]), origin=origin, priority=data.get("priority", 0),
         )
 
     @property
@@ -194,10 +212,6 @@ class Rule:
                 "source": self.source.to_data(), "layer": self.layer, "defined_in": self.origin.layer}
 
 
-def _source(data: dict[str, Any]) -> Source:
-    return Source(seed=data["seed"], items=tuple(data["items"]), quote=data["quote"])
-
-
 def source_from_data(data: dict[str, Any]) -> Source:
     """A ``Source`` from its ruleset form."""
-    return _source(data)
+    return Source(seed=data["seed"], items=tuple(data["items"]), quote=data["quote"])

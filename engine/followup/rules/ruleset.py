@@ -21,8 +21,8 @@ from followup.base.words import quoted
 from followup.rules.catalogue import RuleText, catalogue_name, check_catalogue, is_catalogue, translations
 from followup.rules.compiler import footprint
 from followup.rules.ids import duplicate_ids
-from followup.rules.rule import Origin, Override, Rule, source_from_data
-from followup.rules.templates import DisabledTemplate, Template, check_templates, merge_templates
+from followup.rules.rule import Disabled, Origin, Override, Rule, missing_from, source_from_data
+from followup.rules.templates import Template, check_templates, merge_templates
 from followup.load.schema import validate
 from followup.load.yamlio import Document, load_document
 
@@ -91,17 +91,6 @@ class Layer:
 
 
 @dataclass(frozen=True)
-class Disabled:
-    """A rule an overlay switched off, and why."""
-
-    id: str
-    layer: str
-    reason: str
-    file: str
-    line: int | None
-
-
-@dataclass(frozen=True)
 class MergedRuleset:
     """The rules in force for one country, in definition order, with their provenance."""
 
@@ -115,7 +104,7 @@ class MergedRuleset:
     #: Drafts (``templates.py``) and the rules' texts in other languages (``catalogue.py``):
     #: neither changes what the rules decide, so neither is part of the digest.
     templates: tuple[Template, ...] = field(default=(), compare=False)
-    disabled_templates: tuple[DisabledTemplate, ...] = field(default=(), compare=False)
+    disabled_templates: tuple[Disabled, ...] = field(default=(), compare=False)
     translations: dict[str, dict[str, RuleText]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -446,7 +435,7 @@ def _disable(layer: Layer, i: int, entry: dict[str, Any], rules: dict[str, Rule]
     line = layer.line("disable", i, "id")
     rule_id = entry["id"]
     if rule_id not in rules:
-        errors.append(RuleError(f"disables '{rule_id}', {_missing(rule_id, disabled)}",
+        errors.append(RuleError(f"disables '{rule_id}', {missing_from(rule_id, disabled)}",
                                 Location(layer.file, line, "disable.id"), rule_id, "unknown-id"))
         return
     del rules[rule_id]
@@ -458,18 +447,12 @@ def _override(layer: Layer, i: int, entry: dict[str, Any], rules: dict[str, Rule
     line = layer.line("override", i, "id")
     rule = rules.get(entry["id"])
     if rule is None:
-        errors.append(RuleError(f"overrides '{entry['id']}', {_missing(entry['id'], disabled)}",
+        errors.append(RuleError(f"overrides '{entry['id']}', {missing_from(entry['id'], disabled)}",
                                 Location(layer.file, line, "override.id"), entry["id"], "unknown-id"))
         return
     fields = tuple(k for k in ("title", "when", "then", "priority") if k in entry)
     record = Override(layer.name, rule.layer, fields, entry["because"], source_from_data(entry["source"]), layer.file, line)
     rules[entry["id"]] = rule.with_override(entry, record)
-
-
-def _missing(rule_id: str, disabled: dict[str, Disabled]) -> str:
-    if rule_id in disabled:
-        return f"which layer '{disabled[rule_id].layer}' disabled"
-    return "which no lower layer defines"
 
 
 def check_limits(merged: MergedRuleset) -> None:

@@ -27,7 +27,7 @@ from followup.base.concepts import Language, values
 from followup.base.errors import InputError, InputErrors, Location
 from followup.load.yamlio import Document
 from followup.rules.condition import Condition, condition_to_data, parse_condition
-from followup.rules.rule import Origin, Override, Source, source_from_data
+from followup.rules.rule import Disabled, Origin, Override, Source, missing_from, source_from_data
 
 #: The languages a template (and advice) can be written in.
 LANGUAGES = values(Language)
@@ -148,18 +148,9 @@ class Template:
 
 
 @dataclass(frozen=True)
-class DisabledTemplate:
-    id: str
-    layer: str
-    reason: str
-    file: str
-    line: int | None
-
-
-@dataclass(frozen=True)
 class TemplateMerge:
     templates: tuple[Template, ...]
-    disabled: tuple[DisabledTemplate, ...]
+    disabled: tuple[Disabled, ...]
     errors: tuple[InputError, ...]
 
 
@@ -269,24 +260,24 @@ def parse_environment() -> Any:
 def merge_templates(chain: list[Any]) -> TemplateMerge:
     """Apply each layer's disable_templates, override_templates and templates, base first."""
     found: dict[str, Template] = {}
-    disabled: dict[str, DisabledTemplate] = {}
+    disabled: dict[str, Disabled] = {}
     errors: list[InputError] = []
     for layer in chain:
         data = layer.data
         for i, entry in enumerate(data.get("disable_templates", [])):
             line = layer.line("disable_templates", i, "id")
             if entry["id"] not in found:
-                errors.append(TemplateError(f"disables template '{entry['id']}', {_missing(entry['id'], disabled)}",
+                errors.append(TemplateError(f"disables template '{entry['id']}', {missing_from(entry['id'], disabled)}",
                                             Location(layer.file, line, "disable_templates.id"), entry["id"],
                                             "unknown-id"))
                 continue
             del found[entry["id"]]
-            disabled[entry["id"]] = DisabledTemplate(entry["id"], layer.name, entry["reason"], layer.file, line)
+            disabled[entry["id"]] = Disabled(entry["id"], layer.name, entry["reason"], layer.file, line)
         for i, entry in enumerate(data.get("override_templates", [])):
             line = layer.line("override_templates", i, "id")
             template = found.get(entry["id"])
             if template is None:
-                errors.append(TemplateError(f"overrides template '{entry['id']}', {_missing(entry['id'], disabled)}",
+                errors.append(TemplateError(f"overrides template '{entry['id']}', {missing_from(entry['id'], disabled)}",
                                             Location(layer.file, line, "override_templates.id"), entry["id"],
                                             "unknown-id"))
                 continue
@@ -303,12 +294,6 @@ def merge_templates(chain: list[Any]) -> TemplateMerge:
                 continue
             found[entry["id"]] = Template.from_data(entry, Origin(layer.name, layer.file, layer.line("templates", i)))
     return TemplateMerge(tuple(found.values()), tuple(disabled.values()), tuple(errors))
-
-
-def _missing(template_id: str, disabled: dict[str, DisabledTemplate]) -> str:
-    if template_id in disabled:
-        return f"which layer '{disabled[template_id].layer}' disabled"
-    return "which no lower layer defines"
 
 
 def choose(templates: tuple[Template, ...], purpose: str | None, channel: str | None,
