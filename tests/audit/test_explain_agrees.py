@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
+from followup.base.concepts import Channel, values
 from followup.rules.condition import parse_condition
 from followup.engine.engine import Engine
 from followup.engine.evaluate import Evaluator
@@ -48,7 +49,7 @@ COMMON = dict(deadline=None, derandomize=False, print_blob=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 
 COUNTRIES = ("DK", "SE", "NO", "DE", "FI")
-CHANNELS = ("email", "phone", "linkedin", "in_person", "letter", "insider")
+CHANNELS = values(Channel)
 
 # --- Situations -------------------------------------------------------------------------------
 
