@@ -224,3 +224,19 @@ def test_a_log_others_may_read_is_refused_and_left_as_it_is(run, tmp_path: Path)
 def test_a_folder_as_the_log_is_refused(run, tmp_path: Path) -> None:
     result = advise_with_log(run, tmp_path)
     assert result.code == 2 and result.out == "" and "internal error" not in result.err
+
+
+@pytest.mark.parametrize("name", ["log.jsonl", "log.sqlite"])
+def test_both_logs_refuse_the_same_documents(tmp_path: Path, name: str) -> None:
+    """A document without ``decision.id``, or any append to a log opened for reading, is a
+    caller's mistake: both kinds of log refuse it alike and keep nothing of it."""
+    path = tmp_path / name
+    with open_log(path, append=True) as log:
+        for bad in ({}, {"decision": "d-1"}, {"decision": {"id": 1}}):
+            with pytest.raises(ValueError, match="needs its decision.id"):
+                log.append(bad)
+        log.append({"decision": {"id": "d-1"}})
+    with open_log(path) as log:
+        with pytest.raises(ValueError, match="opened for reading"):
+            log.append({"decision": {"id": "d-2"}})
+        assert [entry.id for entry in log] == ["d-1"]

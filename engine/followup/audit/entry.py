@@ -156,6 +156,21 @@ def matches(document: Mapping[str, Any], *, since: str | None = None, country: s
     return rule is None or rule in fired_ids(document)
 
 
+def checked_decision(document: Mapping[str, Any], writable: bool) -> Mapping[str, Any]:
+    """The ``decision`` of a document about to be appended, after the checks every log makes.
+
+    Kept here, once, so that the JSON Lines and SQLite logs refuse the same documents.
+    Raises ``ValueError`` (a caller's mistake, not bad input) if the log was opened for
+    reading or the document has no ``decision.id``.
+    """
+    if not writable:
+        raise ValueError("this log was opened for reading")
+    decision = document.get("decision")
+    if not isinstance(decision, Mapping) or not isinstance(decision.get("id"), str):
+        raise ValueError("a logged document needs its decision.id")
+    return decision
+
+
 def fired_ids(document: Mapping[str, Any]) -> list[str]:
     """The ids of the rules that fired, from whichever trace the document has."""
     compact = document.get("compact_explanation")

@@ -33,7 +33,7 @@ import stat
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from followup.audit.entry import MAX_DEPTH, DecisionLog, LogEntry, parse_entry  # noqa: F401 - the interface, here too
+from followup.audit.entry import MAX_DEPTH, DecisionLog, LogEntry, checked_decision, parse_entry  # noqa: F401 - the interface, here too
 from followup.audit.sqlite_log import SqliteLog, is_sqlite
 from followup.base.canonical import canonical
 from followup.base.errors import InputError, Location
@@ -71,11 +71,7 @@ class JsonLinesLog(DecisionLog):
             self._fd = -1
 
     def append(self, document: Mapping[str, Any]) -> None:
-        if not self._append:
-            raise ValueError("this log was opened for reading")
-        decision = document.get("decision")
-        if not isinstance(decision, Mapping) or not isinstance(decision.get("id"), str):
-            raise ValueError("a logged document needs its decision.id")
+        checked_decision(document, self._append)
         # Canonical JSON (RFC 8785), as every JSON line followup writes: a newline in text is
         # escaped, so the line is one line whatever the document holds.
         line = canonical(dict(document)).encode("utf-8")

@@ -21,7 +21,7 @@ import sqlite3
 import stat
 from typing import Any, Callable, Iterator, Mapping
 
-from followup.audit.entry import DecisionLog, LogEntry, fired_ids, parse_entry
+from followup.audit.entry import DecisionLog, LogEntry, checked_decision, fired_ids, parse_entry
 from followup.base import fastjson
 from followup.base.errors import InputError, Location
 from followup.load.yamlio import MAX_BYTES
@@ -95,11 +95,7 @@ class SqliteLog(DecisionLog):
             db.close()
 
     def append(self, document: Mapping[str, Any]) -> None:
-        if not self._append:
-            raise ValueError("this log was opened for reading")
-        decision = document.get("decision")
-        if not isinstance(decision, Mapping) or not isinstance(decision.get("id"), str):
-            raise ValueError("a logged document needs its decision.id")
+        decision = checked_decision(document, self._append)
         text = fastjson.line(dict(document))
         if len(text.encode("utf-8")) > MAX_BYTES:
             raise InputError(f"this decision is more than the {MAX_BYTES:,} bytes a log entry may have",
