@@ -33,9 +33,7 @@ from followup.audit.whynot import SUBJECTS, WhyNot
 from followup.audit.whynot import why_not as why_not_advice
 from followup.base.errors import InputError, InputErrors, Location
 from followup.engine.advice import Advice, Assumption, Conflict, Point, Timing
-from followup.engine.assumptions import annotated
 from followup.engine.engine import Engine
-from followup.engine.resolve import resolve
 from followup.load.situation import Situation, load_situation, situation_from_data
 from followup.render.draft import Draft, make_draft
 from followup.render.encode import document_text
@@ -146,14 +144,13 @@ class Rules:
     """The shipped rulesets and your own folders, merged and compiled once, then reused.
 
     ``dirs`` are folders of your own rulesets; a layer there wins over the shipped layer of the
-    same name. One ``Rules`` may serve many threads at once: durable_rules' C core has no locks
-    of its own, so matching is serialised here (it is the small part of an evaluation).
+    same name. One ``Rules`` may serve many threads at once (the engine serialises matching,
+    since durable_rules' C core has no locks of its own).
     """
 
     def __init__(self, dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
         self.dirs = tuple(str(d) for d in dirs)
         self._engine = Engine(self.dirs)
-        self._lock = threading.Lock()
 
     def situation(self, situation: SituationInput | Situation, today: date | str | None = None) -> Situation:
         """The validated ``Situation`` for a mapping or a file; ``today`` wins over the file's own."""
@@ -171,15 +168,11 @@ class Rules:
 
     def ruleset(self, country: str) -> MergedRuleset:
         """The merged ruleset used for ``country``."""
-        with self._lock:
-            return self._engine.ruleset_for(country)
+        return self._engine.ruleset_for(country)
 
     def advice(self, situation: SituationInput | Situation, *, today: date | str | None = None) -> Advice:
         """The engine's advice record for a situation (``advise`` wraps it in a ``Decision``)."""
-        checked = self.situation(situation, today)
-        with self._lock:
-            merged, facts, fired = self._engine.fired(checked)
-        return annotated(resolve(merged, checked, fired, facts), checked)
+        return self._engine.advise(self.situation(situation, today))
 
     def advise(self, situation: SituationInput | Situation, *, today: date | str | None = None,
                lang: str = "en", log: DecisionLog | None = None, log_personal_data: bool = False) -> Decision:

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from followup.engine.engine import Engine
 from followup.base.errors import EngineError, ExitCode, FollowupError, InputError, InputErrors
 from followup.render.encode import document_line
 from followup.render.text import advice_document, to_json_line
 from followup.load.situation import situation_from_document
 from followup.load.lines import Line, read_lines  # noqa: F401 - read_lines: how callers read the input
 from followup.load.yamlio import MAX_BYTES, json_line_document
+from followup.api import Rules
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -86,7 +86,7 @@ class Job:
     trace: str | None = None
 
 
-def advise_line(engine: Engine, job: Job, number: int, raw: bytes) -> Result:
+def advise_line(rules: Rules, job: Job, number: int, raw: bytes) -> Result:
     """The output line for input line ``number``, and its ``ExitCode`` (advised, bad input, or ours)."""
     try:
         if len(raw) > MAX_BYTES:
@@ -95,7 +95,7 @@ def advise_line(engine: Engine, job: Job, number: int, raw: bytes) -> Result:
         if not text.strip():
             raise InputError("empty line; each line must be one situation as a JSON object")
         situation = situation_from_document(json_line_document(text, job.name, number), job.today)
-        advice = engine.advise(situation)
+        advice = rules.advice(situation)
         return 0, document_line(advice, advice_document(advice, explanation=job.explanation, trace=job.trace))
     except FollowupError as exc:
         return exc.exit_code, _error_line(number, exc)
@@ -121,10 +121,10 @@ def _error_line(number: int, exc: FollowupError) -> str:
 
 
 def run(job: Job, lines: Iterable[Line], write: Callable[[str], None], jobs: int = 1,
-        engine: Engine | None = None, progress: Callable[[int], None] = lambda n: None) -> Tally:
+        rules: Rules | None = None, progress: Callable[[int], None] = lambda n: None) -> Tally:
     """Advise every line, writing each result in input order; ``progress(n)`` after each chunk."""
     tally = Tally()
-    results = _serial(job, lines, engine or Engine(job.rules_dirs)) if jobs <= 1 else _parallel(job, lines, jobs)
+    results = _serial(job, lines, rules or Rules(job.rules_dirs)) if jobs <= 1 else _parallel(job, lines, jobs)
     for chunk in results:
         for number, (code, text) in chunk:
             tally.add(number, code)
@@ -144,9 +144,9 @@ def _chunks(lines: Iterable[Line]) -> Iterator[list[Line]]:
         yield chunk
 
 
-def _serial(job: Job, lines: Iterable[Line], engine: Engine) -> Iterator[list[tuple[int, Result]]]:
+def _serial(job: Job, lines: Iterable[Line], rules: Rules) -> Iterator[list[tuple[int, Result]]]:
     for chunk in _chunks(lines):
-        yield [(n, advise_line(engine, job, n, raw)) for n, raw in chunk]
+        yield [(n, advise_line(rules, job, n, raw)) for n, raw in chunk]
 
 
 def _parallel(job: Job, lines: Iterable[Line], jobs: int) -> Iterator[list[tuple[int, Result]]]:
@@ -199,7 +199,7 @@ def _result(chunk: list[Line], future: Future[list[tuple[int, Result]]]) -> list
         raise EngineError(f"a worker process died while advising lines {chunk[0][0]}-{chunk[-1][0]}") from None
 
 
-_worker: tuple[Job, Engine] | None = None
+_worker: tuple[Job, Rules] | None = None
 
 
 def _start_worker(job: Job) -> None:
@@ -209,13 +209,13 @@ def _start_worker(job: Job) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    _worker = (job, Engine(job.rules_dirs))
+    _worker = (job, Rules(job.rules_dirs))
 
 
 def _advise_chunk(chunk: list[Line]) -> list[tuple[int, Result]]:
     assert _worker is not None, "worker not started"
-    job, engine = _worker
-    return [(n, advise_line(engine, job, n, raw)) for n, raw in chunk]
+    job, rules = _worker
+    return [(n, advise_line(rules, job, n, raw)) for n, raw in chunk]
 
 
 def default_jobs(jobs: int) -> int:

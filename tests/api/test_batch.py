@@ -15,7 +15,7 @@ import pytest
 
 from conftest import EXAMPLES
 from followup import batch as batching
-from followup.engine.engine import Engine
+import followup
 from followup.load.yamlio import MAX_BYTES, load_document
 
 PER_RUN = ("id", "timestamp")
@@ -124,8 +124,8 @@ def test_bytes_that_are_not_utf8_are_refused_per_line(tmp_path: Path) -> None:
 
 
 def test_an_internal_error_on_one_line_does_not_stop_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = Engine()
-    original = engine.advise
+    rules = followup.Rules()
+    original = rules.advice
     calls = []
 
     def flaky(situation: Any) -> Any:
@@ -134,10 +134,10 @@ def test_an_internal_error_on_one_line_does_not_stop_the_others(monkeypatch: pyt
             raise RuntimeError("boom")
         return original(situation)
 
-    monkeypatch.setattr(engine, "advise", flaky)
+    monkeypatch.setattr(rules, "advice", flaky)
     lines = [(n, line.encode()) for n, line in enumerate(example_lines()[:3], start=1)]
     written: list[str] = []
-    tally = batching.run(batching.Job("in.jsonl", None, (), False), iter(lines), written.append, engine=engine)
+    tally = batching.run(batching.Job("in.jsonl", None, (), False), iter(lines), written.append, rules=rules)
     assert tally.exit_code == 70 and tally.advised == 2 and tally.bad == {70: [2]}  # ExitCode.INTERNAL
     assert json.loads(written[1])["error"] == {"exit_code": 70, "line": 2, "messages": [
         {"field": None, "line": 2, "message": "internal error: RuntimeError: boom"}]}
@@ -166,13 +166,13 @@ def _peak_bytes(lines: int) -> int:
     tracemalloc.start()
     try:
         batching.run(batching.Job("in.jsonl", None, (), False), batching.read_lines(stream), lambda text: None,
-                     engine=ENGINE)
+                     rules=RULES)
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
 
 
-ENGINE = Engine()
+RULES = followup.Rules()
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ from typing import IO, Callable, Iterator
 import click
 
 from followup import batch as batching
-from followup.engine.engine import Engine
+from followup.api import Rules
 from followup.audit.compact import TRACES
 from followup.base.errors import ExitCode, InputError, Location
 from followup.base.output import Output, writing
@@ -45,12 +45,12 @@ def batch(input_file: str, output: str, jobs: int, trace: str | None, explanatio
     is left as it was).
     """
     try:
-        engine = Engine(rules_dirs)  # bad rules stop here, before any output is written
+        rules = Rules(rules_dirs)  # bad rules stop here, before any output is written
         form = trace or {True: "full", False: "none", None: "compact"}[explanation]
         job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, form != "none", form)
         with _input(input_file) as stream, writing(output) as out, _progress(input_file) as progress:
             lines = _reading(batching.read_lines(stream), job.name)
-            tally = batching.run(job, lines, _line_writer(out, output), batching.default_jobs(jobs), engine, progress)
+            tally = batching.run(job, lines, _line_writer(out, output), batching.default_jobs(jobs), rules, progress)
     except KeyboardInterrupt:
         # Here, not in click's handler, which would say "Aborted." and exit 1: the output
         # file was left as it was on the way out of ``writing``.

@@ -7,6 +7,7 @@ build facts → durable_rules decides which rules fire → the resolver makes on
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -22,29 +23,37 @@ from followup.load.situation import Situation
 
 
 class Engine:
-    """Advice for situations, against the shipped rulesets and a user's own folders."""
+    """Advice for situations, against the shipped rulesets and a user's own folders.
+
+    Safe from threads: durable_rules' C core has no locks of its own, so registering and
+    matching are serialised here (they are the small part of an evaluation); building the
+    facts and resolving the advice run in parallel.
+    """
 
     def __init__(self, rules_dirs: Iterable[str | Path] = (), evaluator: Evaluator | None = None,
                  library: Library | None = None) -> None:
         self.library = library or load_library(rules_dirs)
         self.evaluator = evaluator or default_evaluator()
         self._merged: dict[str, MergedRuleset] = {}
+        self._lock = threading.RLock()
 
     def ruleset_for(self, country: str) -> MergedRuleset:
         """The merged ruleset for a country (the base rules for one without an overlay)."""
-        if country not in self._merged:
-            merged = self.library.merged(country)
-            if self.library.strict:  # lint loads leniently and reports these as findings itself
-                check_facts(merged)
-            self.evaluator.register(merged)
-            self._merged[country] = merged
-        return self._merged[country]
+        with self._lock:
+            if country not in self._merged:
+                merged = self.library.merged(country)
+                if self.library.strict:  # lint loads leniently and reports these as findings itself
+                    check_facts(merged)
+                self.evaluator.register(merged)
+                self._merged[country] = merged
+            return self._merged[country]
 
     def fired(self, situation: Situation) -> tuple[MergedRuleset, dict, tuple[str, ...]]:
         """The merged ruleset, the facts and the ids of the rules that fire."""
-        merged = self.ruleset_for(situation.country)
         facts = build_facts(situation)
-        return merged, facts, self.evaluator.fired(merged, facts)
+        with self._lock:
+            merged = self.ruleset_for(situation.country)
+            return merged, facts, self.evaluator.fired(merged, facts)
 
     def advise(self, situation: Situation) -> Advice:
         """The advice for one situation."""

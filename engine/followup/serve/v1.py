@@ -178,16 +178,6 @@ async def healthz(request: Request) -> Response:
 # --- batch ---------------------------------------------------------------------------------------
 
 
-class _Locked:
-    """``batch.advise_line`` asks an engine to advise; ``Rules.advice`` is that, under its lock."""
-
-    def __init__(self, rules: Rules) -> None:
-        self.rules = rules
-
-    def advise(self, situation: Situation) -> Advice:
-        return self.rules.advice(situation)
-
-
 class BatchEndpoint:
     """``POST /v1/batch``: each line answered as soon as it has arrived, in input order.
 
@@ -210,7 +200,6 @@ class BatchEndpoint:
             await exc.response()(scope, receive, send)
             return
         svc: Service = request.app.state.service
-        engine = _Locked(svc.rules)
         job = Job("request", today, svc.rules.dirs, trace=trace)
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"application/x-ndjson; charset=utf-8")]})
@@ -223,7 +212,7 @@ class BatchEndpoint:
                 text = to_json_line_error(number, error)
                 await send({"type": "http.response.body", "body": text.encode() + b"\n", "more_body": True})
                 break
-            _, text = advise_line(engine, job, number, raw)  # type: ignore[arg-type]
+            _, text = advise_line(svc.rules, job, number, raw)
             await send({"type": "http.response.body", "body": text.encode("utf-8") + b"\n", "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
