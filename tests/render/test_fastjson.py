@@ -82,3 +82,13 @@ def test_generated_advice_documents_are_the_same_bytes(data: dict[str, Any]) -> 
     document = advice_document(advice)
     assert fastjson.line(document) == canonical.canonical(document)
     assert fastjson.text(document) == _standard_text(document)
+
+
+#: The bytes that make or break a float token, and a few others.
+FLOAT_BYTES = st.binary(max_size=40).map(lambda b: bytes(b"0123456789.eE-+:,[ ]}\nx\""[c % 23] for c in b))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(FLOAT_BYTES)
+def test_the_quick_float_look_finds_exactly_what_the_full_pattern_finds(out: bytes) -> None:
+    assert fastjson._holds_float(out) == bool(fastjson._FLOAT.search(out))

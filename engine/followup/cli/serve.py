@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import gc
 import os
 import socket
 
@@ -64,7 +65,13 @@ def build_app():  # type: ignore[no-untyped-def]
     if os.environ.get("FOLLOWUP_SERVE_NO_AUTH") == "1":
         token = None
     log = open_log(log_path, append=True) if log_path else None
-    return make_app(Rules(dirs), log=log, token=token, cors_origins=cors)
+    rules = Rules(dirs)
+    for country in (*rules.countries(), "ZZ"):  # compiled now, not by a first request that waits for it
+        rules.ruleset(country)
+    # What is loaded now lives as long as the process: out of the collector's way, so that a
+    # full collection does not walk the compiled rules in the middle of a request.
+    gc.freeze()
+    return make_app(rules, log=log, token=token, cors_origins=cors)
 
 
 @click.command()
