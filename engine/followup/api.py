@@ -118,7 +118,8 @@ class Decision:
         return document_text(self.advice, self.to_dict(trace=trace))
 
     def audit_document(self, *, personal_data: bool = False) -> dict[str, Any]:
-        """What a decision log keeps of this decision: the document and the normalised situation.
+        """What a decision log keeps of this decision: the document, with the compact trace, and the
+        normalised situation (append it with the ruleset, ``advice.basis.merged``, which the log stores once).
 
         Names, e-mail addresses, phone numbers and notes are keyed hashes (``audit/personal.py``)
         unless ``personal_data=True``.
@@ -182,7 +183,7 @@ class Rules:
         advice = self.advice(situation, today=today)
         decision = Decision.of(advice, new_record(advice), language)
         if log is not None:  # logged before anyone sees it: no advice leaves without its record
-            log.append(decision.audit_document(personal_data=log_personal_data))
+            log.append(decision.audit_document(personal_data=log_personal_data), advice.basis.merged if advice.basis else None)
         return decision
 
     def explain(self, situation: SituationInput | Situation, *, today: date | str | None = None) -> Explanation:

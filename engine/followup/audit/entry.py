@@ -3,6 +3,11 @@
 ``log.py`` has the JSON Lines log and ``open_log``; ``sqlite_log.py`` the SQLite one. Both
 read an entry's JSON with ``parse_entry``, so a tampered or truncated entry is reported the
 same way, naming the file and line (for SQLite: the row).
+
+A decision entry carries the compact trace, and the log stores each ruleset those name once,
+by digest (``stored.py``). ``DecisionLog.full_document`` gives an entry's document with the
+full trace, expanded from the stored ruleset; an entry from before (with the full trace
+itself) is given as it is.
 """
 
 from __future__ import annotations
@@ -14,8 +19,11 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Iterator, Mapping
 
+from followup.audit.compact import expand_document
+from followup.audit.stored import ruleset_from_stored
 from followup.base.errors import InputError, Location
 from followup.load.yamlio import MAX_BYTES
+from followup.rules.ruleset import MergedRuleset
 
 #: Nesting of a log line. A trace nests a rule's conditions (at most ``yamlio.MAX_DEPTH``, 32,
 #: deep in its file) under a few levels of its own; twice that is room enough, and keeps every
@@ -61,15 +69,62 @@ class DecisionLog(ABC):
     name: str
 
     @abstractmethod
-    def append(self, document: Mapping[str, Any]) -> None:
+    def append(self, document: Mapping[str, Any], ruleset: MergedRuleset | None = None) -> None:
         """Add one decision document (it has ``decision.id``), durably, whole or not at all.
 
+        A document with the compact trace needs the ``ruleset`` it names: the log stores it
+        (once for all the decisions that use it) before the decision, in the same write.
         Raises ``InputError`` (naming the log) if it cannot be written.
         """
 
     @abstractmethod
     def __iter__(self) -> Iterator[LogEntry]:
-        """Every entry, in the order appended; an unreadable one has its ``error`` set."""
+        """Every decision entry, in the order appended; an unreadable one has its ``error`` set.
+
+        Stored rulesets are not entries: ``ruleset`` reads them.
+        """
+
+    @abstractmethod
+    def stored(self, digest: str) -> LogEntry | None:
+        """The stored ruleset record with this digest, as an entry (``data`` or ``error``), or None."""
+
+    def ruleset(self, digest: str, entry: LogEntry) -> MergedRuleset:
+        """The ruleset named ``digest``, rebuilt from the log alone and checked against its digest.
+
+        ``entry`` is the decision that names it: a missing ruleset is an ``InputError`` at its
+        line; a tampered one, at the ruleset's own line (for SQLite: named by its digest).
+        """
+        cache: dict[str, MergedRuleset] = self.__dict__.setdefault("_rulesets", {})
+        if digest not in cache:
+            record = self.stored(digest)
+            if record is None:
+                raise InputError(f"decision {entry.id}: its ruleset {digest[:80]} is not stored in the log",
+                                 entry.location)
+            if record.error is not None or record.data is None:
+                raise record.error or InputError(f"stored ruleset {digest[:80]} cannot be read", record.location)
+            # line 0: an SQLite row, named by the digest in the message instead
+            cache[digest] = ruleset_from_stored(record.data, Location(record.file, record.line or None), digest)
+        return cache[digest]
+
+    def full_document(self, entry: LogEntry) -> dict[str, Any]:
+        """The entry's document with the full trace, expanded from the stored ruleset if compact.
+
+        Raises ``InputError`` naming the entry's line (or the ruleset's) when it cannot be.
+        """
+        if entry.data is None:
+            raise entry.error or InputError("not a decision record", entry.location)
+        compact = entry.data.get("compact_explanation")
+        if compact is None:
+            return entry.data
+        digest = compact.get("ruleset") if isinstance(compact, Mapping) else None
+        if not isinstance(digest, str):
+            raise InputError(f"decision {entry.id}: not a decision record (compact_explanation.ruleset must be text)",
+                             entry.location)
+        merged = self.ruleset(digest, entry)
+        try:
+            return expand_document(entry.data, merged, f"decision {entry.id}")
+        except InputError as exc:
+            raise InputError(exc.message + "; the record was changed after it was written", entry.location) from None
 
     def find(self, decision_id: str) -> LogEntry | None:
         """The first entry whose decision id is ``decision_id``, or None."""

@@ -13,6 +13,13 @@ a single ``O_APPEND`` write (repeated only for what a short write left) while an
 writer that crashed is never glued to the next one. Each line is ``fsync``ed before
 ``append`` returns.
 
+A decision line carries the compact trace; the ruleset it names is stored once, on a line of
+its own (``stored.py``; it starts ``{"digest":"sha256:...``), written in the same locked write
+as the first decision that needs it. Whether the log has it already is looked up under that
+lock (once per process and ruleset: then remembered), so concurrent appenders never lose it
+and never write it twice. A ruleset line is not an entry: iteration passes it by, and
+``stored`` finds it by its digest.
+
 The log holds people's job searches, so it is kept readable by its owner only: a new log is
 created with mode 0600; an existing one whose mode lets others read or write it is refused
 (we will not add to a file others can read; ``chmod 600`` it), and so is a symbolic link
@@ -28,17 +35,20 @@ with an ``error`` (file and line), and iteration goes on with the next line.
 from __future__ import annotations
 
 import io
+import mmap
 import os
 import stat
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from followup.audit.entry import MAX_DEPTH, DecisionLog, LogEntry, checked_decision, parse_entry  # noqa: F401 - the interface, here too
 from followup.audit.sqlite_log import SqliteLog, is_sqlite
+from followup.audit.stored import is_stored_ruleset, stored_ruleset
 from followup.base.canonical import canonical
 from followup.base.errors import InputError, Location
 from followup.load.lines import read_lines
 from followup.load.yamlio import MAX_BYTES
+from followup.rules.ruleset import MergedRuleset
 
 try:
     import fcntl
@@ -64,27 +74,50 @@ class JsonLinesLog(DecisionLog):
         self._append = append
         self._sync = sync
         self._fd = _open_for_append(path) if append else _open_for_reading(path)
+        #: Digests this process has seen stored in the file (a line is never taken back).
+        self._stored: set[str] = set()
 
     def close(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
 
-    def append(self, document: Mapping[str, Any]) -> None:
+    def append(self, document: Mapping[str, Any], ruleset: MergedRuleset | None = None) -> None:
         checked_decision(document, self._append)
+        if "compact_explanation" in document and ruleset is None:
+            raise ValueError("a document with the compact trace needs its ruleset")
         # Canonical JSON (RFC 8785), as every JSON line followup writes: a newline in text is
         # escaped, so the line is one line whatever the document holds.
-        line = canonical(dict(document)).encode("utf-8")
+        line = self._line(document, "decision")
+        before = None
+        if ruleset is not None and ruleset.digest not in self._stored:
+            digest, stored = ruleset.digest, self._line(stored_ruleset(ruleset), "ruleset")
+            before = lambda: b"" if _ruleset_line(self._fd, digest) else stored  # noqa: E731 - asked under the lock
+        _append_bytes(self._fd, line + b"\n", self.name, self._sync, before)
+        if ruleset is not None:
+            self._stored.add(ruleset.digest)
+
+    def _line(self, data: Mapping[str, Any], what: str) -> bytes:
+        line = canonical(dict(data)).encode("utf-8")
         if len(line) > MAX_BYTES:  # what we write, we must be able to read back
-            raise InputError(f"this decision takes {len(line):,} bytes, more than the {MAX_BYTES:,} bytes a log line "
+            raise InputError(f"this {what} takes {len(line):,} bytes, more than the {MAX_BYTES:,} bytes a log line "
                              "may have", Location(self.name))
-        _append_bytes(self._fd, line + b"\n", self.name, self._sync)
+        return line
+
+    def stored(self, digest: str) -> LogEntry | None:
+        found = _ruleset_line(self._fd, digest)
+        return parse_entry(self.name, *found) if found else None
 
     def __iter__(self) -> Iterator[LogEntry]:
         fd = os.dup(self._fd)  # an iteration of its own: its own offset, closed with it
         with io.BufferedReader(_Until(fd, _snapshot_end(fd))) as stream:  # type: ignore[arg-type]
             for number, raw in read_lines(stream, MAX_BYTES):
-                if raw.strip():
+                if raw.startswith(RULESET_START):
+                    entry = parse_entry(self.name, number, raw)
+                    if entry.data is not None and is_stored_ruleset(entry.data):
+                        continue  # a ruleset, read by ``stored`` when a decision names it
+                    yield entry
+                elif raw.strip():
                     yield parse_entry(self.name, number, raw)
 
 
@@ -137,11 +170,42 @@ def _regular_file(mode: int, path: str) -> None:
         raise InputError("the audit log must be a regular file (not a device, FIFO or socket)", Location(path))
 
 
-def _append_bytes(fd: int, data: bytes, name: str, sync: bool) -> None:
-    """Append ``data`` whole under an exclusive lock; on failure cut the file back as it was."""
+#: How a stored ruleset's line starts (canonical JSON: its keys sorted, ``digest`` first).
+RULESET_START = b'{"digest":'
+
+
+def _ruleset_line(fd: int, digest: str) -> tuple[int, bytes] | None:
+    """The number and bytes of the first whole line storing ruleset ``digest``, or None.
+
+    A line cut short by a writer that died (no newline after it) is not a stored ruleset.
+    """
+    needle = b"\n" + RULESET_START + b'"' + digest.encode("ascii", "replace") + b'",'
+    size = os.fstat(fd).st_size
+    if not size:
+        return None
+    with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as view:
+        start = 0 if view[: len(needle) - 1] == needle[1:] else view.find(needle)
+        while start >= 0:
+            begin = start + 1 if view[start:start + 1] == b"\n" else start
+            end = view.find(b"\n", begin)
+            if end >= 0:
+                return view[:begin].count(b"\n") + 1, view[begin:end]
+            start = view.find(needle, begin)
+    return None
+
+
+def _append_bytes(fd: int, data: bytes, name: str, sync: bool, before: Callable[[], bytes] | None = None) -> None:
+    """Append ``data`` whole under an exclusive lock; on failure cut the file back as it was.
+
+    ``before``, asked once the lock is held, gives what must precede ``data`` in the same write
+    (a ruleset line the log does not have yet, or nothing).
+    """
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         size = os.fstat(fd).st_size
+        if before is not None:
+            first = before()
+            data = first + b"\n" + data if first else data
         if size and os.pread(fd, 1, size - 1) != b"\n":
             data = b"\n" + data  # the last writer died mid-line: keep its fragment on a line of its own
         try:

@@ -1,7 +1,10 @@
 """Replaying recorded decisions with the current rules, and saying what changed.
 
-Each audit log line holds the normalised situation (with its ``today``) and the advice given.
-Replaying evaluates that situation again with the rules in force now and compares:
+Each audit log entry holds the normalised situation (with its ``today``) and the advice given,
+its trace compact and expanded here from the ruleset the log stored (``DecisionLog.full_document``),
+so the old side is the rules as they were, whatever the rules folders hold now. Replaying
+evaluates that situation again with the rules in force now (through the advising callable
+it is given: ``followup.Rules(dirs).advice`` from the command line) and compares:
 - the advice: action, channel, alternatives, purpose, dates, forbidden channels,
   what to say, avoid and be careful about, conflicts and warnings;
 - the rules: which fired then and not now (and why not, now), which fire now and did not
@@ -19,12 +22,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from followup import __version__
 from followup.engine.advice import Advice
+from followup.audit.compact import compact_trace
 from followup.audit.log import DecisionLog, LogEntry
-from followup.engine.engine import Engine
+from followup.audit.record import DecisionRecord
+from followup.audit.stored import advise_under
 from followup.base.errors import ExitCode, InputError, InputErrors
 from followup.audit.explain import explain
 from followup.audit.whynot import failure_words
@@ -85,12 +90,16 @@ class Refused:
     errors: tuple[InputError, ...]
 
 
-def replay_log(log: DecisionLog, engine: Engine, decision_id: str | None = None) -> Iterator[Replayed | Refused]:
-    """Replay the decisions of ``log`` one at a time, in log order, with ``engine``'s rules.
+#: What replay advises with: a situation in, the advice of the rules in force now out.
+Advise = Callable[[Situation], Advice]
+
+
+def replay_log(log: DecisionLog, advise: Advise, decision_id: str | None = None) -> Iterator[Replayed | Refused]:
+    """Replay the decisions of ``log`` one at a time, in log order, advising with ``advise``.
 
     ``decision_id`` selects the decisions whose id starts with it. A line that is not a
-    decision record is ``Refused`` whatever is selected (the log itself is bad), and the
-    replay goes on with the next one.
+    decision record, or whose stored ruleset is missing or was changed, is ``Refused``
+    whatever is selected (the log itself is bad), and the replay goes on with the next one.
     """
     for entry in log:
         if entry.error is not None:
@@ -99,11 +108,11 @@ def replay_log(log: DecisionLog, engine: Engine, decision_id: str | None = None)
         if decision_id is not None and entry.id is not None and not entry.id.startswith(decision_id):
             continue
         try:
-            recorded = check_entry(entry)
+            recorded = check_entry(replace(entry, data=log.full_document(entry)))
         except InputError as exc:
             yield Refused(entry.file, entry.line, tuple(exc.each()))
             continue
-        yield replay(recorded, engine)
+        yield replay(recorded, advise)
 
 
 def check_entry(entry: LogEntry) -> Recorded:
@@ -140,6 +149,46 @@ def check_entry(entry: LogEntry) -> Recorded:
     return Recorded(entry, decision_id, replace(situation, load_notes=()), data)
 
 
+@dataclass(frozen=True)
+class Reproduced:
+    """A logged decision made again under its own stored rules: the advice and record it had."""
+
+    document: dict[str, Any]
+    advice: Advice
+    record: DecisionRecord
+
+
+def reproduce(log: DecisionLog, entry: LogEntry) -> Reproduced:
+    """The decision of ``entry`` as it was made: advised again under the ruleset the log stored
+    for it (durable_rules deciding), and checked to give exactly the advice and trace logged.
+
+    An ``InputError`` naming the entry's line if it cannot be: tampered, its ruleset missing
+    or changed, logged before rulesets were stored, or no longer reached by this followup.
+    """
+    full = log.full_document(entry)
+    recorded = check_entry(replace(entry, data=full))
+    compact = entry.data.get("compact_explanation") if entry.data else None
+    if not isinstance(compact, dict):
+        raise InputError(f"decision {recorded.id} was logged with its full trace, before the log stored rulesets; "
+                         "'followup log show' prints it as logged", entry.location)
+    advice = advise_under(log.ruleset(compact["ruleset"], entry), recorded.situation)
+    again = {**compact_trace(explain(advice)), "facts": compact.get("facts")}  # facts: hashed as logged
+    if again != compact or any(_get(full, path) != _get(advice.to_json(), path) for _, path in FIELDS):
+        raise InputError(f"decision {recorded.id}: followup {__version__} no longer reaches the logged advice from "
+                         f"the logged rules (logged by followup {full['decision'].get('engine')}); "
+                         "'followup log show' prints it as logged", entry.location)
+    return Reproduced(full, advice, logged_record(recorded))
+
+
+def logged_record(recorded: Recorded) -> DecisionRecord:
+    """The decision record a checked logged decision was made under."""
+    decision = recorded.document["decision"]
+    ruleset = decision["ruleset"]
+    return DecisionRecord(recorded.id, str(decision.get("timestamp")), str(decision.get("engine")),
+                          str(ruleset.get("name")), ruleset["version"], ruleset["digest"],
+                          decision["situation_digest"], recorded.situation.today)
+
+
 _ABSENT = object()
 _REQUIRED = (("decision", "id"), ("decision", "situation_digest"), ("decision", "ruleset", "digest"),
              ("decision", "ruleset", "version"), ("situation",), ("trace",),
@@ -174,9 +223,9 @@ def _at(entry: LogEntry, error: InputError) -> InputError:
     return InputError(field + error.message, entry.location)
 
 
-def replay(recorded: Recorded, engine: Engine) -> Replayed:
-    """Evaluate a recorded situation with ``engine``'s rules and compare with what was advised."""
-    advice = engine.advise(recorded.situation)
+def replay(recorded: Recorded, advise: Advise) -> Replayed:
+    """Evaluate a recorded situation with ``advise`` (the rules now) and compare with what was advised."""
+    advice = advise(recorded.situation)
     document = advice.to_json()
     then, now = recorded.document, document
     differences = [_field_difference(label, _get(then, path), _get(now, path)) for label, path in FIELDS]
@@ -199,6 +248,7 @@ def _field_difference(label: str, then: Any, now: Any) -> str | None:
 
 def _rule_differences(then: dict[str, Any], advice: Advice) -> list[str]:
     fired_then = {entry["id"]: entry.get("effect") for entry in then["trace"] if isinstance(entry, dict)}
+    old = {entry["id"]: entry for entry in then["trace"] if isinstance(entry, dict)}
     fired_now = {entry.id: entry.effect for entry in advice.trace}
     out: list[str] = []
     explanation = None
@@ -208,11 +258,20 @@ def _rule_differences(then: dict[str, Any], advice: Advice) -> list[str]:
             trace = explanation.entry(rule_id)
             blocking = trace.blocking() if trace else None
             why = (f": {failure_words(blocking)}" if blocking else "") if trace else ": it is no longer in the rules"
-            out.append(f"rule {rule_id}: fired then, not now{why}")
+            out.append(f"rule {rule_id}: fired then, not now{why}{_then_words(old[rule_id])}")
         elif fired_then[rule_id] != fired_now[rule_id]:
             out.append(f"rule {rule_id}: effect changed: {_effect_change(fired_then[rule_id] or {}, fired_now[rule_id])}")
     out += [f"rule {rule_id}: fires now, did not then" for rule_id in fired_now if rule_id not in fired_then]
     return out
+
+
+def _then_words(entry: dict[str, Any]) -> str:
+    """`` (then: “title”, seed 003 C1)``: the rule as the log has it, which today's rules may not."""
+    title = entry.get("title")
+    source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
+    items = source.get("items") if isinstance(source.get("items"), list) else []
+    seed = f", seed {source['seed']} {' '.join(str(i) for i in items)}".rstrip() if isinstance(source.get("seed"), str) else ""
+    return f" (then: \u201c{title}\u201d{seed})" if isinstance(title, str) else ""
 
 
 def _effect_change(then: dict[str, Any], now: dict[str, Any]) -> str:

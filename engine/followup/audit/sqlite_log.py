@@ -3,7 +3,9 @@
 Chosen by ``open_log`` for a path ending in ``.sqlite`` or ``.db``, or written as a URL,
 ``sqlite:PATH``. Each decision is one row: the canonical JSON document, as a JSON Lines log
 would hold it, and beside it what an auditor asks about, indexed (``decisions``: id, time,
-day, country, action, ruleset digest; ``fired``: each rule that fired). Any number of
+day, country, action, ruleset digest; ``fired``: each rule that fired). Each ruleset a decision
+names is stored once in ``rulesets`` (digest, the record of ``stored.py``), inserted in the
+same transaction as the first decision that needs it (``INSERT OR IGNORE``: never twice). Any number of
 processes may append at once: each append is one ``BEGIN IMMEDIATE`` transaction, and a
 writer waits up to ``BUSY_SECONDS`` for the others (WAL lets readers go on meanwhile).
 
@@ -22,9 +24,11 @@ import stat
 from typing import Any, Callable, Iterator, Mapping
 
 from followup.audit.entry import DecisionLog, LogEntry, checked_decision, fired_ids, parse_entry
+from followup.audit.stored import stored_ruleset
 from followup.base import fastjson
 from followup.base.errors import InputError, Location
 from followup.load.yamlio import MAX_BYTES
+from followup.rules.ruleset import MergedRuleset
 
 #: How long an append waits for other writers before it gives up (exit 2).
 BUSY_SECONDS = 30.0
@@ -42,6 +46,7 @@ CREATE INDEX IF NOT EXISTS decisions_id ON decisions (id);
 CREATE INDEX IF NOT EXISTS decisions_today ON decisions (today);
 CREATE TABLE IF NOT EXISTS fired (row INTEGER NOT NULL, rule TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS fired_rule ON fired (rule, row);
+CREATE TABLE IF NOT EXISTS rulesets (digest TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
 
 
@@ -61,6 +66,7 @@ class SqliteLog(DecisionLog):
         self.name = name
         self.path = _path(name)
         self._append = append
+        self._stored: set[str] = set()
         _check_file(self.path, append)
         try:
             uri = f"file:{self.path}?mode={'rwc' if append else 'ro'}"
@@ -94,17 +100,23 @@ class SqliteLog(DecisionLog):
         if db is not None:
             db.close()
 
-    def append(self, document: Mapping[str, Any]) -> None:
+    def append(self, document: Mapping[str, Any], ruleset: MergedRuleset | None = None) -> None:
         decision = checked_decision(document, self._append)
+        if "compact_explanation" in document and ruleset is None:
+            raise ValueError("a document with the compact trace needs its ruleset")
         text = fastjson.line(dict(document))
         if len(text.encode("utf-8")) > MAX_BYTES:
             raise InputError(f"this decision is more than the {MAX_BYTES:,} bytes a log entry may have",
                              Location(self.name))
         ruleset = decision.get("ruleset") if isinstance(decision.get("ruleset"), Mapping) else {}
         fired = fired_ids(document)
+        stored = None if ruleset is None or ruleset.digest in self._stored else fastjson.line(stored_ruleset(ruleset))
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                if stored is not None:
+                    self._db.execute("INSERT OR IGNORE INTO rulesets (digest, data) VALUES (?, ?)",
+                                     (ruleset.digest, stored))  # type: ignore[union-attr]
                 row = self._db.execute(
                     "INSERT INTO decisions (id, timestamp, today, country, action, ruleset, document) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -117,6 +129,23 @@ class SqliteLog(DecisionLog):
                 raise
         except sqlite3.Error as exc:
             raise self._error(exc) from None
+        if ruleset is not None:
+            self._stored.add(ruleset.digest)
+
+    def stored(self, digest: str) -> LogEntry | None:
+        """The ruleset row of ``digest``; in messages it is named by its digest, as it has no line."""
+        try:
+            row = self._db.execute("SELECT data FROM rulesets WHERE digest = ?", (digest,)).fetchone()
+        except sqlite3.Error as exc:
+            if "no such table" in str(exc):
+                return None  # a log from before rulesets were stored
+            raise self._error(exc) from None
+        if row is None:
+            return None
+        raw = row[0].encode("utf-8", "surrogatepass") if isinstance(row[0], str) else bytes(row[0] or b"")
+        entry = parse_entry(self.name, 0, raw)
+        error = entry.error and InputError(f"stored ruleset {digest[:80]}: {entry.error.message}", Location(self.name))
+        return LogEntry(self.name, 0, entry.data, error)
 
     def __iter__(self) -> Iterator[LogEntry]:
         yield from self.query()

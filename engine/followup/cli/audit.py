@@ -9,11 +9,11 @@ import click
 
 from followup.api import Rules
 from followup.audit.log import open_log
-from followup.audit.replay import Refused, exit_code, replay_log, replayed_text, summary
+from followup.audit.replay import Refused, exit_code, replay_log, replayed_text, reproduce, summary
 from followup.audit.whynot import SUBJECTS, why_not
 from followup.audit.explain import explain
 from followup.base.errors import InputError, InputErrors, Location
-from followup.engine.engine import Engine
+from followup.base.words import visible
 from followup.load.situation import situation_from_document
 from followup.render.report import explanation_markdown, explanation_text, why_not_markdown, why_not_text
 from followup.render.text import advice_document, to_json_text
@@ -21,7 +21,10 @@ from followup.cli.common import as_date, emit, read_document, rules_option, toda
 
 
 @click.command("explain")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True), required=False)
+@click.option("--log", "log_path", metavar="LOG", help="Explain a logged decision instead (with --id), under the rules "
+              "it was made with, as the log stored them.")
+@click.option("--id", "decision_id", metavar="ID", help="The id of the logged decision to explain (with --log).")
 @click.option("--why-not", "subjects", multiple=True, type=click.Choice(SUBJECTS), metavar="CHANNEL|follow_up",
               help="Why the advice is not to use CHANNEL (email, phone, linkedin, in_person, letter, insider), "
                    "or with follow_up, why not to follow up now: the rules in the way, their sources, and what "
@@ -30,18 +33,32 @@ from followup.cli.common import as_date, emit, read_document, rules_option, toda
               help="text for a terminal, markdown to paste into a message, json for tools.")
 @today_option
 @rules_option
-def explain_command(file: str, subjects: tuple[str, ...], fmt: str, today: datetime | None,
-                    rules_dirs: tuple[str, ...]) -> None:
+def explain_command(file: str | None, log_path: str | None, decision_id: str | None, subjects: tuple[str, ...],
+                    fmt: str, today: datetime | None, rules_dirs: tuple[str, ...]) -> None:
     """Explain the advice for FILE ('-' for standard input): every rule, whether it applied, and why (or why not).
 
     Rules that applied come first, each condition with the value it saw; then the rules that
-    did not, grouped by the first condition that failed.
+    did not, grouped by the first condition that failed. With --log LOG --id ID, the logged
+    decision ID instead, from the log alone: the rules as they were when it was made.
     """
-    decision = Rules(rules_dirs).advise(situation_from_document(read_document(file), as_date(today)))
-    advice, record = decision.advice, decision.record
+    if log_path is not None or decision_id is not None:
+        if file is not None or log_path is None or decision_id is None or today is not None or rules_dirs:
+            raise InputError("explain a logged decision with --log LOG --id ID, and no FILE, --today or --rules")
+        with open_log(log_path) as opened:
+            entry = opened.find(decision_id)
+            if entry is None:
+                raise InputError(f"no decision with id {visible(decision_id[:80])!r} in the log", Location(log_path))
+            logged = reproduce(opened, entry)
+        advice, record, document = logged.advice, logged.record, logged.document
+    elif file is None:
+        raise InputError("name the situation FILE to explain ('-' for standard input), or --log LOG --id ID")
+    else:
+        decision = Rules(rules_dirs).advise(situation_from_document(read_document(file), as_date(today)))
+        advice, record = decision.advice, decision.record
+        document = advice_document(advice, record)
     answers = [why_not(advice, subject) for subject in subjects]
     if fmt == "json":
-        document = advice_document(advice, record)
+        document = dict(document)
         if answers:
             document["why_not"] = [answer.to_json() for answer in answers]
         emit(to_json_text(document), json_text=True)
@@ -73,7 +90,7 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
     errors: list[InputError] = []
     replayed = different = bad = 0
     with open_log(log) as decisions:  # an unusable LOG is refused before the rules are loaded
-        for outcome in replay_log(decisions, Engine(rules_dirs), decision_id):
+        for outcome in replay_log(decisions, Rules(rules_dirs).advice, decision_id):
             if isinstance(outcome, Refused):
                 bad += 1
                 if bad <= MAX_REPORTED:  # a log of a million bad lines must not become a million messages in memory

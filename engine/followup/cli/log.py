@@ -3,19 +3,25 @@
 Any log ``open_log`` opens: a JSON Lines file, or SQLite (``.sqlite``, ``.db``, ``sqlite:``),
 where the filters are indexed queries. An entry that cannot be read (a tampered line or row)
 is named on standard error and makes the exit code 2: never skipped in silence.
+
+``show`` gives a decision with its full trace, expanded from the ruleset the log stored for it
+(``--as-logged``: the entry as written, compact trace); ``export`` writes each stored ruleset
+before the first decision that names it, so that what it writes is a log of its own.
 """
 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
 import click
 
-from followup.audit.entry import LogEntry, fired_ids
+from followup.audit.entry import DecisionLog, LogEntry, fired_ids
 from followup.audit.erase import erase
 from followup.audit.log import open_log
+from followup.audit.replay import check_entry
 from followup.base.errors import ExitCode, InputError, Location
 from followup.base.words import visible
 from followup.render.text import to_json_line, to_json_text
@@ -56,16 +62,22 @@ def list_command(log_path: str, since: datetime | None, country: str | None, rul
 @click.argument("log_path", metavar="LOG")
 @click.argument("decision_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="json", show_default=True)
-def show_command(log_path: str, decision_id: str, fmt: str) -> None:
-    """The logged document of decision ID, as it was written."""
+@click.option("--as-logged", is_flag=True, help="The entry as it was written (its compact trace), not expanded.")
+def show_command(log_path: str, decision_id: str, fmt: str, as_logged: bool) -> None:
+    """The logged document of decision ID, with its full trace: every rule as it was when decided.
+
+    The trace is expanded from the ruleset the log stored for the decision, whatever the rules
+    folders hold now. A tampered entry or stored ruleset, or a missing one, exits 2, naming it.
+    """
     with open_log(log_path) as opened:
         entry = opened.find(decision_id)
-    if entry is None:
-        raise InputError(f"no decision with id {visible(decision_id[:80])!r} in the log", Location(log_path))
-    if entry.error is not None:
-        raise entry.error
-    assert entry.data is not None
-    emit(to_json_text(entry.data) if fmt == "json" else _summary_text(entry.data), json_text=fmt == "json")
+        if entry is None:
+            raise InputError(f"no decision with id {visible(decision_id[:80])!r} in the log", Location(log_path))
+        document = opened.full_document(entry)
+    check_entry(replace(entry, data=document))  # a changed situation or trace is refused, never shown as logged
+    if as_logged:
+        document = entry.data  # type: ignore[assignment]
+    emit(to_json_text(document) if fmt == "json" else _summary_text(document), json_text=fmt == "json")
 
 
 @log.command("export")
@@ -74,7 +86,8 @@ def show_command(log_path: str, decision_id: str, fmt: str) -> None:
 def export_command(log_path: str, since: datetime | None, country: str | None, rule: str | None,
                    action: str | None) -> None:
     """The matching decisions as JSON Lines on standard output, one document a line."""
-    _finish(_each(log_path, since, country, rule, action, lambda d: emit(to_json_line(d), json_text=True)))
+    _finish(_each(log_path, since, country, rule, action, lambda d: emit(to_json_line(d), json_text=True),
+                  rulesets=True))
 
 
 @log.command("erase")
@@ -91,18 +104,38 @@ def erase_command(log_path: str, email: str | None, person: str | None, decision
 
 
 def _each(log_path: str, since: datetime | None, country: str | None, rule: str | None, action: str | None,
-          write: Callable[[dict[str, Any]], None]) -> list[InputError]:
+          write: Callable[[dict[str, Any]], None], rulesets: bool = False) -> list[InputError]:
+    """Write each matching entry; with ``rulesets``, each stored ruleset before its first decision."""
     bad: list[InputError] = []
+    written: set[str] = set()
     with open_log(log_path) as opened:
         entries: Iterator[LogEntry] = opened.query(since=since.date().isoformat() if since else None,
                                                    country=country, rule=rule, action=action)
         for entry in entries:
-            if entry.error is not None:
-                say(error_text(entry.error))
-                bad.append(entry.error)
-            elif entry.data is not None:
+            try:
+                if entry.error is not None:
+                    raise entry.error
+                assert entry.data is not None
+                if rulesets:
+                    _ruleset_first(opened, entry, written, write)
                 write(entry.data)
+            except InputError as exc:
+                say(error_text(exc))
+                bad.append(exc)
     return bad
+
+
+def _ruleset_first(opened: DecisionLog, entry: LogEntry, written: set[str],
+                   write: Callable[[dict[str, Any]], None]) -> None:
+    """Write the stored ruleset ``entry`` names, checked, unless it was written already."""
+    compact = entry.data.get("compact_explanation") if entry.data else None
+    digest = compact.get("ruleset") if isinstance(compact, dict) else None
+    if isinstance(digest, str) and digest not in written:
+        opened.ruleset(digest, entry)  # missing or tampered: refused here, naming it
+        stored = opened.stored(digest)
+        assert stored is not None and stored.data is not None
+        write(stored.data)
+        written.add(digest)
 
 
 def _finish(bad: list[InputError]) -> None:

@@ -204,8 +204,12 @@ def _collect(texts: Texts, advice: Advice) -> None:
 
 
 def audit_document(advice: Advice, record: DecisionRecord) -> dict[str, Any]:
-    """One audit log entry: the advice document with the normalised situation it was made for."""
-    return {**advice_document(advice, record), "situation": basis_of(advice).situation.to_dict()}
+    """One audit log entry: the advice document with the compact trace and the normalised situation.
+
+    The log stores the ruleset the compact trace names once (``audit/stored.py``), so the full
+    trace comes back from the log alone (``DecisionLog.full_document``).
+    """
+    return {**advice_document(advice, record, trace="compact"), "situation": basis_of(advice).situation.to_dict()}
 
 
 def to_json_line(data: Any) -> str:
