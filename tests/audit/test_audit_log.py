@@ -52,16 +52,28 @@ def test_advise_appends_the_full_record(run, tmp_path: Path) -> None:
     printed = run("advise", str(EXAMPLES / "dk-applied-email.yaml"), "--format", "json", "--audit-log", str(log))
     assert printed.code == 0, printed.err
     run("advise", str(EXAMPLES / "se-posting-forbids-contact.yaml"), "--audit-log", str(log))
-    lines = log.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 2
-    first = json.loads(lines[0])
+    run("advise", str(EXAMPLES / "dk-applied-email.yaml"), "--audit-log", str(log))
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    # Each ruleset once, on its own line, before the first decision that names it.
+    assert [sorted(line)[:1] for line in lines] == [["digest"], ["action"], ["digest"], ["action"], ["action"]]
+    first = lines[1]
+    assert lines[0]["digest"] == first["decision"]["ruleset"]["digest"] == first["compact_explanation"]["ruleset"]
+    assert digest_of(lines[0]["ruleset"]) == lines[0]["digest"]
     assert first["decision"] == printed.json()["decision"], "the log and the output name the same decision"
     # No personal data by default (audit/personal.py): the name is a keyed hash of its kind.
     assert first["situation"]["contact"]["name"].startswith("name-") and first["situation"]["today"] == "2026-11-21"
     assert digest_of(first["situation"]) == first["personal_data"]["situation_digest"]
     assert {k: first[k] for k in ("action", "channel", "timing")} == {k: printed.json()[k] for k in ("action", "channel", "timing")}
-    assert any(not r["fired"] for r in first["explanation"]["rules"])
-    assert json.loads(lines[1])["action"] == "stop"
+    assert "explanation" not in first and "trace" not in first, "the rules' text is stored once, not per decision"
+    with open_log(log) as opened:
+        entries = list(opened)
+        full = opened.full_document(entries[0])
+    assert [e.line for e in entries] == [2, 4, 5], "ruleset lines are not decisions"
+    shown = printed.json()  # with the name as given; the log's trace has its hash (audit/personal.py)
+    assert [(r["id"], r["fired"], r["title"], r["source"]) for r in full["explanation"]["rules"]] == \
+        [(r["id"], r["fired"], r["title"], r["source"]) for r in shown["explanation"]["rules"]]
+    assert [r["effect"] for r in full["trace"]] == [r["effect"] for r in shown["trace"]]
+    assert lines[3]["action"] == "stop"
     assert stat.S_IMODE(log.stat().st_mode) == 0o600, "a log of people's job searches is private by default"
 
 
@@ -125,10 +137,10 @@ def test_append_needs_a_decision_id(tmp_path: Path) -> None:
 def test_log_lines_are_canonical_json(run, tmp_path: Path) -> None:
     log = tmp_path / "audit.jsonl"
     run("advise", str(EXAMPLES / "dk-applied-email.yaml"), "--audit-log", str(log))
-    line = log.read_text(encoding="utf-8").rstrip("\n")
-    data = json.loads(line)
-    assert line == json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    assert os.linesep not in line
+    lines = log.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    assert len(lines) == 2, "the ruleset, then the decision"
+    for line in lines:
+        assert line == json.dumps(json.loads(line), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- the DecisionLog interface ---------------------------------------------------------------
@@ -140,9 +152,10 @@ def test_the_json_lines_log_is_a_decision_log_with_find_and_line_numbers(run, tm
            for example in sorted(EXAMPLES.glob("*.yaml"))[:3]]
     with open_log(log) as opened:
         assert isinstance(opened, DecisionLog) and isinstance(opened, JsonLinesLog)
-        assert [(entry.line, entry.id) for entry in opened] == list(enumerate(ids, start=1))
+        # Three DK decisions: line 1 stores their ruleset, once.
+        assert [(entry.line, entry.id) for entry in opened] == list(enumerate(ids, start=2))
         found = opened.find(ids[1])
-        assert found is not None and found.line == 2 and found.data["decision"]["id"] == ids[1]
+        assert found is not None and found.line == 3 and found.data["decision"]["id"] == ids[1]
         assert opened.find("no-such-id") is None
 
 

@@ -13,6 +13,7 @@ from conftest import audit_rule, write_overlay, write_yaml
 from followup.audit.log import open_log
 from followup.base.canonical import digest_of
 from followup.load.yamlio import MAX_BYTES
+from followup.render.text import to_json_line
 
 BASE = dict(country="DE", today="2026-11-23", stage="applied", application={"sent_on": "2026-11-11"},
             contact={"name": "Mette Jensen", "email": "mj@example.dk"})
@@ -36,18 +37,35 @@ def rules_folder(folder: Path, window_days: int, linkedin_needs_insider: bool) -
     return folder
 
 
-@pytest.fixture
-def logged(run, tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    """An audit log of the three situations under the first version of the rules; name → decision id."""
+def advise_into(run, tmp_path: Path, log: Path) -> dict[str, str]:
+    """The three situations advised under the first version of the rules into ``log``; name → decision id."""
     v1 = rules_folder(tmp_path / "v1", window_days=10, linkedin_needs_insider=False)
-    log = tmp_path / "audit.jsonl"
     ids = {}
     for name, data in SITUATIONS.items():
         result = run("advise", str(write_yaml(tmp_path, f"{name}.yaml", data)), "--rules", str(v1),
                      "--audit-log", str(log), "--format", "json")
         assert result.code == 0, result.err
         ids[name] = result.json()["decision"]["id"]
+    return ids
+
+
+@pytest.fixture
+def logged(run, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A log of the three situations as followup wrote them before it stored rulesets: one line a
+    decision, each with its full trace (these tests read old logs, line for line)."""
+    stored = tmp_path / "stored.jsonl"
+    ids = advise_into(run, tmp_path, stored)
+    log = tmp_path / "audit.jsonl"
+    with open_log(stored) as opened:
+        log.write_text("".join(to_json_line(opened.full_document(e)) + "\n" for e in opened), encoding="utf-8")
     return log, ids
+
+
+@pytest.fixture
+def stored(run, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """The same decisions in a log as followup writes it now: line 1 the ruleset, then the decisions."""
+    log = tmp_path / "audit.jsonl"
+    return log, advise_into(run, tmp_path, log)
 
 
 def test_replay_with_the_same_rules_is_the_same(run, logged, tmp_path: Path) -> None:

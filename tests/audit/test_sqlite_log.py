@@ -61,8 +61,8 @@ def test_filters_give_the_same_decisions_from_either_kind_of_log(tmp_path: Path)
     with open_log(tmp_path / "a.sqlite", append=True) as db, open_log(tmp_path / "a.jsonl", append=True) as lines:
         for path in sorted(EXAMPLES.glob("*.yaml")):
             decision = rules.advise(path)
-            db.append(decision.audit_document())
-            lines.append(decision.audit_document())
+            db.append(decision.audit_document(), decision.advice.basis.merged)
+            lines.append(decision.audit_document(), decision.advice.basis.merged)
     filters = [{}, {"country": "SE"}, {"action": "stop"}, {"since": "2026-11-20"},
                {"rule": "status-follow-up-after-applying"}, {"country": "DK", "action": "follow_up"}]
     with open_log(tmp_path / "a.sqlite") as db, open_log(tmp_path / "a.jsonl") as lines:
@@ -83,7 +83,14 @@ def test_log_list_show_export(run, tmp_path: Path) -> None:
     shown = run("log", "show", str(log), rows[0]["id"])
     assert shown.code == 0 and json.loads(shown.out)["decision"]["id"] == rows[0]["id"]
     exported = run("log", "export", str(log), "--since", "2026-01-01")
-    assert [json.loads(line)["decision"]["id"] for line in exported.out.splitlines()][:1] == [rows[0]["id"]]
+    lines = [json.loads(line) for line in exported.out.splitlines()]
+    # A log of its own: each stored ruleset (DK's, SE's) just before the first decision naming it.
+    assert ["decision" in line for line in lines] == [False, True, False, True, True]
+    assert [line["decision"]["id"] for line in lines if "decision" in line][:1] == [rows[0]["id"]]
+    copy = tmp_path / "copy.jsonl"
+    copy.write_text(exported.out, encoding="utf-8")
+    again = run("log", "show", str(copy), rows[0]["id"])
+    assert again.code == 0 and json.loads(again.out) == json.loads(shown.out)
     missing = run("log", "show", str(log), "no-such-id")
     assert missing.code == 2 and "no decision with id 'no-such-id'" in missing.err
 

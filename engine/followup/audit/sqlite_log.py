@@ -108,7 +108,7 @@ class SqliteLog(DecisionLog):
         if len(text.encode("utf-8")) > MAX_BYTES:
             raise InputError(f"this decision is more than the {MAX_BYTES:,} bytes a log entry may have",
                              Location(self.name))
-        ruleset = decision.get("ruleset") if isinstance(decision.get("ruleset"), Mapping) else {}
+        named = decision.get("ruleset") if isinstance(decision.get("ruleset"), Mapping) else {}
         fired = fired_ids(document)
         stored = None if ruleset is None or ruleset.digest in self._stored else fastjson.line(stored_ruleset(ruleset))
         try:
@@ -116,12 +116,12 @@ class SqliteLog(DecisionLog):
             try:
                 if stored is not None:
                     self._db.execute("INSERT OR IGNORE INTO rulesets (digest, data) VALUES (?, ?)",
-                                     (ruleset.digest, stored))  # type: ignore[union-attr]
+                                     (ruleset.digest, stored))  # type: ignore[union-attr] - set with stored
                 row = self._db.execute(
                     "INSERT INTO decisions (id, timestamp, today, country, action, ruleset, document) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (decision["id"], decision.get("timestamp"), decision.get("today"), document.get("country"),
-                     document.get("action"), ruleset.get("digest"), text)).lastrowid
+                     document.get("action"), named.get("digest"), text)).lastrowid
                 self._db.executemany("INSERT INTO fired (row, rule) VALUES (?, ?)", [(row, r) for r in fired])
                 self._db.execute("COMMIT")
             except BaseException:

@@ -30,6 +30,7 @@ from followup.engine.assumptions import annotated
 from followup.engine.evaluate import default_evaluator
 from followup.engine.facts import build_facts
 from followup.engine.resolve import resolve
+from followup.engine.vocabulary import check_facts
 from followup.load.schema import validate
 from followup.load.situation import Situation
 from followup.load.yamlio import Document
@@ -93,6 +94,9 @@ def _rebuild(data: Any, provenance: Any, where: Location) -> MergedRuleset:
                                                     for r in rules_data):
         raise InputError("a rule lacks its layer or defined_in")
     validate(Document(layer_form, where.file or "<log>"), "ruleset")
+    ids = [r["id"] for r in rules_data]
+    if len(set(ids)) != len(ids):
+        raise InputError(f"rule {next(i for i in ids if ids.count(i) > 1)!r} is stored twice")
     layers = _layers(provenance.get("layers"), data.get("version"), where)
     overrides = _overrides(provenance.get("overrides"), rules_data, where)
     rules = tuple(_rule(r, overrides.get(r["id"], ()), where) for r in rules_data)
@@ -101,7 +105,8 @@ def _rebuild(data: Any, provenance: Any, where: Location) -> MergedRuleset:
     if country is not None and not isinstance(country, str):
         raise InputError("country must be text")
     merged = MergedRuleset(layer_form["ruleset"], country, layers, rules, disabled, (), digest="")
-    check_limits(merged)
+    check_limits(merged)  # what the engine checks of a loaded ruleset before durable_rules sees it
+    check_facts(merged)
     return MergedRuleset(merged.name, country, layers, rules, disabled, (), digest=digest_of(merged.to_data()))
 
 
