@@ -95,15 +95,15 @@ def test_replay_refuses_a_logged_offset_and_replays_the_rest(run, tmp_path: Path
     log = tmp_path / "audit.jsonl"
     for name in ("a", "b"):
         assert run("advise", str(write_yaml(tmp_path, f"{name}.yaml", INTERVIEWED)), "--audit-log", str(log)).code == 0
-    first, second = log.read_text(encoding="utf-8").splitlines()
+    ruleset, first, second = log.read_text(encoding="utf-8").splitlines()  # the ruleset is stored once, first
     old = json.loads(first)
     old["situation"]["interviews"][0]["date"] = "2026-11-18T10:00+01:00"
     old["decision"]["situation_digest"] = digest_of(old["situation"])
-    log.write_text(json.dumps(old) + "\n" + second + "\n", encoding="utf-8")
+    log.write_text(ruleset + "\n" + json.dumps(old) + "\n" + second + "\n", encoding="utf-8")
     result = run("replay", str(log))
     assert result.code == 2
-    assert f"error: {log}:1: situation.interviews[0].date: '2026-11-18T10:00+01:00'" in result.err
-    assert result.out.splitlines() == [f"{log}:2 {json.loads(second)['decision']['id']}: same",
+    assert f"error: {log}:2: situation.interviews[0].date: '2026-11-18T10:00+01:00'" in result.err
+    assert result.out.splitlines() == [f"{log}:3 {json.loads(second)['decision']['id']}: same",
                                        "1 decision replayed: 1 same, 0 different. 1 line refused: not a decision record."]
 
 

@@ -96,16 +96,17 @@ def test_a_log_line_written_with_on_and_interview_still_replays(run, tmp_path: P
     situation = {**INTERVIEWED, "interview": ROUND_2}
     log = tmp_path / "audit.jsonl"
     assert run("advise", str(_write(tmp_path, json.dumps(situation), "s.json")), "--audit-log", str(log)).code == 0
-    entry = json.loads(log.read_text(encoding="utf-8"))
+    ruleset, logged = log.read_text(encoding="utf-8").splitlines()  # the ruleset stored once, then the decision
+    entry = json.loads(logged)
     assert entry["situation"]["interviews"] == [ROUND_2]  # how it is logged now
     # The same decision as a log from before the rename held it.
     old_round = {("on" if k == "date" else k): v for k, v in ROUND_2.items()}
     entry["situation"] = {k: v for k, v in entry["situation"].items() if k != "interviews"} | {"interview": old_round}
     entry["decision"]["situation_digest"] = digest_of(entry["situation"])
-    log.write_text(json.dumps(entry) + "\n", encoding="utf-8")
+    log.write_text(ruleset + "\n" + json.dumps(entry) + "\n", encoding="utf-8")
     result = run("replay", str(log))
     assert result.code == 0, result.out + result.err
-    assert result.out.splitlines() == [f"{log}:1 {entry['decision']['id']}: same",
+    assert result.out.splitlines() == [f"{log}:2 {entry['decision']['id']}: same",
                                        "1 decision replayed: 1 same, 0 different."]
 
 
