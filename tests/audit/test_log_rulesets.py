@@ -268,3 +268,17 @@ def test_eight_writers_store_each_ruleset_exactly_once(tmp_path: Path, kind: str
     else:
         with sqlite3.connect(path) as db:
             assert sorted(r[0] for r in db.execute("SELECT digest FROM rulesets")) == sorted(digests)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_erase_keeps_the_stored_rulesets_the_other_decisions_need(run, tmp_path: Path, kind: str) -> None:
+    log = tmp_path / kind
+    ids = [run("advise", str(EXAMPLES / "dk-applied-email.yaml"), "--audit-log", str(log), "--format", "json")
+           .json()["decision"]["id"] for _ in range(2)]
+    erased = run("log", "erase", str(log), "--id", ids[0])
+    assert erased.code == 0 and erased.out == f"erased 1 decision from {log}\n"
+    shown = run("log", "show", str(log), ids[1])
+    assert shown.code == 0 and shown.json()["explanation"]["rules"], shown.err
+    assert run("log", "show", str(log), ids[0]).code == 2
+    if kind.endswith(".jsonl"):
+        assert [line[:10] for line in _jsonl_lines(log)] == ['{"digest":', '{"action":']
