@@ -38,6 +38,7 @@ import io
 import mmap
 import os
 import stat
+import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
@@ -76,6 +77,9 @@ class JsonLinesLog(DecisionLog):
         self._fd = _open_for_append(path) if append else _open_for_reading(path)
         #: Digests this process has seen stored in the file (a line is never taken back).
         self._stored: set[str] = set()
+        # flock excludes other open files, not threads sharing this one (the web server's):
+        # without this, two threads could both find a ruleset missing and both store it.
+        self._writing = threading.Lock()
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -93,9 +97,10 @@ class JsonLinesLog(DecisionLog):
         if ruleset is not None and ruleset.digest not in self._stored:
             digest, stored = ruleset.digest, self._line(stored_ruleset(ruleset), "ruleset")
             before = lambda: b"" if _ruleset_line(self._fd, digest) else stored  # noqa: E731 - asked under the lock
-        _append_bytes(self._fd, line + b"\n", self.name, self._sync, before)
-        if ruleset is not None:
-            self._stored.add(ruleset.digest)
+        with self._writing:
+            _append_bytes(self._fd, line + b"\n", self.name, self._sync, before)
+            if ruleset is not None:
+                self._stored.add(ruleset.digest)
 
     def _line(self, data: Mapping[str, Any], what: str) -> bytes:
         line = canonical(dict(data)).encode("utf-8")

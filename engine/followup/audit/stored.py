@@ -174,7 +174,8 @@ def advise_under(merged: MergedRuleset, situation: Situation) -> Advice:
     """The advice for ``situation`` under ``merged`` (a ruleset read back from a log).
 
     The same pipeline as ``Engine.advise``: the facts, durable_rules deciding what fires, the
-    resolver; only the ruleset comes from the log instead of the rules folders.
+    resolver; only the ruleset comes from the log instead of the rules folders. It matches on
+    the process-wide evaluator without ``Engine``'s lock: for commands, not for a threaded server.
     """
     facts = build_facts(situation)
     evaluator = default_evaluator()
