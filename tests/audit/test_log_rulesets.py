@@ -282,3 +282,28 @@ def test_erase_keeps_the_stored_rulesets_the_other_decisions_need(run, tmp_path:
     assert run("log", "show", str(log), ids[0]).code == 2
     if kind.endswith(".jsonl"):
         assert [line[:10] for line in _jsonl_lines(log)] == ['{"digest":', '{"action":']
+
+
+def test_the_trace_and_the_record_must_name_the_same_ruleset(run, tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    for name in ("dk-applied-email.yaml", "se-applied-deadline.yaml"):
+        assert run("advise", str(EXAMPLES / name), "--audit-log", str(log)).code == 0
+    dk_ruleset, dk, se_ruleset, se = _jsonl_lines(log)
+    document = json.loads(dk)
+    document["compact_explanation"]["ruleset"] = json.loads(se_ruleset)["digest"]
+    log.write_text("\n".join([dk_ruleset, se_ruleset, json.dumps(document)]) + "\n", encoding="utf-8")
+    for result in _every_command(run, log, document["decision"]["id"]):
+        assert result.code == 2 and f"{log}:3: decision {document['decision']['id']}: not a decision record" in result.err
+
+
+def test_explain_log_refuses_an_entry_from_before_rulesets_were_stored(run, tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    decision_id = run("advise", str(EXAMPLES / "dk-applied-email.yaml"), "--audit-log", str(log),
+                      "--format", "json").json()["decision"]["id"]
+    with open_log(log) as opened:
+        old = json.dumps(opened.full_document(next(iter(opened))))
+    log.write_text(old + "\n", encoding="utf-8")  # the full trace on the line, as logs were written before
+    shown = run("log", "show", str(log), decision_id)
+    assert shown.code == 0 and shown.json() == json.loads(old)
+    explained = run("explain", "--log", str(log), "--id", decision_id)
+    assert explained.code == 2 and f"{log}:1: decision {decision_id} was logged with its full trace" in explained.err

@@ -117,9 +117,11 @@ class DecisionLog(ABC):
         if compact is None:
             return entry.data
         digest = compact.get("ruleset") if isinstance(compact, Mapping) else None
-        if not isinstance(digest, str):
-            raise InputError(f"decision {entry.id}: not a decision record (compact_explanation.ruleset must be text)",
-                             entry.location)
+        decision = entry.data.get("decision")
+        named = decision.get("ruleset") if isinstance(decision, Mapping) else None
+        if not isinstance(digest, str) or not isinstance(named, Mapping) or named.get("digest") != digest:
+            raise InputError(f"decision {entry.id}: not a decision record (compact_explanation.ruleset must be "
+                             "the digest of decision.ruleset)", entry.location)
         merged = self.ruleset(digest, entry)
         try:
             return expand_document(entry.data, merged, f"decision {entry.id}")

@@ -96,7 +96,7 @@ class JsonLinesLog(DecisionLog):
         before = None
         if ruleset is not None and ruleset.digest not in self._stored:
             digest, stored = ruleset.digest, self._line(stored_ruleset(ruleset), "ruleset")
-            before = lambda: b"" if _ruleset_line(self._fd, digest) else stored  # noqa: E731 - asked under the lock
+            before = lambda: b"" if _ruleset_line(self._fd, digest, numbered=False) else stored  # noqa: E731 - asked under the lock
         with self._writing:
             _append_bytes(self._fd, line + b"\n", self.name, self._sync, before)
             if ruleset is not None:
@@ -179,8 +179,9 @@ def _regular_file(mode: int, path: str) -> None:
 RULESET_START = b'{"digest":'
 
 
-def _ruleset_line(fd: int, digest: str) -> tuple[int, bytes] | None:
-    """The number and bytes of the first whole line storing ruleset ``digest``, or None.
+def _ruleset_line(fd: int, digest: str, numbered: bool = True) -> tuple[int, bytes] | None:
+    """The number (0 unless ``numbered``) and bytes of the first whole line storing ruleset
+    ``digest``, or None.
 
     A line cut short by a writer that died (no newline after it) is not a stored ruleset.
     """
@@ -194,9 +195,14 @@ def _ruleset_line(fd: int, digest: str) -> tuple[int, bytes] | None:
             begin = start + 1 if view[start:start + 1] == b"\n" else start
             end = view.find(b"\n", begin)
             if end >= 0:
-                return view[:begin].count(b"\n") + 1, view[begin:end]
+                return (_lines_before(view, begin) + 1 if numbered else 0), view[begin:end]
             start = view.find(needle, begin)
     return None
+
+
+def _lines_before(view: mmap.mmap, offset: int, chunk: int = 1 << 20) -> int:
+    """How many lines end before ``offset``, a piece at a time (a log may be far larger than memory)."""
+    return sum(view[at:min(at + chunk, offset)].count(b"\n") for at in range(0, offset, chunk))
 
 
 def _append_bytes(fd: int, data: bytes, name: str, sync: bool, before: Callable[[], bytes] | None = None) -> None:
