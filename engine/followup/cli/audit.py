@@ -9,7 +9,7 @@ import click
 
 from followup.api import Rules
 from followup.audit.log import open_log
-from followup.audit.replay import Refused, exit_code, replay_log, replayed_text, reproduce, summary
+from followup.audit.replay import Refused, Reproduced, exit_code, replay_log, replayed_text, reproduce, summary
 from followup.audit.whynot import SUBJECTS, why_not
 from followup.audit.explain import explain
 from followup.base.errors import InputError, InputErrors, Location
@@ -44,11 +44,7 @@ def explain_command(file: str | None, log_path: str | None, decision_id: str | N
     if log_path is not None or decision_id is not None:
         if file is not None or log_path is None or decision_id is None or today is not None or rules_dirs:
             raise InputError("explain a logged decision with --log LOG --id ID, and no FILE, --today or --rules")
-        with open_log(log_path) as opened:
-            entry = opened.find(decision_id)
-            if entry is None:
-                raise InputError(f"no decision with id {visible(decision_id[:80])!r} in the log", Location(log_path))
-            logged = reproduce(opened, entry)
+        logged = _logged(log_path, decision_id)
         advice, record, document = logged.advice, logged.record, logged.document
     elif file is None:
         raise InputError("name the situation FILE to explain ('-' for standard input), or --log LOG --id ID")
@@ -68,6 +64,15 @@ def explain_command(file: str | None, log_path: str | None, decision_id: str | N
     else:
         render_all = explanation_markdown if fmt == "markdown" else explanation_text
         emit(render_all(advice, explain(advice), record), nl=False)
+
+
+def _logged(log_path: str, decision_id: str) -> Reproduced:
+    """Decision ``decision_id`` of the log, made again under the rules the log stored for it."""
+    with open_log(log_path) as opened:
+        entry = opened.find(decision_id)
+        if entry is None:
+            raise InputError(f"no decision with id {visible(decision_id[:80])!r} in the log", Location(log_path))
+        return reproduce(opened, entry)
 
 
 @click.command("replay")
