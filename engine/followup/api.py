@@ -9,7 +9,7 @@
 as the path of a YAML or JSON file, and returns a frozen ``Decision``. ``Rules`` holds the
 merged and compiled rulesets (the shipped ones and your own folders) and is meant to be made
 once and reused: from many threads at once, too. Every command of the ``followup`` CLI is a
-thin layer over this module.
+thin layer over this module, and the authoring tools (lint, rule tests) advise through it too.
 """
 
 from __future__ import annotations
