@@ -220,7 +220,8 @@ def test_interview_rounds_in_the_form_are_the_files_rounds_and_get_the_clis_advi
     assert shown(page.text, "draft") == draft_text(advice["draft"])
     assert "27. november" in advice["draft"]["body"]  # the last round, the one not yet thanked
     rounds = re.findall(r"<li>(.*?)</li>", re.search(r'<ol id="rounds">(.*?)</ol>', page.text, re.S).group(1))
-    assert rounds == ["mandag den 9. november 2026 · Over telefonen", "mandag den 16. november 2026, 10:00 · Online (video)",
+    assert rounds == ["mandag den 9. november 2026 · Over telefonen",
+                      "mandag den 16. november 2026, 10:00 · Online (video)",
                       "fredag den 27. november 2026, 13:00 · Ved fremmøde"]
 
 

@@ -1,7 +1,9 @@
 """The page's form: its fields, the situation they make, and each schema error beside its field.
 
-A field's name *is* its path in the situation (``contact.email``, ``follow_ups[0].date``),
-the path a schema error names, so an error finds its field without a table. The form is
+A field's name *is* its path in the situation (``contact.email``, ``interviews[1].date``),
+the path a schema error names, so an error finds its field without a table; the lists
+(interview rounds, follow-ups) are rows of such fields (``Rows``). The one field that is no
+path is a round's time, joined to its date as the schema's ``YYYY-MM-DDTHH:MM``. The form is
 checked with the situation schema itself (``load.schema.validator``); each error's kind
 (a pattern, an enum, a length) gets a message in the page's language. What the engine
 checks after the schema (a date in the future, an interview before the application) keeps
@@ -34,10 +36,6 @@ class Field:
     options: tuple[str, ...] = ()
     words: str = ""  #: the prefix of the options' words (``stage`` → ``stage.applied``)
     autocomplete: str = "off"
-
-    @property
-    def id(self) -> str:
-        return field_id(self.name)
 
     def option_words(self, option: str, lang: str) -> str:
         return word(f"{self.words or self.name}.{option}", lang)
