@@ -9,8 +9,8 @@ Use it from Python::
 The package is laid out as the pipeline, one subpackage per stage, each importing only the
 ones before it: ``base`` → ``load`` (YAML/JSON, schema, situation) → ``rules`` (rules,
 conditions, overlays merged, compiled) → ``engine`` (facts, working days, durable_rules,
-resolver) → ``audit`` (decision records, logs, explanations, replay) → ``render`` →
-``authoring`` (lint, rule tests) → this API → ``cli``.
+resolver) → ``audit`` (decision records, logs, explanations, replay) → ``render`` → this API →
+``authoring`` (lint, rule tests: users of this API, as the CLI is) → ``serve`` → ``cli``.
 """
 
 __version__ = "0.1.0"

@@ -9,7 +9,7 @@
 as the path of a YAML or JSON file, and returns a frozen ``Decision``. ``Rules`` holds the
 merged and compiled rulesets (the shipped ones and your own folders) and is meant to be made
 once and reused: from many threads at once, too. Every command of the ``followup`` CLI is a
-thin layer over this module.
+thin layer over this module, and the authoring tools (lint, rule tests) advise through it too.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from followup.load.situation import Situation, load_situation, situation_from_da
 from followup.render.draft import Draft, make_draft
 from followup.render.encode import document_text
 from followup.render.text import advice_document, audit_document, render_text, verdict
-from followup.rules.ruleset import MergedRuleset
+from followup.rules.ruleset import Library, MergedRuleset
 
 #: What ``advise`` accepts as a situation: parsed data, or the path of a YAML or JSON file.
 SituationInput = Union[Mapping[str, Any], str, "os.PathLike[str]"]
@@ -145,13 +145,19 @@ class Rules:
     """The shipped rulesets and your own folders, merged and compiled once, then reused.
 
     ``dirs`` are folders of your own rulesets; a layer there wins over the shipped layer of the
-    same name. One ``Rules`` may serve many threads at once (the engine serialises matching,
-    since durable_rules' C core has no locks of its own).
+    same name. ``library`` is instead a ``Library`` already loaded: what the authoring tools
+    (lint, rule tests) advise with for the rules under test, as lint loads them leniently
+    (``strict=False``) to report their problems as findings; ``dirs`` is then empty. One
+    ``Rules`` may serve many threads at once (the engine serialises matching, since
+    durable_rules' C core has no locks of its own).
     """
 
-    def __init__(self, dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
+    def __init__(self, dirs: Iterable[str | os.PathLike[str]] = (), *, library: Library | None = None) -> None:
         self.dirs = tuple(str(d) for d in dirs)
-        self._engine = Engine(self.dirs)
+        if library is not None and self.dirs:
+            # One source of rules: folders named beside a library would silently be ignored.
+            raise ValueError("Rules takes rules folders or a loaded library, not both")
+        self._engine = Engine(self.dirs, library=library)
 
     def situation(self, situation: SituationInput | Situation, today: date | str | None = None) -> Situation:
         """The validated ``Situation`` for a mapping or a file; ``today`` wins over the file's own."""

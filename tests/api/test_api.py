@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 import followup
-from conftest import EXAMPLES
+from conftest import EXAMPLES, audit_rule, write_overlay
 from followup.load.yamlio import load_document
+from followup.rules.ruleset import Library
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 PER_RUN = ("id", "timestamp")
@@ -131,3 +132,27 @@ def test_an_unknown_language_is_refused() -> None:
     with pytest.raises(followup.InputErrors) as caught:
         followup.advise(EXAMPLES / "dk-applied-email.yaml", lang="xx")
     assert caught.value.errors[0].field == "lang"
+
+
+def test_rules_over_a_loaded_library_advise_as_rules_over_its_folders(tmp_path: Path) -> None:
+    # What lint and the rule tests advise with: the same advice as for the folders, to the byte.
+    folder = tmp_path / "rules"
+    write_overlay(folder, "dk-extra", "DK", rules=[audit_rule(
+        "dk-extra-point", {"fact": "stage", "equals": "applied"}, {"say": ["A point of the extra layer."]})])
+    from_folder = followup.Rules([folder])
+    from_library = followup.Rules(library=Library.load([folder]))
+    path = EXAMPLES / "dk-applied-email.yaml"
+    assert from_library.ruleset("DK").version == from_folder.ruleset("DK").version
+    assert "dk-extra" in from_library.ruleset("DK").version
+    documents = [without_run_fields(json.loads(r.advise(path, today="2026-11-21").to_json())) for r in
+                 (from_folder, from_library)]
+    assert documents[0] == documents[1]
+    assert "dk-extra-point" in {entry["id"] for entry in documents[1]["trace"]}
+    assert from_library.dirs == ()
+
+
+def test_rules_take_folders_or_a_library_not_both(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        followup.Rules([tmp_path], library=Library.load())
+    with pytest.raises(TypeError):
+        followup.Rules((), Library.load())  # type: ignore[misc]  # keyword only: a library is no folder

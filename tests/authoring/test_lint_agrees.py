@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import json
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,8 +20,7 @@ from followup.authoring.lint.witness import find_witnesses
 from followup.rules.rule import Effect, Origin, Rule, Source
 from followup.base.canonical import digest_of
 from followup.rules.ruleset import MergedRuleset
-from followup.load.situation import parse_situation
-from conftest import ENUMS, TODAY, Tally, day, dk_situations as situations
+from conftest import ENUMS, TODAY, Tally, day, dk_situations as situations, parse_generated
 from followup.base.errors import InputError
 
 BOOLS = ["posting.forbids_calls", "contacts.last_answered"]
@@ -75,7 +72,7 @@ def fires(merged: MergedRuleset, facts: dict) -> bool:
 def facts_of(data: dict) -> dict | None:
     """The facts of a situation, or None if it is refused as bad input (any other error fails)."""
     try:
-        return build_facts(parse_situation(json.dumps(data), "<generated>.json"))
+        return build_facts(parse_generated(data))
     except InputError:
         return None
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from hypothesis import given, settings
 
 from followup.base.errors import InputError
@@ -11,8 +9,8 @@ from followup.engine.facts import DERIVED_FACTS, build_facts
 from followup.rules.condition import lookup
 from followup.engine.vocabulary import FULL, MINIMUM, VALUE_EXCLUDES, VALUE_IMPLIES, vocabulary
 from followup.load.schema import inlined_schema
-from followup.load.situation import parse_situation
-from conftest import Tally, dk_situations as situations
+from followup.load.situation import situation_from_data
+from conftest import Tally, dk_situations as situations, parse_generated
 
 
 def schema_paths(schema: dict, prefix: str = "") -> set[str]:
@@ -55,7 +53,7 @@ def test_stated_facts_hold_on_every_valid_situation() -> None:
     @given(situations())
     def check(data: dict) -> None:
         try:
-            facts = build_facts(parse_situation(json.dumps(data), "<generated>.json"))
+            facts = build_facts(parse_generated(data))
         except InputError:
             tally.skip("situation refused")
             return
@@ -86,7 +84,7 @@ def test_the_situation_checks_refuse_what_the_stated_facts_rule_out() -> None:
     ]
     for data in refused:
         try:
-            parse_situation(json.dumps(data), "<refused>.json")
+            situation_from_data(data, "<refused>")
         except InputError:
             continue
         raise AssertionError(f"accepted {data}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import followup
 from conftest import write
 from followup.authoring.ruletest import SuiteReport, advice_diff, case_files, load_cases, run_case
 from followup.base.paths import rulesets_dir
@@ -23,7 +24,7 @@ def test_shipped_case(shipped_suite: SuiteReport, case) -> None:
     assert result.passed, "\n".join(result.failures)
 
 
-def test_runner_reports_each_difference(engine, tmp_path: Path) -> None:
+def test_runner_reports_each_difference(tmp_path: Path) -> None:
     path = write(tmp_path, "cases.yaml", """
         cases:
           - name: wrong on purpose
@@ -31,7 +32,7 @@ def test_runner_reports_each_difference(engine, tmp_path: Path) -> None:
             expect: {action: stop, channel: phone, fired: [no-such-rule, email-if-you-have-the-address],
                      not_fired: [in-person-only-if-handed-in]}
         """)
-    (result,) = [run_case(c, engine) for c in load_cases(path)]
+    (result,) = [run_case(c, followup.rules()) for c in load_cases(path)]
     assert set(result.failures) == {
         'action: expected "stop", got "follow_up"', 'channel: expected "phone", got "email"',
         f"rule no-such-rule is not in ruleset {result.ruleset}",
@@ -43,19 +44,19 @@ def test_runner_reports_each_difference(engine, tmp_path: Path) -> None:
         "-not_fired:", "-  - in-person-only-if-handed-in", "+not_fired: []"]
 
 
-def test_a_misspelt_rule_in_not_fired_fails(engine, tmp_path: Path) -> None:
+def test_a_misspelt_rule_in_not_fired_fails(tmp_path: Path) -> None:
     path = write(tmp_path, "cases.yaml", """
         cases:
           - name: typo
             example: dk-applied-email
             expect: {not_fired: [in-person-only-if-handed-inn]}
         """)
-    (result,) = [run_case(c, engine) for c in load_cases(path)]
+    (result,) = [run_case(c, followup.rules()) for c in load_cases(path)]
     assert not result.passed
     assert result.failures[0].startswith("rule in-person-only-if-handed-inn is not in ruleset base@")
 
 
-def test_runner_checks_points_and_beaten_rules(engine, tmp_path: Path) -> None:
+def test_runner_checks_points_and_beaten_rules(tmp_path: Path) -> None:
     path = write(tmp_path, "cases.yaml", """
         cases:
           - name: points and beaten rules, wrong on purpose
@@ -65,7 +66,7 @@ def test_runner_checks_points_and_beaten_rules(engine, tmp_path: Path) -> None:
               avoid: ["no such advice"]
               beaten: [competing-offer-follow-up-now, wait-for-the-date-promised-at-the-interview]
         """)
-    (result,) = [run_case(c, engine) for c in load_cases(path)]
+    (result,) = [run_case(c, followup.rules()) for c in load_cases(path)]
     assert set(result.failures) == {
         'say: no point contains "Mention your salary expectations"', 'avoid: no point contains "no such advice"',
         "rule competing-offer-follow-up-now was not beaten: nothing of its effect was set aside"}

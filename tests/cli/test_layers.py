@@ -1,8 +1,10 @@
 """The package's layout is the pipeline: each stage imports only the stages before it.
 
-base → load → rules → engine → audit → render → authoring → the API (api, batch) → serve → cli.
+base → load → rules → engine → audit → render → the API (api, batch, ...) → authoring → serve → cli.
 A module may import its own stage and the stages before it, never one after; and no module
-imports followup code inside a function, where a cycle could hide.
+imports followup code inside a function, where a cycle could hide. The authoring tools (lint,
+rule tests) come after the API because they are its users, as the CLI is: they advise through
+``followup.Rules``, never by building the engine themselves.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import followup
 
 PACKAGE = Path(followup.__file__).resolve().parent
-ORDER = ("base", "load", "rules", "engine", "audit", "render", "authoring", "api", "serve", "cli")
+ORDER = ("base", "load", "rules", "engine", "audit", "render", "api", "authoring", "serve", "cli")
 #: Top-level modules and the stage each belongs to.
 TOP = {"__init__": "api", "__main__": "cli", "api": "api", "batch": "api", "plan": "api", "done": "api", "agenda": "api"}
 

@@ -31,6 +31,8 @@ if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.expected_conditions import staleness_of  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -94,7 +96,11 @@ def fill(driver: Any, values: dict[str, str]) -> None:
 
 
 def submit(driver: Any) -> None:
-    driver.find_element(By.CSS_SELECTOR, "button[name=do][value=advise]").click()
+    driver.find_element(By.CSS_SELECTOR, "button.primary[name=do][value=advise]").click()
+    wait_for_page(driver)
+
+
+def wait_for_page(driver: Any) -> None:
     WebDriverWait(driver, 60).until(lambda d: d.execute_script("return document.readyState") == "complete"
                                     and d.find_elements(By.CSS_SELECTOR, "#verdict, .error-summary"))
 
@@ -129,23 +135,58 @@ def test_a_danish_application_then_its_calendar(browser: Any, base: str, downloa
     assert content.startswith(b"BEGIN:VCALENDAR") and b"BEGIN:VEVENT" in content and b"Mette Jensen" in content
 
 
-def test_a_swedish_interview(browser: Any, base: str, shots: Path) -> None:
+SWEDISH_INTERVIEW = {"country": "SE", "stage": "interviewed", "today": "2026-11-30", "position": "Ekonomiassistent",
+                     "employer.name": "Lagerhuset AB", "application.sent_on": "2026-11-02",
+                     "contact.name": "Anna Berg", "contact.email": "anna.berg@example.se",
+                     "interviews[0].date": "2026-11-10", "interviews[0].format": "online",
+                     "interviews[0].invited_by": "email", "interviews[0].thanked": "on",
+                     "interviews[1].date": "2026-11-18", "interviews[1].time": "13:00",
+                     "interviews[1].format": "in_person", "interviews[1].answer_promised_by": "2026-11-27",
+                     "interviews[1].tone": "warm", "interviews[1].thanked": "on"}
+
+
+def test_a_swedish_interview_in_two_rounds(browser: Any, base: str, shots: Path) -> None:
     browser.get(f"{base}/?lang=sv")
-    fill(browser, {"country": "SE", "stage": "interviewed", "today": "2026-11-30", "position": "Ekonomiassistent",
-                   "employer.name": "Lagerhuset AB", "application.sent_on": "2026-11-02",
-                   "contact.name": "Anna Berg", "contact.email": "anna.berg@example.se",
-                   "interview.date": "2026-11-18", "interview.time": "13:00", "interview.format": "in_person",
-                   "interview.answer_promised_by": "2026-11-27", "interview.tone": "warm",
-                   "interview.thanked": "on"})
+    rounds = browser.find_elements(By.CSS_SELECTOR, "#section-interviews fieldset.row")
+    assert [r.find_element(By.TAG_NAME, "legend").text for r in rounds] == ["Intervjuomgång 1", "Intervjuomgång 2"]
+    label = rounds[1].find_element(By.CSS_SELECTOR, "label[for=f-interviews-1-date]")
+    assert label.text == "Datum"
+    assert rounds[1].find_element(By.ID, "f-interviews-1-date").get_attribute("type") == "date"
+    fill(browser, SWEDISH_INTERVIEW)
     submit(browser)
     browser.save_screenshot(str(shots / "swedish-interview.png"))
     verdict, draft = read_result(browser)
     assert "Anna Berg" in verdict
+    listed = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#rounds li")]
+    assert listed == ["tisdag 10 november 2026 · Digitalt (video)", "onsdag 18 november 2026, 13:00 · På plats"]
+    # The draft is about the last round and the answer promised then, not the first round.
+    assert "onsdag 18 november" in draft and "27 november" in draft and "10 november" not in draft
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
     details = browser.find_elements(By.CSS_SELECTOR, "#rules details")
     assert details and not details[0].get_attribute("open")  # folded away until asked for
     details[0].find_element(By.TAG_NAME, "summary").click()
     assert details[0].get_attribute("open") is not None
+
+
+def test_a_round_is_added_with_the_button_and_enter_advises(browser: Any, base: str, shots: Path) -> None:
+    browser.get(f"{base}/?lang=sv")
+    fill(browser, SWEDISH_INTERVIEW)
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.CSS_SELECTOR, "button[value=add_round]").click()
+    WebDriverWait(browser, 60).until(staleness_of(old))  # the form again, from the server
+    WebDriverWait(browser, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    third = browser.find_element(By.ID, "interviews-2")
+    assert third.find_element(By.TAG_NAME, "legend").text == "Intervjuomgång 3"
+    assert browser.find_element(By.NAME, "interviews[1].time").get_attribute("value") == "13:00"  # typed, kept
+    assert browser.find_element(By.NAME, "interviews[0].thanked").is_selected()
+    assert browser.execute_script("return location.hash") == "#f-interviews-2-date"  # lands on the new row
+    fill(browser, {"interviews[2].date": "2026-11-25", "interviews[2].format": "phone"})
+    browser.find_element(By.NAME, "position").send_keys(Keys.ENTER)  # Enter in a field advises, adds nothing
+    wait_for_page(browser)
+    browser.save_screenshot(str(shots / "swedish-three-rounds.png"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#rounds li")) == 3
+    last = browser.find_element(By.CSS_SELECTOR, "#rounds li:last-child")
+    assert last.text == "onsdag 25 november 2026 · Per telefon"
 
 
 def test_an_error_appears_beside_the_wrong_field(browser: Any, base: str, shots: Path) -> None:

@@ -3,7 +3,8 @@
 A case gives a whole ``situation``, or names an ``example`` and a ``patch`` merged into it,
 and lists what it ``expect``s: action, channel, purpose, dates, alternatives, forbidden
 channels, rules that must or must not fire, conflict kinds. ``run_cases`` evaluates each
-case with the real engine, against the merged ruleset of the case's country, and reports
+case through ``followup.Rules`` (the engine every caller uses), against the merged ruleset of
+the case's country, and reports
 every difference; ``advice_diff`` shows it as a unified diff. ``coverage`` says which rules
 of which layers at least one case fired (like ``opa test --coverage``), and ``run_suite``
 does all of it for a rules folder.
@@ -19,8 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
+from followup.api import Rules
 from followup.engine.advice import Advice
-from followup.engine.engine import Engine
 from followup.base.errors import InputError, InputErrors, Location
 from followup.base.paths import examples_dir, rulesets_dir
 from followup.rules.ruleset import LINK_OUT, Layer, Library, MergedRuleset, folder_files, is_shipped_folder, leads_out
@@ -152,11 +153,11 @@ def _situation_field(field: str | None) -> str:
     return f"situation.{field}" if field else "situation"
 
 
-def run_case(case: Case, engine: Engine) -> CaseResult:
-    """Evaluate one case and compare the advice with what it expects (``InputError`` if it cannot run)."""
+def run_case(case: Case, rules: Rules) -> CaseResult:
+    """Evaluate one case with ``rules`` and compare the advice with what it expects (``InputError`` if it cannot run)."""
     situation = case_situation(case)
-    advice = engine.advise(situation)
-    merged = engine.ruleset_for(situation.country)
+    advice = rules.advice(situation)
+    merged = rules.ruleset(situation.country)
     fired = tuple(entry.id for entry in advice.trace)
     unknown = _unknown_rules(case.expect, merged)
     failures = [message for _, message in unknown] + compare(case.expect, advice, fired, {r for r, _ in unknown})
@@ -187,13 +188,13 @@ def draft_failures(expect: dict[str, Any] | None, draft: Draft | None) -> list[s
     return failures
 
 
-def run_cases(cases: Iterable[Case], engine: Engine) -> list[CaseResult]:
+def run_cases(cases: Iterable[Case], rules: Rules) -> list[CaseResult]:
     """Run cases in order; the errors of every case that cannot run are raised together."""
     results: list[CaseResult] = []
     errors: dict[str, InputError] = {}
     for case in cases:
         try:
-            results.append(run_case(case, engine))
+            results.append(run_case(case, rules))
         except InputError as exc:
             # A ruleset error is the same for every case of its country: say it once.
             errors.update((e.format_message(), e) for e in exc.each())
@@ -416,6 +417,6 @@ def run_suite(folder: str | Path | None = None, library: Library | None = None) 
         where = Path(folder or rulesets_dir()) / "tests"
         raise InputError("no rule tests found; write them as tests/<layer>.yaml next to the rulesets "
                          "(see docs/authoring.md)", Location(str(where)))
-    results = run_cases(load_all_cases(files), Engine(library=library))
+    results = run_cases(load_all_cases(files), Rules(library=library))
     layers = scope_layers(library, folder)
     return SuiteReport(tuple(results), tuple(coverage(results, layers)), tuple(template_coverage(results, layers)))

@@ -1,7 +1,9 @@
 """The page's form: its fields, the situation they make, and each schema error beside its field.
 
-A field's name *is* its path in the situation (``contact.email``, ``follow_ups[0].date``),
-the path a schema error names, so an error finds its field without a table. The form is
+A field's name *is* its path in the situation (``contact.email``, ``interviews[1].date``),
+the path a schema error names, so an error finds its field without a table; the lists
+(interview rounds, follow-ups) are rows of such fields (``Rows``). The one field that is no
+path is a round's time, joined to its date as the schema's ``YYYY-MM-DDTHH:MM``. The form is
 checked with the situation schema itself (``load.schema.validator``); each error's kind
 (a pattern, an enum, a length) gets a message in the page's language. What the engine
 checks after the schema (a date in the future, an interview before the application) keeps
@@ -9,6 +11,8 @@ the engine's English message, still beside its field.
 """
 
 from __future__ import annotations
+
+import re
 
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +23,6 @@ from followup.base.errors import InputError
 from followup.load.schema import validator
 from followup.load.yamlio import Document, format_path
 from followup.serve.words import word
-
-#: Empty follow-up rows the form shows at first; "add a row" adds one, up to the schema's limit.
-START_ROWS = 2
-MAX_ROWS = 50
 
 CHANNELS = ("email", "phone", "linkedin", "in_person", "letter", "insider")
 
@@ -37,12 +37,13 @@ class Field:
     words: str = ""  #: the prefix of the options' words (``stage`` → ``stage.applied``)
     autocomplete: str = "off"
 
-    @property
-    def id(self) -> str:
-        return "f-" + self.name.replace(".", "-").replace("[", "-").replace("]", "")
-
     def option_words(self, option: str, lang: str) -> str:
         return word(f"{self.words or self.name}.{option}", lang)
+
+
+def field_id(name: str) -> str:
+    """The HTML id of the input named ``name`` (``interviews[1].date`` → ``f-interviews-1-date``)."""
+    return "f-" + name.replace(".", "-").replace("[", "-").replace("]", "")
 
 
 SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
@@ -75,31 +76,70 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
         Field("posting.forbids_emails", "check"),
         Field("posting.shortlisted_only", "check"),
     )),
-    ("interview", (
-        Field("interview.date", "date"),
-        Field("interview.time", "time"),
-        Field("interview.format", "select", ("in_person", "online", "phone"), "format"),
-        Field("interview.invited_by", "select", ("phone", "email", "linkedin"), "channel"),
-        Field("interview.answer_promised_by", "date"),
-        Field("interview.tone", "select", ("warm", "neutral", "cold"), "tone"),
-        Field("interview.thanked", "check"),
-    )),
 )
-ROW_FIELDS = (Field("date", "date"), Field("via", "select", CHANNELS, "channel"), Field("answered", "check"))
 FIELDS = {f.name: f for _, fields in SECTIONS for f in fields}
 #: Checked when the form is first shown (the schema's default for it is true).
 CHECKED_AT_FIRST = ("feels_right",)
 
 
-def row_name(index: int, name: str) -> str:
-    return f"follow_ups[{index}].{name}"
+@dataclass(frozen=True)
+class Rows:
+    """A list of the situation shown as rows to add: ``key[i].field`` inputs, ``start`` empty
+    rows at first, one more for each press of its "add" button (``do=add``), up to ``limit``
+    (the schema's ``maxItems``). How many are shown travels in the hidden field ``counter``."""
+
+    key: str
+    counter: str
+    add: str
+    start: int
+    limit: int
+    fields: tuple[Field, ...]
+    #: The fields whose value alone makes a row worth sending (a lone unticked box does not).
+    marks: tuple[str, ...]
+
+    def name(self, index: int, field: str) -> str:
+        """The input's name: its path in the situation (``interviews[1].date``)."""
+        return f"{self.key}[{index}].{field}"
+
+    def count(self, values: dict[str, str]) -> int:
+        """The rows to show: the counter's number, and at least every row that was filled in."""
+        try:
+            shown = int(values.get(self.counter, self.start))
+        except ValueError:
+            shown = self.start
+        filled = [i + 1 for i in range(self.limit) if any(values.get(self.name(i, m), "").strip() for m in self.marks)]
+        return max(self.start, min(self.limit, max([shown, *filled])))
 
 
-def row_count(values: dict[str, str]) -> int:
-    try:
-        return max(START_ROWS, min(MAX_ROWS, int(values.get("rows", START_ROWS))))
-    except ValueError:
-        return START_ROWS
+FOLLOW_UPS = Rows("follow_ups", "rows", "add_row", 2, 50,
+                  (Field("date", "date"), Field("via", "select", CHANNELS, "channel"), Field("answered", "check")),
+                  ("date", "via"))
+#: An interview round's fields are the schema's ``$defs/round``; its date is typed as a date and
+#: an optional time, joined into the schema's ``YYYY-MM-DDTHH:MM``.
+ROUNDS = Rows("interviews", "rounds", "add_round", 2, 20, (
+    Field("date", "date"),
+    Field("time", "time"),
+    Field("format", "select", ("in_person", "online", "phone"), "format"),
+    Field("invited_by", "select", ("phone", "email", "linkedin"), "channel"),
+    Field("answer_promised_by", "date"),
+    Field("tone", "select", ("warm", "neutral", "cold"), "tone"),
+    Field("thanked", "check"),
+), ("date", "time", "format", "invited_by", "answer_promised_by", "tone", "thanked"))
+ROW_GROUPS = (ROUNDS, FOLLOW_UPS)
+
+
+def row_counts(values: dict[str, str]) -> dict[str, int]:
+    """How many rows of each list to show, one more for the list whose "add" button was pressed."""
+    counts = {rows.key: rows.count(values) for rows in ROW_GROUPS}
+    for rows in ROW_GROUPS:
+        if values.get("do") == rows.add:
+            counts[rows.key] = min(counts[rows.key] + 1, rows.limit)
+    return counts
+
+
+def adds_a_row(values: dict[str, str]) -> bool:
+    """Whether the form was sent by an "add a row" button (show it again, advise nothing)."""
+    return values.get("do") in {rows.add for rows in ROW_GROUPS}
 
 
 def situation_data(values: dict[str, str]) -> dict[str, Any]:
@@ -114,8 +154,6 @@ def situation_data(values: dict[str, str]) -> dict[str, Any]:
         node[last] = value
 
     for name, field in FIELDS.items():
-        if name == "interview.time":
-            continue
         value = values.get(name, "").strip()
         if field.kind == "check":
             if name == "feels_right":
@@ -123,23 +161,44 @@ def situation_data(values: dict[str, str]) -> dict[str, Any]:
             elif value:
                 put(name, True)
         elif value:
-            if name == "interview.date" and values.get("interview.time", "").strip():
-                value = f"{value}T{values['interview.time'].strip()}"
             put(name, value)
-    rows = []
-    for index in range(row_count(values)):
-        day, via = (values.get(row_name(index, n), "").strip() for n in ("date", "via"))
-        if day or via:
-            row: dict[str, Any] = {}
-            if day:
-                row["date"] = day
-            if via:
-                row["via"] = via
-            row["answered"] = bool(values.get(row_name(index, "answered")))
-            rows.append(row)
-    if rows:
-        data["follow_ups"] = rows
+    rounds = [r for r in (_round(values, i) for i in range(ROUNDS.count(values))) if r is not None]
+    if rounds:
+        data["interviews"] = rounds
+    follow_ups = [r for r in (_follow_up(values, i) for i in range(FOLLOW_UPS.count(values))) if r is not None]
+    if follow_ups:
+        data["follow_ups"] = follow_ups
     return data
+
+
+def _typed(values: dict[str, str], rows: Rows, index: int) -> dict[str, str]:
+    return {f.name: values.get(rows.name(index, f.name), "").strip() for f in rows.fields}
+
+
+def _round(values: dict[str, str], index: int) -> dict[str, Any] | None:
+    """Round ``index`` as the schema has it, or None if nothing of it was typed. A round typed
+    without its date (a time alone, say) stays a round, so the schema asks for the date."""
+    typed = _typed(values, ROUNDS, index)
+    if not any(typed.values()):
+        return None
+    row: dict[str, Any] = {}
+    if typed["date"]:
+        row["date"] = f"{typed['date']}T{typed['time']}" if typed["time"] else typed["date"]
+    for name in ("format", "invited_by", "answer_promised_by", "tone"):
+        if typed[name]:
+            row[name] = typed[name]
+    if typed["thanked"]:
+        row["thanked"] = True
+    return row
+
+
+def _follow_up(values: dict[str, str], index: int) -> dict[str, Any] | None:
+    typed = _typed(values, FOLLOW_UPS, index)
+    if not (typed["date"] or typed["via"]):
+        return None
+    row: dict[str, Any] = {name: typed[name] for name in ("date", "via") if typed[name]}
+    row["answered"] = bool(typed["answered"])
+    return row
 
 
 def schema_errors(data: Any, lang: str, document: Document | None = None) -> dict[str, list[str]]:
@@ -192,14 +251,33 @@ def engine_errors(exc: InputError) -> dict[str, list[str]]:
     return found
 
 
+_ROW = re.compile(r"^(\w+)\[(\d+)\](?:\.(\w+))?")
+
+
 def field_of_error(name: str) -> str:
-    """The input an error is shown beside: the field itself, or the pasted box for anything else."""
-    if name in FIELDS or name.startswith("follow_ups["):
+    """The input an error is shown beside: the field itself, its row's first field, the stage
+    (rounds given at an earlier stage: the stage is what to change), or else the pasted box."""
+    if name in FIELDS:
         return name
-    if name.startswith("interview.date"):
-        return "interview.date"
+    row = _ROW.match(name)
+    group = next((g for g in ROW_GROUPS if row and g.key == row.group(1)), None)
+    if row and group is not None:
+        names = [f.name for f in group.fields]
+        return group.name(int(row.group(2)), row.group(3) if row.group(3) in names else names[0])
+    if name in (ROUNDS.key, "interview"):
+        return "stage"
     parent = name.rsplit(".", 1)[0]
     return parent if parent in FIELDS else "situation"
+
+
+def label_words(name: str, lang: str) -> str:
+    """What the error summary calls input ``name``: its label, after its row's legend in a row."""
+    row = _ROW.match(name)
+    group = next((g for g in ROW_GROUPS if row and g.key == row.group(1)), None)
+    if row and group is not None:
+        legend = word(f"{group.key}.row", lang, n=int(row.group(2)) + 1)
+        return f"{legend}, {word(f'{group.key}.{row.group(3)}.label', lang)}"
+    return word(f"{name}.label", lang)
 
 
 def situation_yaml(data: dict[str, Any]) -> str:

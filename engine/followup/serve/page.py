@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, Response
 from followup.api import LANGUAGES, Decision
 from followup.audit.whynot import SUBJECTS
 from followup.base.errors import InputError
-from followup.load.situation import Situation, situation_from_document
+from followup.load.situation import Interview, Situation, situation_from_document
 from followup.load.yamlio import Document, parse_text
 from followup.plan import deciding_rules, make_plan, rule_json
 from followup.render.ics import plan_calendar
@@ -35,7 +35,7 @@ from followup.render.timeline import timeline_row, timeline_svg
 from followup.serve import form
 from followup.serve.http import read_body, require_type
 from followup.serve.v1 import decision_headers, service
-from followup.serve.words import NAMES, PAGE_LANGUAGES, day_words, pick_language, word
+from followup.serve.words import NAMES, PAGE_LANGUAGES, day_words, has, pick_language, word
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -49,7 +49,8 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefine
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = context["lang"]
     context.update(w=lambda key, **v: word(key, lang, **v), languages=[(code, NAMES[code]) for code in PAGE_LANGUAGES],
-                   sections=form.SECTIONS, row_fields=form.ROW_FIELDS, row_name=form.row_name)
+                   sections=form.SECTIONS, row_groups=form.ROW_GROUPS, field_id=form.field_id,
+                   label_words=form.label_words, has=has)
     return HTMLResponse(_env.get_template(name).render(**context), status)
 
 
@@ -62,7 +63,7 @@ async def form_page(request: Request) -> Response:
     lang = pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
     values = {name: "on" for name in form.CHECKED_AT_FIRST}
     values["country"] = COUNTRY_OF.get(lang, "")
-    return render("page.html", lang=lang, values=values, rows=form.START_ROWS, errors={}, result=None,
+    return render("page.html", lang=lang, values=values, counts=form.row_counts(values), errors={}, result=None,
                   logged=_logged(request))
 
 
@@ -77,22 +78,22 @@ async def advice_page(request: Request) -> Response:
     """``POST /advice``: the advice for the form (or the pasted file), or the form again with its errors."""
     values = await read_form(request)
     lang = pick_language(values.get("lang"), request.headers.get("accept-language"))
-    rows = form.row_count(values)
-    if values.get("do") == "add_row":
-        return render("page.html", lang=lang, values=values, rows=min(rows + 1, form.MAX_ROWS), errors={},
-                      result=None, logged=_logged(request))
+    counts = form.row_counts(values)
+    if form.adds_a_row(values):
+        return render("page.html", lang=lang, values=values, counts=counts, errors={}, result=None,
+                      logged=_logged(request))
     pasted = values.get("situation", "").strip()
     if pasted:
         situation, errors, text = _from_file(values["situation"], lang)
     else:
         situation, errors, text = _from_fields(values, lang)
     if situation is None:
-        return render("page.html", 422, lang=lang, values=values, rows=rows, errors=errors, result=None,
+        return render("page.html", 422, lang=lang, values=values, counts=counts, errors=errors, result=None,
                       logged=_logged(request))
     svc = service(request)
     decision = svc.rules.advise(situation, lang=_advice_lang(lang), log=svc.log)
     result = result_of(request, decision, situation, text, lang)
-    page = render("page.html", lang=lang, values=values, rows=rows, errors={}, result=result,
+    page = render("page.html", lang=lang, values=values, counts=counts, errors={}, result=result,
                   logged=_logged(request))
     page.headers.update(decision_headers(decision))  # the page names its decision as the API does
     return page
@@ -167,7 +168,16 @@ def result_of(request: Request, decision: Decision, situation: Situation, text: 
         "timeline": timeline_svg([timeline_row(plan)], situation.today, title=word("plan", lang))
         if plan["steps"] else None,
         "situation_yaml": text, "id": decision.id, "digest": decision.record.ruleset_digest,
+        "rounds": [_round_words(r, lang) for r in situation.interviews],
     }
+
+
+def _round_words(interview: Interview, lang: str) -> str:
+    """``tirsdag den 10. november 2026, 10:00 · Ved fremmøde``: a round as the result lists it."""
+    text = day_words(interview.day, lang)
+    if interview.date.time() != time(0):  # a round given as a day alone is read as midnight
+        text += interview.date.strftime(", %H:%M")
+    return f"{text} · {word(f'format.{interview.format}', lang)}" if interview.format else text
 
 
 def _window_words(first: str | None, last: str | None, lang: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from followup.engine.engine import Engine
+from followup.api import Rules
 from followup.base.errors import InputError
 from followup.engine.evaluate import default_evaluator
 from followup.base.paths import rulesets_dir
@@ -198,11 +198,11 @@ def _untested(library: Library, own: list[Layer], test_folders: Iterable[Path], 
         cases = load_all_cases(paths)
     except InputError as exc:
         return [Finding(e.location.file or "<tests>", e.location.line, None, "tests", e.message) for e in exc.each()]
-    engine = Engine(library=library)
+    rules = Rules(library=library)
     results = []
     for case in cases:
         try:
-            results.append(run_case(case, engine))
+            results.append(run_case(case, rules))
         except InputError:
             continue
     out = []

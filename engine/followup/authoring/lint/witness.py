@@ -12,7 +12,6 @@ this module proposes, the engine decides.
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -20,6 +19,7 @@ from typing import Any, Iterator
 
 from followup.base.errors import InputError
 from followup.engine.facts import CHANNELS, build_facts
+from followup.load.mapping import document_from_data
 from followup.load.schema import inlined_schema
 from followup.load.situation import FollowUp, Situation, situation_from_data
 from followup.authoring.lint.conditions import ABSENT, Conjunct, Literal, nest
@@ -209,7 +209,9 @@ def _assemble(base: dict[str, Any], values: dict[str, Any], conjunct: Conjunct) 
 
 def _with(data: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
     """``data`` with the field ``name`` set (or left out), and the fields it cannot go without."""
-    out = json.loads(json.dumps(data))
+    # A copy in plain JSON values, as a situation file gives (tuples as lists, dates as text),
+    # whose nested mappings can be changed below without changing ``data``.
+    out = document_from_data(data, "<example>").data
     if value is ABSENT:
         return _repaired(out)
     if name == HISTORY:
