@@ -307,3 +307,11 @@ def test_explain_log_refuses_an_entry_from_before_rulesets_were_stored(run, tmp_
     assert shown.code == 0 and shown.json() == json.loads(old)
     explained = run("explain", "--log", str(log), "--id", decision_id)
     assert explained.code == 2 and f"{log}:1: decision {decision_id} was logged with its full trace" in explained.err
+
+
+def test_the_new_commands_refuse_a_file_that_is_not_a_database(run, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_bytes(b"these are my notes, not a database\n" * 50)
+    bad.chmod(0o600)
+    for result in _every_command(run, bad, "some-id"):
+        assert result.code == 2 and "not an SQLite database" in result.err and "Traceback" not in result.err
