@@ -304,7 +304,7 @@ def horizon_day(value: str | None, today: date) -> date | None:
 
 def _phrased(decision: Decision, today: date) -> str:
     """The step's verdict as the engine renders it, with its dates phrased from the plan's today."""
-    return verdict(replace(decision.advice, today=today))
+    return verdict(replace(decision.advice, today=today), decision.lang)
 
 
 def _iso(day: date | None) -> str | None:

@@ -75,7 +75,7 @@ def test_the_form_in_the_browsers_language(base: str) -> None:
 def test_advice_from_the_form(base: str) -> None:
     page = post(base, DANISH)
     assert page.status_code == 200
-    assert "E-mail Mette Jensen" in page.text
+    assert "Send en e-mail til Mette Jensen" in page.text and "E-mail Mette" not in page.text  # verdict and plan: Danish
     assert page.headers["x-decision-id"] in page.text and page.headers["x-ruleset-digest"].startswith("sha256:")
     assert "lørdag den 21. november 2026" in page.text  # the window, with its weekday, in Danish
     assert page.text.count("<details") >= 3
@@ -122,6 +122,17 @@ def test_a_pasted_file_is_advised_and_its_errors_have_lines(base: str) -> None:
     bad = post(base, {"lang": "sv", "situation": "country: SE\nstage: interviewed\ncontact:\n  email: nope\n"})
     assert bad.status_code == 422
     assert "rad 4" in field_error(bad.text, "situation") and "e-postadress" in field_error(bad.text, "situation")
+
+
+def test_a_swedish_page_gives_the_points_and_the_plan_in_swedish_as_the_cli_does(base: str, run: Any) -> None:
+    path = ROOT / "examples/se-interview-date-passed.yaml"
+    page = post(base, {"lang": "sv", "situation": path.read_text()}).text
+    cli = run("advise", str(path), "--lang", "sv", "--format", "json").json()
+    plan = run("plan", str(path), "--lang", "sv", "--format", "json").json()
+    for point in (*cli["say"], *cli["avoid"], *cli["cautions"]):
+        assert str(escape(point["text"])) in page, point["id"]
+    assert str(escape(plan["steps"][0]["phrased"])) in page
+    assert "Mejla Anna Svensson" in plan["steps"][0]["phrased"]
 
 
 def test_the_downloads_are_the_calendar_and_the_situation_file(base: str) -> None:

@@ -158,8 +158,9 @@ def result_of(request: Request, decision: Decision, situation: Situation, text: 
         "window": window,
         "channel": word(f"channel.{decision.channel}", lang) if decision.channel else None,
         "draft": draft_text(document["draft"]) if document.get("draft") is not None else None,
-        "say": [p.text for p in decision.say], "avoid": [p.text for p in decision.avoid],
-        "cautions": [p.text for p in decision.cautions], "warnings": list(decision.warnings),
+        # From the document, not the records: there the points are in the reader's language.
+        "say": [p["text"] for p in document["say"]], "avoid": [p["text"] for p in document["avoid"]],
+        "cautions": [p["text"] for p in document["cautions"]], "warnings": list(document["warnings"]),
         "rules": [rule_json(r) for r in deciding_rules(decision)],
         "fired": [rule_json(r) for r in decision.advice.trace],
         "why_not": [{"channel": word(f"channel.{s}", lang), "answer": decision.why_not(s).answer} for s in others],
