@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 from conftest import EXAMPLES
-from conftest import COMMON, SCALE, situations
+from conftest import COMMON, examples, situations
 from conftest import parse_generated as _parse
 
 from followup.api import Rules
@@ -33,7 +33,7 @@ def _both(advice):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.slow
-@settings(max_examples=2000 * SCALE, **COMMON)
+@settings(max_examples=examples(2000), **COMMON)
 @given(situations())
 def test_expanding_the_compact_trace_gives_the_full_one(data) -> None:  # type: ignore[no-untyped-def]
     try:

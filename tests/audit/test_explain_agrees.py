@@ -22,7 +22,6 @@ Default run: about 20 s. ``FOLLOWUP_LONG=1`` runs 25 times as many examples (abo
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -31,7 +30,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES
+from conftest import examples, EXAMPLES
 from followup.base.concepts import Channel, values
 from followup.rules.condition import parse_condition
 from followup.engine.engine import Engine
@@ -44,7 +43,6 @@ from followup.rules.ruleset import Library, MergedRuleset
 from followup.load.schema import load_schema, local_definition
 from followup.load.situation import Situation, load_situation, parse_situation
 
-SCALE = 25 if os.environ.get("FOLLOWUP_LONG") == "1" else 1
 COMMON = dict(deadline=None, derandomize=False, print_blob=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 
@@ -244,7 +242,7 @@ def assert_agreement(merged: MergedRuleset, situation: Situation) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=200 * SCALE, **COMMON)
+@settings(max_examples=examples(200), **COMMON)
 @given(when_list=st.lists(conditions, min_size=1, max_size=6), batch=st.lists(situations(), min_size=8, max_size=14))
 def test_explain_agrees_with_durable_rules_on_generated_rules(when_list: list[dict[str, Any]],
                                                               batch: list[Situation]) -> None:
@@ -254,7 +252,7 @@ def test_explain_agrees_with_durable_rules_on_generated_rules(when_list: list[di
 
 
 @pytest.mark.slow
-@settings(max_examples=800 * SCALE, **COMMON)
+@settings(max_examples=examples(800), **COMMON)
 @given(situation=situations(), data=st.data())
 def test_every_operator_on_every_fact_agrees(situation: Situation, data: st.DataObject) -> None:
     condition = data.draw(leaves(build_facts(situation)))  # values drawn near the situation's own
@@ -277,7 +275,7 @@ _warm_up()
 
 
 @pytest.mark.slow
-@settings(max_examples=1500 * SCALE, **COMMON)
+@settings(max_examples=examples(1500), **COMMON)
 @given(situation=situations())
 def test_shipped_rules_trace_agrees_with_durable_rules(situation: Situation) -> None:
     advice = SHIPPED.advise(situation)

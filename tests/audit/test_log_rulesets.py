@@ -84,8 +84,8 @@ def test_replay_reports_the_old_rule_after_the_rules_changed(run, logged, tmp_pa
                                                         {"action": "stop"})])
     result = run("replay", str(log), "--rules", str(v2))
     assert result.code == 1, result.err
-    assert (f"    rule de-linkedin: fired then, not now: it is no longer in the rules "
-            f"(then: \u201cTitle of de-linkedin\u201d, seed 000 T2)") in result.out
+    assert ("    rule de-linkedin: fired then, not now: it is no longer in the rules "
+            "(then: \u201cTitle of de-linkedin\u201d, seed 000 T2)") in result.out
     assert "    channel: 'linkedin' → 'email'" in result.out
 
 

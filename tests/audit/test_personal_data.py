@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 from conftest import EXAMPLES
-from conftest import COMMON, SCALE, situations
+from conftest import COMMON, examples, situations
 from conftest import parse_generated as _parse
 
 from followup.api import Rules
@@ -81,7 +81,7 @@ def test_a_key_others_may_read_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=2000 * SCALE, **COMMON)
+@settings(max_examples=examples(2000), **COMMON)
 @given(situations())
 def test_the_hashed_situation_gets_the_same_advice(data: dict[str, Any]) -> None:
     try:

@@ -13,7 +13,6 @@ refused with exit 2, never anything else (``FOLLOWUP_LONG=1``: 25 times as many)
 
 from __future__ import annotations
 
-import os
 import tracemalloc
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, cpu_seconds
+from conftest import examples, EXAMPLES, cpu_seconds
 from followup.load import yamlio
 from followup.engine.engine import Engine
 from followup.base.errors import FollowupError, InputError
@@ -159,7 +158,6 @@ def test_the_pure_python_parser_reads_the_same_data(monkeypatch: pytest.MonkeyPa
 
 # --- mutation fuzzing ----------------------------------------------------------------------------
 
-SCALE = 25 if os.environ.get("FOLLOWUP_LONG") == "1" else 1
 TOKENS = [b"{", b"}", b"[", b"]", b":", b"- ", b" ", b"\n", b"&a ", b"*a", b"<<: ", b"!!", b"'", b'"', b"\\", b"#",
           b"---\n", b"2026-02-30", b"9999-12-31", b"null", b"~", b".nan", b"1e999", b"true", b"0x1F", b"\t",
           "æ".encode(), b"\xff", b"%YAML 1.1\n", b"? ", b"|\n", b">\n", b"\\ud800"]
@@ -185,7 +183,7 @@ def mutated_examples(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-@settings(max_examples=1000 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_examples())
 def test_a_mangled_file_is_advised_or_refused_never_a_crash(content: bytes) -> None:
     try:

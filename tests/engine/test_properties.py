@@ -45,7 +45,7 @@ from followup.engine.facts import build_facts
 from followup.render.text import advice_document, to_json_line
 from followup.load.schema import validator
 from followup.load.situation import parse_situation
-from conftest import COMMON, SCALE, TEXT, situations
+from conftest import COMMON, examples, TEXT, situations
 
 PER_RUN = ("id", "timestamp")
 
@@ -67,7 +67,7 @@ def _parse(data: dict[str, Any]) -> Any:
 
 
 @pytest.mark.slow
-@settings(max_examples=1500 * SCALE, **COMMON)
+@settings(max_examples=examples(1500), **COMMON)
 @given(situations())
 def test_advice_on_any_valid_situation_keeps_its_promises(data: dict[str, Any]) -> None:
     situation = _parse(data)
@@ -87,7 +87,7 @@ def test_advice_on_any_valid_situation_keeps_its_promises(data: dict[str, Any]) 
 
 
 @pytest.mark.slow
-@settings(max_examples=100 * SCALE, **COMMON)
+@settings(max_examples=examples(100), **COMMON)
 @given(situations())
 def test_advice_conforms_to_its_schema(data: dict[str, Any]) -> None:
     document = advice_document(ENGINE.advise(_parse(data)))
@@ -95,7 +95,7 @@ def test_advice_conforms_to_its_schema(data: dict[str, Any]) -> None:
     assert not errors, errors[0]
 
 
-@settings(max_examples=20 * SCALE, **COMMON)
+@settings(max_examples=examples(20), **COMMON)
 @given(st.lists(situations(), min_size=2, max_size=12), st.randoms(use_true_random=False))
 def test_advice_does_not_depend_on_the_order_of_evaluation(batch: list[dict[str, Any]], rnd: random.Random) -> None:
     parsed = [_parse(d) for d in batch]
@@ -140,7 +140,7 @@ _SIDS = itertools.count(1)
 
 
 @pytest.mark.slow
-@settings(max_examples=300 * SCALE, **COMMON)
+@settings(max_examples=examples(300), **COMMON)
 @given(situations())
 def test_the_evaluator_fires_what_durable_rules_own_host_fires(data: dict[str, Any]) -> None:
     situation = _parse(data)
@@ -149,7 +149,7 @@ def test_the_evaluator_fires_what_durable_rules_own_host_fires(data: dict[str, A
     assert Evaluator().fired(merged, facts) == _stock_fired(merged, facts, _HOSTS)
 
 
-@settings(max_examples=3 * SCALE, **COMMON)
+@settings(max_examples=examples(3), **COMMON)
 @given(st.lists(situations(), min_size=5, max_size=25))
 def test_another_process_gives_the_same_advice(tmp_path_factory: Any, batch: list[dict[str, Any]]) -> None:
     folder = tmp_path_factory.mktemp("batch")
@@ -239,7 +239,7 @@ def _get(data: Any, path: tuple[Any, ...]) -> Any:
 
 
 @pytest.mark.slow
-@settings(max_examples=600 * SCALE, **COMMON)
+@settings(max_examples=examples(600), **COMMON)
 @given(broken_situations())
 def test_invalid_situations_are_always_refused_as_bad_input(case: tuple[str, dict[str, Any]]) -> None:
     how, data = case
@@ -253,7 +253,7 @@ def test_invalid_situations_are_always_refused_as_bad_input(case: tuple[str, dic
         raise AssertionError(f"{how}: accepted {text}")
 
 
-@settings(max_examples=30 * SCALE, deadline=None, print_blob=True,
+@settings(max_examples=examples(30), deadline=None, print_blob=True,
           suppress_health_check=[*COMMON["suppress_health_check"], HealthCheck.function_scoped_fixture])
 @given(broken_situations())
 def test_the_command_line_says_so_with_exit_2_and_no_traceback(run: Callable[..., Any], tmp_path_factory: Any,

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import given, settings
-from conftest import COMMON, SCALE, situations
+from conftest import COMMON, examples, situations
 from conftest import GENERATED_ENGINE as ENGINE
 from conftest import parse_generated as _parse
 
@@ -50,7 +50,7 @@ def _usable(channel: str, s: Situation, advice: Any) -> bool:
     return channel == "letter"  # a letter goes to the company's address, which anyone can find
 
 
-@settings(max_examples=2000 * SCALE, **COMMON)
+@settings(max_examples=examples(2000), **COMMON)
 @given(situations())
 def test_the_channel_and_every_alternative_can_be_used(data: dict[str, Any]) -> None:
     situation = _parse(data)

@@ -18,7 +18,7 @@ import fastjsonschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import COMMON, SCALE, situations
+from conftest import COMMON, examples, situations
 
 from followup.load.schema import fast_validator, validator
 
@@ -70,7 +70,7 @@ def test_both_validators_accept_and_refuse_the_same_situations() -> None:
     # the agreement would be shown for one verdict only and the test would still pass.
     verdicts = {True: 0, False: 0}
 
-    @settings(max_examples=1500 * SCALE, **COMMON)
+    @settings(max_examples=examples(1500), **COMMON)
     @given(documents())
     def check(data: Any) -> None:
         slow = not any(True for _ in validator("situation").iter_errors(data))
@@ -84,4 +84,4 @@ def test_both_validators_accept_and_refuse_the_same_situations() -> None:
         assert fast == slow or _ends_in_a_line_break(data)
 
     check()  # measured: about 40% of the 1500 refused
-    assert min(verdicts.values()) >= 100 * SCALE, f"valid and refused documents generated: {verdicts}"
+    assert min(verdicts.values()) >= examples(100), f"valid and refused documents generated: {verdicts}"

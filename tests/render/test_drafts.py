@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 
 from conftest import AUDIT_SOURCE, EXAMPLES, write_overlay
-from conftest import COMMON, SCALE, situations
+from conftest import COMMON, examples, situations
 
 import followup
 from followup.load.schema import validator
@@ -208,7 +208,7 @@ def test_followup_draft_prints_the_draft_alone(run) -> None:
 RULES = followup.Rules()
 
 
-@settings(max_examples=1200 * SCALE, **COMMON)
+@settings(max_examples=examples(1200), **COMMON)
 @given(situations())
 def test_generated_situations_get_a_draft_exactly_when_they_follow_up(data: dict[str, Any]) -> None:
     check_draft(data, RULES.advise(data))

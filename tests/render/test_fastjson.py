@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
-from conftest import COMMON, SCALE, situations
+from conftest import COMMON, examples, situations
 from conftest import parse_generated as _parse
 
 from followup.api import Rules
@@ -44,7 +44,7 @@ def _standard_text(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
 
 
-@settings(max_examples=1000 * SCALE, **COMMON)
+@settings(max_examples=examples(1000), **COMMON)
 @given(DATA)
 def test_any_json_data_encodes_as_the_standard_code_does(data: Any) -> None:
     assert _outcome(fastjson.line, data) == _outcome(canonical.canonical, data)
@@ -72,7 +72,7 @@ ENGINE = Engine()
 
 
 @pytest.mark.slow
-@settings(max_examples=300 * SCALE, **COMMON)
+@settings(max_examples=examples(300), **COMMON)
 @given(situations())
 def test_generated_advice_documents_are_the_same_bytes(data: dict[str, Any]) -> None:
     try:
