@@ -42,6 +42,8 @@ from followup.rules.compiler import SENTINEL, definition_json, durable_name
 from followup.engine.engine import Engine
 from followup.base.errors import FollowupError, InputError
 from followup.engine.evaluate import Evaluator
+from followup.base.fastjson import digest_of
+from followup.engine.advice import NORMALISED
 from followup.engine.facts import build_facts
 from followup.engine.resolve import resolve
 from followup.render.text import advice_document, to_json_line
@@ -125,6 +127,19 @@ def test_what_is_remembered_per_set_of_fired_rules_is_what_resolving_afresh_give
         afresh = replace(afresh, ruleset=remembered.ruleset)  # the one field the missing digest shows in
         assert to_json_line(afresh.to_json()) == to_json_line(remembered.to_json())
         assert afresh == remembered
+
+
+@settings(max_examples=60 * SCALE, **COMMON)
+@given(situations())
+def test_the_decision_records_digest_is_of_the_situation_as_normalised(data: dict[str, Any]) -> None:
+    """The engine makes ``to_dict()`` once, for the facts and the digest: the facts leave it as
+    it was, so the record names the normalised situation as the log keeps it."""
+    situation = _parse(data)
+    advice = ENGINE.advise(situation)
+    document = advice_document(advice, trace="full")
+    assert advice.basis.cache[NORMALISED] == situation.to_dict()
+    assert document["decision"]["situation_digest"] == digest_of(situation.to_dict())
+    assert advice.basis.facts == build_facts(situation)
 
 
 class _StockHost(durable.engine.Host):
