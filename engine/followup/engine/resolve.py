@@ -153,7 +153,6 @@ class _Settled:
 
     fired: tuple[tuple[Rule, "_TraceParts"], ...]  # in rule order
     reads: tuple[tuple[str, tuple[str, ...]], ...]  # every fact their conditions read, once, and its parts
-    ranked: tuple[Rule, ...]
     timed: tuple[_Timed, ...]  # the ranked rules that set a timing
     action: str
     channel: str | None
@@ -217,7 +216,7 @@ def _settle(merged: MergedRuleset, fired_ids: tuple[str, ...]) -> _Settled:
     say, avoid, cautions = _points(ranked, scope, ledger)
     info = RulesetInfo(merged.name, merged.country, merged.version, merged.digest)
     reads = tuple({read[0]: read for _, parts in fired for read in parts.facts}.values())
-    return _Settled(fired, reads, tuple(ranked), _timed(ranked, scope), action, channel, alternatives, forbidden, scope, say, avoid, cautions,
+    return _Settled(fired, reads, _timed(ranked, scope), action, channel, alternatives, forbidden, scope, say, avoid, cautions,
                     info, before, ledger.decided())
 
 
