@@ -27,6 +27,7 @@ import os
 import random
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -41,7 +42,10 @@ from followup.rules.compiler import SENTINEL, definition_json, durable_name
 from followup.engine.engine import Engine
 from followup.base.errors import FollowupError, InputError
 from followup.engine.evaluate import Evaluator
+from followup.base.fastjson import digest_of
+from followup.engine.advice import NORMALISED
 from followup.engine.facts import build_facts
+from followup.engine.resolve import resolve
 from followup.render.text import advice_document, to_json_line
 from followup.load.schema import validator
 from followup.load.situation import parse_situation
@@ -105,6 +109,37 @@ def test_advice_does_not_depend_on_the_order_of_evaluation(batch: list[dict[str,
     fresh = Engine()
     second = {i: _document(fresh.advise(parsed[i])) for i in order}
     assert [second[i] for i in range(len(parsed))] == first
+
+
+@settings(max_examples=60 * SCALE, **COMMON)
+@given(situations(), situations())
+def test_what_is_remembered_per_set_of_fired_rules_is_what_resolving_afresh_gives(first: dict[str, Any],
+                                                                                  second: dict[str, Any]) -> None:
+    """The resolver remembers per ruleset and set of fired rules what those rules alone decide;
+    used for another situation (other dates, other facts) it gives what a ruleset that
+    remembers nothing (no digest) works out from scratch."""
+    one, other = _parse(first), _parse(second)
+    merged, _, fired = ENGINE.fired(one)
+    for situation in (one, other):
+        facts = build_facts(situation)
+        remembered = resolve(merged, situation, fired, facts)
+        afresh = resolve(replace(merged, digest=""), situation, fired, facts)
+        afresh = replace(afresh, ruleset=remembered.ruleset)  # the one field the missing digest shows in
+        assert to_json_line(afresh.to_json()) == to_json_line(remembered.to_json())
+        assert afresh == remembered
+
+
+@settings(max_examples=60 * SCALE, **COMMON)
+@given(situations())
+def test_the_decision_records_digest_is_of_the_situation_as_normalised(data: dict[str, Any]) -> None:
+    """The engine makes ``to_dict()`` once, for the facts and the digest: the facts leave it as
+    it was, so the record names the normalised situation as the log keeps it."""
+    situation = _parse(data)
+    advice = ENGINE.advise(situation)
+    document = advice_document(advice, trace="full")
+    assert advice.basis.cache[NORMALISED] == situation.to_dict()
+    assert document["decision"]["situation_digest"] == digest_of(situation.to_dict())
+    assert advice.basis.facts == build_facts(situation)
 
 
 class _StockHost(durable.engine.Host):

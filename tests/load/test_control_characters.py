@@ -114,3 +114,12 @@ def test_a_name_cannot_inject_markdown_or_html(hostile_advice, output: str) -> N
     # holds) is literal in Markdown, HTML included; outside code spans nothing may be markup.
     prose = re.sub(r"(`+) .*? \1|`[^`]*`", "", text)
     assert not re.search(r"(?<!\\)<img|(?<!\\)\]\(http", prose) and "**bold**" not in prose
+
+
+def test_every_character_refused_in_text_is_one_python_calls_unprintable() -> None:
+    """``check_text`` looks for control characters only in text that is not ``isprintable()``:
+    that skips none, since not one character the pattern refuses counts as printable."""
+    from followup.base.words import CONTROL
+
+    refused = [chr(c) for c in range(0x110000) if CONTROL.match(chr(c))]
+    assert len(refused) > 100 and not [c for c in refused if c.isprintable()]

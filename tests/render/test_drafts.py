@@ -11,6 +11,7 @@ ruleset loads, and the sandbox they are rendered in refuses the known escapes by
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import json
 import re
@@ -20,6 +21,8 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
+from jinja2 import meta
 
 from conftest import AUDIT_SOURCE, EXAMPLES, write_overlay
 from conftest import COMMON, examples, situations
@@ -28,7 +31,7 @@ import followup
 from followup.load.schema import validator
 from followup.load.yamlio import load_document
 from followup.render.dates import PATTERNS, format_day
-from followup.render.draft import COUNTRY_LANGUAGE, values
+from followup.render.draft import COUNTRY_LANGUAGE, clean, values
 from followup.render.words import say
 from followup.rules.templates import VALUES, parse_environment, text_problems
 
@@ -325,3 +328,44 @@ def _template(template_id: str, fields: dict[str, str]) -> dict[str, Any]:
 
 def _example(name: str) -> dict[str, Any]:
     return load_document(EXAMPLES / name).data
+
+
+def _clean_char_by_char(value: str) -> str:
+    """``clean`` as its docstring says it, one character at a time."""
+    import unicodedata
+
+    out = "".join("\ufffd" if unicodedata.category(c) == "Cc" or ord(c) in BIDI else c for c in value)
+    return out.replace("[", "(").replace("]", ")")
+
+
+BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
+
+
+@settings(max_examples=500 * SCALE, **COMMON)
+@given(st.text(max_size=40) | st.sampled_from(["Mette [Jensen]", "A\u202eB", "x\x1b[31m", "\u00a0Søren\u2028"]))
+def test_clean_replaces_control_and_direction_characters_and_brackets(value: str) -> None:
+    """A situation's text reaches a draft with each control or direction character as U+FFFD
+    and brackets as parentheses, whatever else it holds (printable text takes a shortcut)."""
+    assert clean(value) == _clean_char_by_char(value)
+
+
+@functools.cache
+def _parsed(text: str) -> tuple[Any, frozenset[str]]:
+    environment = parse_environment()
+    return environment.from_string(text), frozenset(meta.find_undeclared_variables(environment.parse(text)))
+
+
+@settings(max_examples=40 * SCALE, **COMMON)
+@given(situations())
+def test_every_template_reads_the_same_with_only_the_values_it_names(data: dict[str, Any]) -> None:
+    """A draft is rendered with only the values its texts name; every shipped text, in every
+    language and for every channel, reads the same as with all of them."""
+    decision = followup.advise(data)
+    situation, merged = decision.advice.basis.situation, decision.advice.basis.merged
+    for template in merged.templates:
+        for lang, texts in template.text.items():
+            for channel in template.channels:
+                for text in texts.values():
+                    compiled, names = _parsed(text)
+                    assert compiled.render(values(situation, lang, channel, names)) == \
+                        compiled.render(values(situation, lang, channel))

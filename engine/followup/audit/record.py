@@ -27,7 +27,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from followup import __version__
-from followup.engine.advice import Advice
+from followup.engine.advice import NORMALISED, Advice
 from followup.audit.explain import basis_of
 from followup.base.fastjson import digest_of
 
@@ -68,5 +68,6 @@ def situation_digest(advice: Advice) -> str:
     basis = basis_of(advice)
     digest = basis.cache.get("situation_digest")
     if digest is None:
-        digest = basis.cache["situation_digest"] = digest_of(basis.situation.to_dict())
+        normalised = basis.cache.get(NORMALISED) or basis.situation.to_dict()
+        digest = basis.cache["situation_digest"] = digest_of(normalised)
     return digest

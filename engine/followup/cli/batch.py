@@ -50,7 +50,8 @@ def batch(input_file: str, output: str, jobs: int, trace: str | None, explanatio
         job = batching.Job(_display_name(input_file), as_date(today), rules_dirs, form != "none", form)
         with _input(input_file) as stream, writing(output) as out, _progress(input_file) as progress:
             lines = _reading(batching.read_lines(stream), job.name)
-            tally = batching.run(job, lines, _line_writer(out, output), batching.default_jobs(jobs), rules, progress)
+            tally = batching.run(job, lines, _line_writer(out, output), batching.default_jobs(jobs), rules, progress,
+                                 settle=True)
     except KeyboardInterrupt:
         # Here, not in click's handler, which would say "Aborted." and exit 1: the output
         # file was left as it was on the way out of ``writing``.

@@ -154,6 +154,10 @@ class RulesetInfo:
         return {"name": self.name, "country": self.country, "version": self.version, "digest": self.digest}
 
 
+#: ``Basis.cache`` key of the situation's ``to_dict()``, kept where the engine made it already.
+NORMALISED = "normalised situation"
+
+
 @dataclass(frozen=True, eq=False)
 class Basis:
     """What an advice was decided from, kept for its explanation and its decision record.

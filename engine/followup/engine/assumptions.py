@@ -13,8 +13,7 @@ does say (a rejection, three unanswered contacts, a posting that asks for no con
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from followup.base.records import make
 from followup.engine.advice import Advice, Assumption
 from followup.load.situation import Situation
 
@@ -43,5 +42,5 @@ def assumptions_for(situation: Situation, action: str) -> tuple[Assumption, ...]
 
 def annotated(advice: Advice, situation: Situation) -> Advice:
     """``advice`` with its assumptions, and the loader's notes (an old field name) first among its warnings."""
-    return replace(advice, assumptions=assumptions_for(situation, advice.action),
-                   warnings=situation.load_notes + tuple(advice.warnings))
+    return make(Advice, {**advice.__dict__, "assumptions": assumptions_for(situation, advice.action),
+                         "warnings": situation.load_notes + tuple(advice.warnings)})

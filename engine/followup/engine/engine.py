@@ -11,10 +11,10 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
-from followup.engine.advice import Advice
+from followup.engine.advice import NORMALISED, Advice
 from followup.rules.cache import load_library
 from followup.engine.evaluate import Evaluator, default_evaluator
-from followup.engine.facts import build_facts
+from followup.engine.facts import facts_from
 from followup.engine.assumptions import annotated
 from followup.engine.resolve import resolve
 from followup.engine.vocabulary import check_facts
@@ -50,12 +50,18 @@ class Engine:
 
     def fired(self, situation: Situation) -> tuple[MergedRuleset, dict, tuple[str, ...]]:
         """The merged ruleset, the facts and the ids of the rules that fire."""
-        facts = build_facts(situation)
+        return self._fired(situation, situation.to_dict())
+
+    def _fired(self, situation: Situation, normalised: dict) -> tuple[MergedRuleset, dict, tuple[str, ...]]:
+        facts = facts_from(situation, normalised)
         with self._lock:
             merged = self.ruleset_for(situation.country)
             return merged, facts, self.evaluator.fired(merged, facts)
 
     def advise(self, situation: Situation) -> Advice:
         """The advice for one situation."""
-        merged, facts, fired = self.fired(situation)
-        return annotated(resolve(merged, situation, fired, facts), situation)
+        normalised = situation.to_dict()
+        merged, facts, fired = self._fired(situation, normalised)
+        advice = annotated(resolve(merged, situation, fired, facts), situation)
+        advice.basis.cache[NORMALISED] = normalised  # the facts were made from it: the digest is too
+        return advice

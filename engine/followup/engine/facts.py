@@ -75,7 +75,13 @@ DERIVED_FACTS: dict[str, FactInfo] = {
 
 def build_facts(situation: Situation) -> dict[str, Any]:
     """The fact dict one evaluation asserts: the normalised situation plus derived facts."""
-    facts = situation.to_dict()
+    return facts_from(situation, situation.to_dict())
+
+
+def facts_from(situation: Situation, normalised: dict[str, Any]) -> dict[str, Any]:
+    """``build_facts`` from the situation's ``to_dict()`` already made, which is left as it was
+    (the decision record's digest is taken from it too)."""
+    facts = dict(normalised)  # only top-level keys change below; the nested ones are replaced, never edited
     facts.pop("follow_ups", None)
     facts.pop("notes", None)
     # No lists among facts: the latest round is ``interview``, the rounds are counted.
@@ -95,6 +101,11 @@ def build_facts(situation: Situation) -> dict[str, Any]:
 def anchor_date(situation: Situation, anchor: str) -> date | None:
     """The date an anchor name stands for in this situation, or None if it has none."""
     return _anchor_dates(situation).get(anchor)
+
+
+def anchor_dates(situation: Situation) -> dict[str, date]:
+    """Every anchor (``ANCHORS``) this situation gives a date for, with that date."""
+    return _anchor_dates(situation)
 
 
 def _anchor_dates(s: Situation) -> dict[str, date]:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from followup.base.records import make
 from followup.engine.advice import (
@@ -50,7 +50,7 @@ from followup.engine.advice import (
     Timing,
     Window,
 )
-from followup.engine.facts import anchor_date
+from followup.engine.facts import anchor_dates
 from followup.engine.prepared import per_ruleset
 from followup.engine.workdays import (
     add_working_days,
@@ -81,6 +81,17 @@ class _Ledger:
     def conflict(self, kind: str, message: str, rules: Iterable[str]) -> None:
         self.conflicts.append(Conflict(kind, message, tuple(rules)))
 
+    def decided(self) -> "_Decided":
+        """What this ledger was told, in the order it was told."""
+        beats = tuple((rule_id, o) for rule_id, entries in self.overridden.items() for o in entries)
+        return _Decided(beats, tuple(self.conflicts))
+
+    def replay(self, decided: "_Decided") -> None:
+        """Tell this ledger what another was told (``decided``), after what it knows already."""
+        for rule_id, entry in decided.beats:
+            self.overridden.setdefault(rule_id, []).append(entry)
+        self.conflicts.extend(decided.conflicts)
+
 
 @dataclass(frozen=True)
 class _Scope:
@@ -108,9 +119,83 @@ class _Scope:
 def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str],
             facts: dict[str, Any]) -> Advice:
     """The advice for ``situation`` given the ids of the rules that fired."""
+    settled = _settled(merged, tuple(fired_ids))
+    ledger = _Ledger()
+    ledger.replay(settled.before)
+    timing, action = _timing(settled, situation, ledger)
+    ledger.replay(settled.points)
+    stop = action == "stop"
+    return make(Advice, dict(
+        action=action, channel=None if stop else settled.channel,
+        alternatives=() if stop else settled.alternatives, purpose=settled.scope.purpose, timing=timing,
+        say=settled.say, avoid=settled.avoid, cautions=settled.cautions, conflicts=tuple(ledger.conflicts),
+        warnings=merged.warnings, trace=_traces(settled, facts, ledger),
+        ruleset=settled.info, today=situation.today, country=situation.country, forbidden=settled.forbidden,
+        basis=Basis(merged, situation, facts)))
+
+
+@dataclass(frozen=True)
+class _Decided:
+    """What a ledger was told, in order: replayed into each evaluation's own ledger."""
+
+    beats: tuple[tuple[str, OverriddenBy], ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Settled:
+    """Everything the resolver decides from which rules fired alone, not from the situation's dates.
+
+    The action, channel, purpose and points depend only on the fired rules (``_action``,
+    ``_channels``, ``_purpose``, ``_points`` read nothing else); only the timing reads the
+    situation. So for one ruleset and one set of fired rules they are worked out once.
+    """
+
+    fired: tuple[tuple[Rule, "_TraceParts"], ...]  # in rule order
+    reads: tuple[tuple[str, tuple[str, ...]], ...]  # every fact their conditions read, once, and its parts
+    timed: tuple[_Timed, ...]  # the ranked rules that set a timing
+    action: str
+    channel: str | None
+    alternatives: tuple[str, ...]
+    forbidden: tuple[str, ...]
+    scope: "_Scope"
+    say: tuple[Point, ...]
+    avoid: tuple[Point, ...]
+    cautions: tuple[Point, ...]
+    info: RulesetInfo
+    before: _Decided  # what the action, channel and purpose decided, before the timing
+    points: _Decided  # what the points decided, after it
+
+
+@dataclass(frozen=True)
+class _Timed:
+    """A ranked rule that sets a timing: what sets it aside (if anything), and its specs as text."""
+
+    rule: Rule
+    excluded: tuple[str, str] | None
+    earliest_spec: str | None
+    latest_spec: str | None
+
+
+#: Distinct sets of fired rules remembered per ruleset; past it the memory starts afresh.
+MAX_SETTLED = 4096
+
+
+def _settled(merged: MergedRuleset, fired_ids: tuple[str, ...]) -> _Settled:
+    """``_settle``'s result for these fired rules, made once per ruleset and fired ids."""
+    memory: dict[tuple[str, ...], _Settled] = per_ruleset(merged, "settled", dict)
+    found = memory.get(fired_ids)
+    if found is None:
+        if len(memory) >= MAX_SETTLED:
+            memory.clear()
+        found = memory[fired_ids] = _settle(merged, fired_ids)
+    return found
+
+
+def _settle(merged: MergedRuleset, fired_ids: tuple[str, ...]) -> _Settled:
     parts, position = _parts(merged)
-    fired = [(merged.rules[i], parts[i])  # in rule order; an id the ruleset does not have is ignored
-             for i in sorted({position[rule_id] for rule_id in fired_ids if rule_id in position})]
+    fired = tuple((merged.rules[i], parts[i])  # in rule order; an id the ruleset does not have is ignored
+                  for i in sorted({position[rule_id] for rule_id in fired_ids if rule_id in position}))
     ranked = sorted((rule for rule, _ in fired), key=_rank)  # stable: equal priorities keep rule order
     ledger = _Ledger()
     action, decider = _action(ranked, ledger)
@@ -124,19 +209,15 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
     else:
         purpose, purpose_rule = _purpose(ranked, ledger)
         scope = _Scope(channel, chooser, purpose, purpose_rule)
-    purpose = scope.purpose
-    timing, action = _timing(ranked, situation, action, scope, ledger)
+    before = ledger.decided()
+    ledger = _Ledger()
     # Points follow the rules' rank (priority, then listing), so reordering rules of distinct
     # priorities in a file never reorders the advice.
     say, avoid, cautions = _points(ranked, scope, ledger)
     info = RulesetInfo(merged.name, merged.country, merged.version, merged.digest)
-    return make(Advice, dict(
-        action=action, channel=channel if action != "stop" else None,
-        alternatives=alternatives if action != "stop" else (), purpose=purpose, timing=timing,
-        say=say, avoid=avoid, cautions=cautions, conflicts=tuple(ledger.conflicts),
-        warnings=merged.warnings, trace=_traces(fired, facts, ledger),
-        ruleset=info, today=situation.today, country=situation.country, forbidden=forbidden,
-        basis=Basis(merged, situation, facts)))
+    reads = tuple({read[0]: read for _, parts in fired for read in parts.facts}.values())
+    return _Settled(fired, reads, _timed(ranked, scope), action, channel, alternatives, forbidden, scope, say, avoid, cautions,
+                    info, before, ledger.decided())
 
 
 def _action(ranked: list[Rule], ledger: _Ledger) -> tuple[str, str]:
@@ -194,12 +275,18 @@ def _purpose(ranked: list[Rule], ledger: _Ledger) -> tuple[str | None, str | Non
     return winner.then.purpose, winner.id
 
 
-def _windows(ranked: list[Rule], situation: Situation, scope: _Scope, action: str, ledger: _Ledger) -> list[Window]:
+def _timed(ranked: Sequence[Rule], scope: _Scope) -> tuple[_Timed, ...]:
+    """The ranked rules that set a timing, each with what excludes it (if anything) and its specs."""
+    return tuple(_Timed(rule, scope.excludes(rule.then), str(rule.then.earliest) if rule.then.earliest else None,
+                        str(rule.then.latest) if rule.then.latest else None)
+                 for rule in ranked if rule.then.earliest is not None or rule.then.latest is not None)
+
+
+def _windows(timed: Sequence[_Timed], situation: Situation, action: str, ledger: _Ledger) -> list[Window]:
     windows = []
-    for rule in ranked:
-        if rule.then.earliest is None and rule.then.latest is None:
-            continue
-        excluded = scope.excludes(rule.then)
+    dates = anchor_dates(situation)
+    for entry in timed:
+        rule, excluded = entry.rule, entry.excluded
         if excluded:
             if action != "stop":  # after a stop no timing applies; nothing was beaten
                 ledger.beat(rule.id, "timing", *excluded)
@@ -209,7 +296,7 @@ def _windows(ranked: list[Rule], situation: Situation, scope: _Scope, action: st
             point = getattr(rule.then, name)
             if point is None:
                 continue
-            anchor = anchor_date(situation, point.anchor)
+            anchor = dates.get(point.anchor)
             if anchor is None:
                 ledger.conflict("missing_date", f"rule {rule.id} counts from {point.anchor}, which the situation "
                                 "does not give; its timing was left out", (rule.id,))
@@ -217,9 +304,8 @@ def _windows(ranked: list[Rule], situation: Situation, scope: _Scope, action: st
                 continue
             points[name] = day_of(point, situation.country, anchor)
         if points:
-            windows.append(Window(rule.id, points.get("earliest"), points.get("latest"),
-                                  str(rule.then.earliest) if rule.then.earliest else None,
-                                  str(rule.then.latest) if rule.then.latest else None))
+            windows.append(Window(rule.id, points.get("earliest"), points.get("latest"), entry.earliest_spec,
+                                  entry.latest_spec))
     return windows
 
 
@@ -241,9 +327,9 @@ def _intersect(windows: list[Window], ledger: _Ledger) -> tuple[date | None, dat
     return opens, closes, kept
 
 
-def _timing(ranked: list[Rule], situation: Situation, action: str, scope: _Scope,
-            ledger: _Ledger) -> tuple[Timing, str]:
-    windows = _windows(ranked, situation, scope, action, ledger)
+def _timing(settled: _Settled, situation: Situation, ledger: _Ledger) -> tuple[Timing, str]:
+    action, scope = settled.action, settled.scope
+    windows = _windows(settled.timed, situation, action, ledger)
     if action == "stop":
         return Timing(None, None, windows=tuple(windows)), action
     opens, closes, kept = _intersect(windows, ledger)
@@ -344,26 +430,23 @@ def _rank(rule: Rule) -> int:
     return -rule.priority
 
 
-def _traces(fired: list[tuple[Rule, _TraceParts]], facts: dict[str, Any], ledger: _Ledger) -> tuple[FiredRule, ...]:
+def _traces(settled: _Settled, facts: dict[str, Any], ledger: _Ledger) -> tuple[FiredRule, ...]:
     """The trace entry of each fired rule, in rule order, with the facts its condition read."""
     seen: dict[str, Any] = {}  # fired rules read many of the same facts: each is looked up once
+    for path, split in settled.reads:
+        present, value = lookup_parts(facts, split)
+        seen[path] = value if present else "missing"
+    overridden = ledger.overridden
     out = []
-    for rule, parts in fired:
-        matched = []
-        for path, split in parts.facts:
-            value = seen.get(path, _UNSEEN)
-            if value is _UNSEEN:
-                present, value = lookup_parts(facts, split)
-                value = seen[path] = value if present else "missing"
-            matched.append((path, value))
-        fields = parts.fields.copy()
-        fields["facts"] = tuple(matched)
-        fields["overridden_by"] = tuple(ledger.overridden.get(rule.id, ()))
+    for rule, parts in settled.fired:
+        fields = parts.fields.copy()  # ``overridden_by`` is () there already
+        fields["facts"] = tuple([(path, seen[path]) for path, _ in parts.facts])
+        if rule.id in overridden:
+            fields["overridden_by"] = tuple(overridden[rule.id])
         out.append(make(FiredRule, fields))
     return tuple(out)
 
 
-_UNSEEN = object()
 
 
 def _span(window: Window) -> str:

@@ -252,6 +252,8 @@ _MULTILINE = frozenset({("notes",)})
 def check_text(document: Document) -> None:
     """Refuse control characters in text: an escape sequence or NUL in a name would reach the
     terminal (or the Markdown) the advice is shown in. The renderers escape them as well."""
+    if _printable(document.data):  # no control character is printable: nothing to look for
+        return
     problems = []
     for path, text in _texts(document.data, ()):
         allowed = "\t\n" if path in _MULTILINE else ""
@@ -261,6 +263,17 @@ def check_text(document: Document) -> None:
                                        f"at character {found.start() + 1}", document.location(path)))
     if problems:
         raise InputErrors(problems)
+
+
+def _printable(value: Any) -> bool:
+    """Whether every text in ``value`` is printable (``str.isprintable``), looked at without paths."""
+    if isinstance(value, str):
+        return value.isprintable()
+    if isinstance(value, dict):
+        return all(_printable(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_printable(item) for item in value)
+    return True
 
 
 def _texts(value: Any, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:

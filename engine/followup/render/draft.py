@@ -21,10 +21,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Collection
 
 from followup.engine.advice import Advice
-from followup.engine.facts import anchor_date
+from followup.engine.facts import anchor_dates
 from followup.load.situation import Situation
 from followup.render.dates import format_day
 from followup.render.words import say
@@ -96,8 +96,9 @@ def render(template: Template, situation: Situation, channel: str, language: str
     if language not in template.text:
         language = "en"
     texts = template.text[language]
-    context = values(situation, language, channel)
-    done = {name: _tidy(_compiled(text).render(context)) for name, text in texts.items()}
+    compiled = {name: _compiled(text) for name, text in texts.items()}
+    context = values(situation, language, channel, frozenset().union(*(c.names for c in compiled.values())))
+    done = {name: _tidy(c.template.render(context)) for name, c in compiled.items()}
     if template.kind_of(channel) == "script":
         subject = None
         body = "\n\n".join(f"{say(language, 'draft.' + name)}: {done[name]}" for name in SCRIPT_FIELDS)
@@ -107,8 +108,12 @@ def render(template: Template, situation: Situation, channel: str, language: str
     return Draft(channel, language, subject, body, tuple(dict.fromkeys(found)), (template.source, *template.also), template.id)
 
 
-def values(situation: Situation, language: str, channel: str) -> dict[str, Any]:
-    """Every value a template may name (``templates.VALUES``), as plain text in ``language``."""
+def values(situation: Situation, language: str, channel: str,
+           wanted: Collection[str] | None = None) -> dict[str, Any]:
+    """Every value a template may name (``templates.VALUES``), as plain text in ``language``.
+
+    With ``wanted`` (the names the texts to render read), dates no text reads are not written out.
+    """
     def blank(name: str) -> Blank:
         return Blank(f"[{say(language, 'draft.blank.' + name)}]")
 
@@ -127,8 +132,11 @@ def values(situation: Situation, language: str, channel: str) -> dict[str, Any]:
         "stage": situation.stage,
         "channel": channel,
     }
+    dates = anchor_dates(situation)
     for name, anchor in DATES.items():
-        day = anchor_date(situation, anchor)
+        if wanted is not None and f"{name}_on" not in wanted and f"{name}_date" not in wanted:
+            continue
+        day = dates.get(anchor)
         out[f"{name}_on"] = format_day(day, language, "weekday_date") if day else blank("date")
         out[f"{name}_date"] = format_day(day, language, "date") if day else blank("date")
     interview = situation.interview
@@ -142,6 +150,8 @@ def values(situation: Situation, language: str, channel: str) -> dict[str, Any]:
 
 def clean(value: str) -> str:
     """A value from the situation as plain text: no control or direction characters, no brackets."""
+    if value.isprintable():  # neither a control (Cc) nor a direction (Cf) character is printable
+        return value.replace("[", "(").replace("]", ")")
     out = []
     for char in value:
         if unicodedata.category(char) == "Cc" or ord(char) in _BIDI:
@@ -151,16 +161,28 @@ def clean(value: str) -> str:
     return "".join(out).replace("[", "(").replace("]", ")")
 
 
-_COMPILED: dict[str, Any] = {}
+@dataclass(frozen=True)
+class _Compiled:
+    """A text's sandboxed Jinja2 template and the values it names."""
+
+    template: Any
+    names: frozenset[str]
 
 
-def _compiled(text: str) -> Any:
+_COMPILED: dict[str, _Compiled] = {}
+
+
+def _compiled(text: str) -> _Compiled:
     """The sandboxed Jinja2 template for a (checked) text, compiled once per process."""
     found = _COMPILED.get(text)
     if found is None:
+        from jinja2 import meta
+
         if len(_COMPILED) > 512:
             _COMPILED.clear()
-        found = _COMPILED[text] = parse_environment().from_string(text)
+        environment = parse_environment()
+        names = frozenset(meta.find_undeclared_variables(environment.parse(text)))
+        found = _COMPILED[text] = _Compiled(environment.from_string(text), names)
     return found
 
 
