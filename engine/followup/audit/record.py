@@ -30,6 +30,7 @@ from followup import __version__
 from followup.engine.advice import Advice
 from followup.audit.explain import basis_of
 from followup.base.fastjson import digest_of
+from followup.base.records import fields_json
 
 #: The fields of a decision record that differ between two runs on the same input.
 PER_RUN = ("id", "timestamp")
@@ -48,11 +49,13 @@ class DecisionRecord:
     situation_digest: str
     today: date
 
-    def to_json(self) -> dict[str, Any]:
-        """The record as the ``decision`` part of a JSON advice."""
-        return {"id": self.id, "timestamp": self.timestamp, "engine": self.engine,
-                "ruleset": {"name": self.ruleset_name, "version": self.ruleset_version, "digest": self.ruleset_digest},
-                "situation_digest": self.situation_digest, "today": self.today.isoformat()}
+    def __json__(self) -> dict[str, Any]:
+        """The record as the ``decision`` part of a JSON advice: the ruleset's three fields as one ``ruleset``."""
+        return {**fields_json(self, _RULESET_FIELDS),
+                "ruleset": {"name": self.ruleset_name, "version": self.ruleset_version, "digest": self.ruleset_digest}}
+
+
+_RULESET_FIELDS = frozenset({"ruleset_name", "ruleset_version", "ruleset_digest"})
 
 
 def new_record(advice: Advice) -> DecisionRecord:
