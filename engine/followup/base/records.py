@@ -29,7 +29,6 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from enum import Enum
 from functools import cache
-from operator import attrgetter, methodcaller
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -81,6 +80,11 @@ def fields_json(record: Any, without: frozenset[str] = frozenset()) -> dict[str,
     return _fields_converter(type(record), without)(record)
 
 
+def fields_converter(cls: type, without: frozenset[str] = frozenset()) -> Callable[[Any], dict[str, Any]]:
+    """``fields_json`` for records of ``cls`` alone, looked up once: for a ``__json__`` on the hot path."""
+    return _fields_converter(cls, without)
+
+
 @cache
 def _record_converter(cls: type) -> Converter:
     custom = getattr(cls, "__json__", None)
@@ -93,47 +97,105 @@ def _record_converter(cls: type) -> Converter:
 
 @cache
 def _fields_converter(cls: type, without: frozenset[str]) -> Callable[[Any], dict[str, Any]]:
-    """The conversion of ``cls``'s fields, made once: which fields, under which keys, each converted how."""
-    hints = _hints(cls)
-    names: list[str] = []
-    keys: list[str] = []
-    converters: list[tuple[int, Converter]] = []
-    empty: list[str] = []
-    for f in dataclasses.fields(cls):
-        spec: JsonSpec = f.metadata.get(JSON, _PLAIN)
-        key = spec.key or f.name
-        if spec.omit or key in without:
-            continue
-        hint = hints.get(f.name, _UNKNOWN)
-        convert = _pairs(hint) if spec.pairs else _converter(hint)
-        if convert is not None:
-            converters.append((len(names), convert))
-        if spec.omit_empty:
-            empty.append(key)
-        names.append(f.name)
-        keys.append(key)
-    return _assemble(tuple(names), tuple(keys), tuple(converters), tuple(empty))
+    """The conversion of ``cls``'s fields, made once: which fields, under which keys, each converted how.
 
-
-def _assemble(names: tuple[str, ...], keys: tuple[str, ...], converters: tuple[tuple[int, Converter], ...],
-              empty: tuple[str, ...]) -> Callable[[Any], dict[str, Any]]:
-    if not names:
-        return lambda record: {}
-    fetch = attrgetter(*names) if len(names) > 1 else (lambda record, get=attrgetter(names[0]): (get(record),))
-
-    def convert(record: Any) -> dict[str, Any]:
-        values = fetch(record)
-        if converters:
-            values = list(values)
-            for i, conv in converters:
-                values[i] = conv(values[i])
-        out = dict(zip(keys, values))
+    It is one function written for the class, as ``dataclasses`` writes ``__init__``: a dict
+    display of the fields, each converted inline. Its text is made from the class's field
+    names and types and the keys declared in the code (``repr``'d), never from data.
+    """
+    _BUILDING.add(cls)
+    try:
+        code = _Code()
+        hints = _hints(cls)
+        items, empty = [], []
+        for f in dataclasses.fields(cls):
+            spec: JsonSpec = f.metadata.get(JSON, _PLAIN)
+            key = spec.key or f.name
+            if spec.omit or key in without:
+                continue
+            hint = hints.get(f.name, _UNKNOWN)
+            source = f"record.{f.name}"
+            value = code.pairs(hint, source) if spec.pairs else code.expr(hint, source)
+            items.append(f"{key!r}: {value}")
+            if spec.omit_empty:
+                empty.append(key)
+        body = f"    out = {{{', '.join(items)}}}\n"
         for key in empty:
-            value = out[key]
-            if value is None or (not value and hasattr(value, "__len__")):
-                del out[key]
-        return out
-    return convert
+            body += f"    if _empty(out[{key!r}]):\n        del out[{key!r}]\n"
+        return code.function(f"_json_{cls.__name__}", body + "    return out\n")
+    finally:
+        _BUILDING.discard(cls)
+
+
+#: The classes whose conversion is being written (a field of the class's own type, or of a
+#: class that refers back to it, looks its converter up when called instead).
+_BUILDING: set[type] = set()
+
+
+class _Code:
+    """One converter function's text, and the converters it calls by name."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {"_empty": _empty}
+        self.counter = 0
+
+    def fresh(self) -> str:
+        self.counter += 1
+        return f"_{self.counter}"
+
+    def call(self, convert: Converter, source: str) -> str:
+        name = f"_c{len(self.names)}"
+        self.names[name] = convert
+        return f"{name}({source})"
+
+    def expr(self, hint: Any, source: str) -> str:
+        """Python text for ``source`` (a value of type ``hint``) as JSON data."""
+        if hint in _AS_IS:
+            return source
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if origin in (typing.Union, types.UnionType):
+            others = [a for a in args if a is not type(None)]
+            if len(others) != 1:
+                return self.call(_dynamic, source)
+            inner = self.fresh()
+            converted = self.expr(others[0], inner)
+            return source if converted == inner else f"(None if ({inner} := {source}) is None else {converted})"
+        if isinstance(hint, type):
+            if issubclass(hint, Enum):
+                return f"{source}.value"
+            if issubclass(hint, date):
+                return f"{source}.isoformat()"
+            if dataclasses.is_dataclass(hint):
+                convert = to_json_data if hint in _BUILDING else _record_converter(hint)
+                return self.call(convert, source)
+        if origin in (tuple, list) and args:
+            if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+                return self.call(_dynamic, source)
+            item = self.fresh()
+            converted = self.expr(args[0], item)
+            return f"list({source})" if converted == item else f"[{converted} for {item} in {source}]"
+        if origin in (dict, Mapping) and len(args) == 2:
+            key, value = self.fresh(), self.fresh()
+            converted = self.expr(args[1], value)
+            return f"dict({source})" if converted == value else \
+                f"{{{key}: {converted} for {key}, {value} in {source}.items()}}"
+        return self.call(_dynamic, source)
+
+    def pairs(self, hint: Any, source: str) -> str:
+        """``((key, value), ...)`` (``tuple[tuple[K, V], ...]``) as ``{key: value}``, each value converted."""
+        pair = typing.get_args(typing.get_args(hint)[0]) if typing.get_args(hint) else ()
+        key, value = self.fresh(), self.fresh()
+        converted = self.expr(pair[1], value) if len(pair) == 2 else self.call(_dynamic, value)
+        return f"dict({source})" if converted == value else f"{{{key}: {converted} for {key}, {value} in {source}}}"
+
+    def function(self, name: str, body: str) -> Callable[[Any], dict[str, Any]]:
+        namespace: dict[str, Any] = {}
+        exec(f"def {name}(record):\n{body}", dict(self.names), namespace)  # noqa: S102 (see _fields_converter)
+        return namespace[name]  # type: ignore[no-any-return]
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (not value and hasattr(value, "__len__"))
 
 
 def _hints(cls: type) -> dict[str, Any]:
@@ -149,72 +211,6 @@ _UNKNOWN = object()
 #: Types whose values are JSON data already. ``Any`` is too: followup types as ``Any`` only
 #: what is JSON data (facts, a rule's effect and values, an example situation).
 _AS_IS = (str, int, bool, float, type(None), Any)
-
-
-def _converter(hint: Any) -> Converter | None:
-    """How a value of type ``hint`` becomes JSON data; None where it already is (kept as it is)."""
-    if hint in _AS_IS:
-        return None
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        others = [a for a in args if a is not type(None)]
-        if len(others) != 1:
-            return _dynamic
-        inner = _converter(others[0])
-        return None if inner is None else _or_none(inner)
-    if isinstance(hint, type):
-        if issubclass(hint, Enum):
-            return _VALUE
-        if issubclass(hint, date):
-            return _ISO
-        if dataclasses.is_dataclass(hint):
-            return to_json_data
-    if origin in (tuple, list) and args:
-        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-            return _fixed([_converter(a) for a in args])
-        return _each(_converter(args[0]))
-    if origin in (dict, Mapping) and len(args) == 2:
-        return _values(_converter(args[1]))
-    return _dynamic
-
-
-_VALUE = attrgetter("value")
-_ISO = methodcaller("isoformat")
-
-
-def _or_none(convert: Converter) -> Converter:
-    return lambda value: None if value is None else convert(value)
-
-
-def _each(convert: Converter | None) -> Converter:
-    if convert is None:
-        return list
-    return lambda values: [convert(v) for v in values]
-
-
-def _fixed(converters: list[Converter | None]) -> Converter:
-    parts = [c or _same for c in converters]
-    return lambda values: [c(v) for c, v in zip(parts, values)]
-
-
-def _values(convert: Converter | None) -> Converter:
-    if convert is None:
-        return dict
-    return lambda mapping: {k: convert(v) for k, v in mapping.items()}
-
-
-def _pairs(hint: Any) -> Converter:
-    """``((key, value), ...)`` (``tuple[tuple[K, V], ...]``) as ``{key: value}``, each value converted."""
-    pair = typing.get_args(typing.get_args(hint)[0]) if typing.get_args(hint) else ()
-    convert = _converter(pair[1]) if len(pair) == 2 else _dynamic
-    if convert is None:
-        return dict
-    return lambda pairs: {k: convert(v) for k, v in pairs}
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from followup.base.records import fields_json, json_field
+from followup.base.records import fields_converter, fields_json, json_field
 from followup.rules.rule import Source
 from followup.rules.ruleset import MergedRuleset
 from followup.load.situation import Situation
@@ -113,13 +113,13 @@ class FiredRule:
     def __json__(self) -> dict[str, Any]:
         """Every field; from ``static`` and the two that vary per advice, where the resolver made it."""
         if self.static is not None:
-            return {**self.static, **fields_json(self, _STATIC_KEYS)}
+            return {**self.static, **_PER_ADVICE(self)}
         return fields_json(self)
 
 
-#: The JSON keys of ``FiredRule.static``: all but the two that vary per advice.
-_STATIC_KEYS = frozenset({"id", "title", "ruleset", "defined_in", "priority", "effect", "because", "source",
-                          "layer_overrides"})
+#: The JSON of the two ``FiredRule`` fields that vary per advice (the rest is ``static``).
+_PER_ADVICE = fields_converter(FiredRule, frozenset({"id", "title", "ruleset", "defined_in", "priority", "effect",
+                                                     "because", "source", "layer_overrides"}))
 
 
 @dataclass(frozen=True)
@@ -172,11 +172,12 @@ class Advice:
 
     def to_json(self, *, trace: bool = True) -> dict[str, Any]:
         """The advice as JSON data (see ``schemas/advice.schema.json``); ``trace=False`` leaves out ``trace``."""
-        return fields_json(self) if trace else fields_json(self, _TRACE)
-
-
-_TRACE = frozenset({"trace"})
+        return _ADVICE(self) if trace else _ADVICE_NO_TRACE(self)
 
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+_ADVICE = fields_converter(Advice)
+_ADVICE_NO_TRACE = fields_converter(Advice, frozenset({"trace"}))
