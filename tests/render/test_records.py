@@ -92,6 +92,17 @@ def test_fresh_lists_and_mappings_every_time() -> None:
     assert second == to_json_data(tree) and tree.leaves == (Leaf("a", date(2026, 1, 2)),)
 
 
+@dataclass(frozen=True)
+class Node:
+    name: str
+    children: tuple[Node, ...] = ()
+
+
+def test_a_record_of_its_own_type() -> None:
+    assert to_json_data(Node("a", (Node("b", (Node("c"),)),))) == \
+        {"name": "a", "children": [{"name": "b", "children": [{"name": "c", "children": []}]}]}
+
+
 def test_what_is_not_a_record_is_refused() -> None:
     with pytest.raises(TypeError):
         to_json_data(object())

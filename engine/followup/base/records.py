@@ -14,15 +14,16 @@ name, left out, left out when empty, pairs as an object), not written as code. A
 JSON has a shape of its own (computed keys) defines ``__json__``, which ``to_json_data`` then
 uses, nested or not; it builds the plain part with ``fields_json``.
 
-How each field converts is worked out once per class from its type hints, so a record costs
-one C-level attribute fetch and a converter call only for the fields that need one: as fast
-as the hand-written ``to_json`` methods this replaced (the advice's records are converted for
-every advice).
+How each field converts is worked out once per class from its type hints (``Any`` is JSON
+data already, kept as it is; a type that cannot be resolved is looked at value by value), and
+written as one function, so converting a record costs what the hand-written ``to_json``
+methods it replaced cost (the advice's records are converted for every advice).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -103,7 +104,8 @@ def _fields_converter(cls: type, without: frozenset[str]) -> Callable[[Any], dic
     display of the fields, each converted inline. Its text is made from the class's field
     names and types and the keys declared in the code (``repr``'d), never from data.
     """
-    _BUILDING.add(cls)
+    building = _building()
+    building.add(cls)
     try:
         code = _Code()
         hints = _hints(cls)
@@ -124,12 +126,18 @@ def _fields_converter(cls: type, without: frozenset[str]) -> Callable[[Any], dic
             body += f"    if _empty(out[{key!r}]):\n        del out[{key!r}]\n"
         return code.function(f"_json_{cls.__name__}", body + "    return out\n")
     finally:
-        _BUILDING.discard(cls)
+        building.discard(cls)
 
 
-#: The classes whose conversion is being written (a field of the class's own type, or of a
-#: class that refers back to it, looks its converter up when called instead).
-_BUILDING: set[type] = set()
+_LOCAL = threading.local()
+
+
+def _building() -> set[type]:
+    """The classes whose conversion this thread is writing: a field of one of them (a class that
+    refers back to itself) looks its converter up when called instead."""
+    if not hasattr(_LOCAL, "building"):
+        _LOCAL.building = set()
+    return _LOCAL.building  # type: ignore[no-any-return]
 
 
 class _Code:
@@ -166,7 +174,7 @@ class _Code:
             if issubclass(hint, date):
                 return f"{source}.isoformat()"
             if dataclasses.is_dataclass(hint):
-                convert = to_json_data if hint in _BUILDING else _record_converter(hint)
+                convert = to_json_data if hint in _building() else _record_converter(hint)
                 return self.call(convert, source)
         if origin in (tuple, list) and args:
             if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
