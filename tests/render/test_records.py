@@ -103,6 +103,36 @@ def test_a_record_of_its_own_type() -> None:
         {"name": "a", "children": [{"name": "b", "children": [{"name": "c", "children": []}]}]}
 
 
+@dataclass(frozen=True)
+class Shared:
+    name: str
+    day: date
+    varies: tuple[tuple[str, date], ...] = json_field(pairs=True)
+    made: dict[str, object] | None = json_field(default=None, spread_except=("varies",))
+
+
+def test_a_shared_part_is_written_first_and_only_the_rest_converted() -> None:
+    alone = Shared("n", date(2026, 1, 2), (("d", date(2026, 3, 4)),))
+    assert to_json_data(alone) == {"name": "n", "day": "2026-01-02", "varies": {"d": "2026-03-04"}}
+    shared = {k: v for k, v in to_json_data(alone).items() if k != "varies"}
+    assert to_json_data(Shared("ignored", date(2000, 1, 1), (("e", date(2026, 5, 6)),), shared)) == \
+        {"name": "n", "day": "2026-01-02", "varies": {"e": "2026-05-06"}}
+
+
+@dataclass(frozen=True)
+class Grouped:
+    first: str
+    opens: date | None = json_field(default=None, within="window")
+    closes: date | None = json_field(default=None, key="shuts", within="window")
+    last: int = 0
+
+
+def test_fields_within_one_object_where_the_first_of_them_is() -> None:
+    data = to_json_data(Grouped("a", date(2026, 1, 2)))
+    assert data == {"first": "a", "window": {"opens": "2026-01-02", "shuts": None}, "last": 0}
+    assert list(data) == ["first", "window", "last"]
+
+
 def test_what_is_not_a_record_is_refused() -> None:
     with pytest.raises(TypeError):
         to_json_data(object())

@@ -24,13 +24,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any
 
 from followup import __version__
 from followup.engine.advice import Advice
 from followup.audit.explain import basis_of
 from followup.base.fastjson import digest_of
-from followup.base.records import fields_json
+from followup.base.records import json_field
 
 #: The fields of a decision record that differ between two runs on the same input.
 PER_RUN = ("id", "timestamp")
@@ -43,19 +42,12 @@ class DecisionRecord:
     id: str
     timestamp: str
     engine: str
-    ruleset_name: str
-    ruleset_version: str
-    ruleset_digest: str
+    # In the ``decision`` part of a JSON advice, the ruleset's three fields are one ``ruleset``.
+    ruleset_name: str = json_field(key="name", within="ruleset")
+    ruleset_version: str = json_field(key="version", within="ruleset")
+    ruleset_digest: str = json_field(key="digest", within="ruleset")
     situation_digest: str
     today: date
-
-    def __json__(self) -> dict[str, Any]:
-        """The record as the ``decision`` part of a JSON advice: the ruleset's three fields as one ``ruleset``."""
-        return {**fields_json(self, _RULESET_FIELDS),
-                "ruleset": {"name": self.ruleset_name, "version": self.ruleset_version, "digest": self.ruleset_digest}}
-
-
-_RULESET_FIELDS = frozenset({"ruleset_name", "ruleset_version", "ruleset_digest"})
 
 
 def new_record(advice: Advice) -> DecisionRecord:

@@ -59,15 +59,23 @@ class JsonSpec:
     omit_empty: bool = False
     #: A tuple of ``(key, value)`` pairs, written as one object.
     pairs: bool = False
+    #: The field holds, when not None, the JSON of every other field but these keys, made once
+    #: and shared by many records: it is written first and only these are converted (never
+    #: itself in the JSON data).
+    spread_except: tuple[str, ...] | None = None
+    #: The key of an object the field is written in, with the other fields ``within`` it (in
+    #: order, where the first of them is): ``opens`` and ``closes`` as ``window``.
+    within: str | None = None
 
 
 _PLAIN = JsonSpec()
 
 
 def json_field(*, key: str | None = None, omit: bool = False, omit_empty: bool = False, pairs: bool = False,
-               **options: Any) -> Any:
-    """``dataclasses.field(**options)`` with the field's JSON adjustments as its metadata."""
-    metadata = {**options.pop("metadata", {}), JSON: JsonSpec(key, omit, omit_empty, pairs)}
+               spread_except: tuple[str, ...] | None = None, within: str | None = None, **options: Any) -> Any:
+    """``dataclasses.field(**options)`` with the field's JSON adjustments (``JsonSpec``) as its metadata."""
+    metadata = {**options.pop("metadata", {}),
+                JSON: JsonSpec(key, omit, omit_empty, pairs, spread_except, within)}
     return dataclasses.field(metadata=metadata, **options)
 
 
@@ -109,19 +117,30 @@ def _fields_converter(cls: type, without: frozenset[str]) -> Callable[[Any], dic
     try:
         code = _Code()
         hints = _hints(cls)
-        items, empty = [], []
+        items: dict[str, str | list[str]] = {}
+        empty, spread = [], None
         for f in dataclasses.fields(cls):
             spec: JsonSpec = f.metadata.get(JSON, _PLAIN)
             key = spec.key or f.name
-            if spec.omit or key in without:
+            if spec.spread_except is not None and not without:
+                spread = (f.name, spec.spread_except)
+            if spec.omit or spec.spread_except is not None or key in without:
                 continue
             hint = hints.get(f.name, _UNKNOWN)
             source = f"record.{f.name}"
             value = code.pairs(hint, source) if spec.pairs else code.expr(hint, source)
-            items.append(f"{key!r}: {value}")
+            if spec.within is not None:
+                items.setdefault(spec.within, [])
+                items[spec.within].append(f"{key!r}: {value}")  # type: ignore[union-attr]
+            else:
+                items[key] = f"{key!r}: {value}"
             if spec.omit_empty:
                 empty.append(key)
-        body = f"    out = {{{', '.join(items)}}}\n"
+        shown = {key: f"{key!r}: {{{', '.join(v)}}}" if isinstance(v, list) else v for key, v in items.items()}
+        body = f"    out = {{{', '.join(shown.values())}}}\n"
+        if spread is not None:
+            rest = "".join(f", {shown[key]}" for key in spread[1])
+            body = f"    if (_s := record.{spread[0]}) is not None:\n        return {{**_s{rest}}}\n" + body
         for key in empty:
             body += f"    if _empty(out[{key!r}]):\n        del out[{key!r}]\n"
         return code.function(f"_json_{cls.__name__}", body + "    return out\n")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from followup.base.records import fields_converter, fields_json, json_field
+from followup.base.records import fields_converter, json_field
 from followup.rules.rule import Source
 from followup.rules.ruleset import MergedRuleset
 from followup.load.situation import Situation
@@ -55,13 +55,9 @@ class Timing:
 
     earliest: date | None
     latest: date | None
-    opens: date | None = json_field(default=None, omit=True)
-    closes: date | None = json_field(default=None, omit=True)
+    opens: date | None = json_field(default=None, within="window")
+    closes: date | None = json_field(default=None, within="window")
     windows: tuple[Window, ...] = ()
-
-    def __json__(self) -> dict[str, Any]:
-        """The fields as they are, but ``opens`` and ``closes`` together as ``window``."""
-        return {**fields_json(self), "window": {"opens": _iso(self.opens), "closes": _iso(self.closes)}}
 
 
 @dataclass(frozen=True)
@@ -108,18 +104,8 @@ class FiredRule:
     overridden_by: tuple[OverriddenBy, ...] = ()
     #: The JSON of every field but ``facts`` and ``overridden_by``, made once per merged ruleset
     #: by the resolver (the same for every advice): read-only, shared.
-    static: dict[str, Any] | None = json_field(default=None, compare=False, repr=False, omit=True)
-
-    def __json__(self) -> dict[str, Any]:
-        """Every field; from ``static`` and the two that vary per advice, where the resolver made it."""
-        if self.static is not None:
-            return {**self.static, **_PER_ADVICE(self)}
-        return fields_json(self)
-
-
-#: The JSON of the two ``FiredRule`` fields that vary per advice (the rest is ``static``).
-_PER_ADVICE = fields_converter(FiredRule, frozenset({"id", "title", "ruleset", "defined_in", "priority", "effect",
-                                                     "because", "source", "layer_overrides"}))
+    static: dict[str, Any] | None = json_field(default=None, compare=False, repr=False,
+                                               spread_except=("facts", "overridden_by"))
 
 
 @dataclass(frozen=True)
@@ -174,9 +160,6 @@ class Advice:
         """The advice as JSON data (see ``schemas/advice.schema.json``); ``trace=False`` leaves out ``trace``."""
         return _ADVICE(self) if trace else _ADVICE_NO_TRACE(self)
 
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 _ADVICE = fields_converter(Advice)
