@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from followup.base.records import to_json_data
 from followup.api import Decision, Rules, as_day, check_lang
 from followup.base.errors import InputError, InputErrors, Location
 from followup.base.names import day as day_words
@@ -109,7 +110,7 @@ class PlanStep:
         # to read its ``draft`` would be made again for every step of every file of an agenda.
         draft = d.draft()
         if draft is not None:
-            out["draft"] = draft.to_json()
+            out["draft"] = to_json_data(draft)
         return out
 
 
@@ -268,7 +269,7 @@ def _ranked(entries: list[FiredRule]) -> tuple[FiredRule, ...]:
 def rule_json(entry: FiredRule) -> dict[str, Any]:
     """A deciding rule as the plan shows it: id, layer, title, reason and source."""
     return {"id": entry.id, "layer": entry.layer, "title": entry.title, "because": entry.because,
-            "source": entry.source.to_data(), "cites": str(entry.source)}
+            "source": to_json_data(entry.source), "cites": str(entry.source)}
 
 
 def application_identity(situation: Situation) -> dict[str, Any]:

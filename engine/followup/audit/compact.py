@@ -22,6 +22,7 @@ from typing import Any, Mapping, Sequence
 
 from followup.audit.explain import EFFECT, Explanation, full_trace, reading_of, rule_static_json
 from followup.base.errors import InputError
+from followup.base.records import to_json_data
 from followup.engine.prepared import per_ruleset
 from followup.rules.condition import MISSING
 from followup.rules.rule import Rule
@@ -44,7 +45,7 @@ def compact_trace(explanation: Explanation) -> dict[str, Any]:
             "fired": [rule.id for rule in merged.rules if rule.id in fired],
             "facts": facts,
             "verdicts": "".join("1" if h else "0" for h in held),
-            "overridden_by": {rule_id: [o.to_json() for o in parts]
+            "overridden_by": {rule_id: [to_json_data(o) for o in parts]
                               for rule_id, parts in sorted(explanation.overridden.items())
                               if parts and rule_id in fired}}
 

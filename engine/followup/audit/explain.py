@@ -25,7 +25,7 @@ from followup.engine.advice import Advice, Basis, OverriddenBy
 from followup.rules.condition import GroupResult, Reading, Result, Verdicts
 from followup.base.errors import EngineError
 from followup.engine.prepared import per_ruleset
-from followup.base.records import make
+from followup.base.records import make, to_json_data
 from followup.rules.rule import Rule
 from followup.rules.ruleset import Disabled, MergedRuleset
 
@@ -77,7 +77,7 @@ def entry_json(rule: Rule, fired: bool, result: Result, overridden_by: tuple[Ove
     out = {**static, "fired": fired, "when": result.to_dict()}
     if fired:
         out["effect"] = static[EFFECT]
-        out["overridden_by"] = [o.to_json() for o in overridden_by]
+        out["overridden_by"] = [to_json_data(o) for o in overridden_by]
     del out[EFFECT]
     return out
 
@@ -89,9 +89,9 @@ EFFECT = "_effect"
 def rule_static_json(rule: Rule) -> dict[str, Any]:
     """The parts of a trace entry that depend on the rule alone, not on the situation."""
     return {"id": rule.id, "title": rule.title, "ruleset": rule.layer, "defined_in": rule.origin.layer,
-            "priority": rule.priority, "because": rule.because, "source": rule.source.to_data(),
+            "priority": rule.priority, "because": rule.because, "source": to_json_data(rule.source),
             "layer_overrides": [{"layer": o.layer, "replaced_layer": o.replaced_layer, "fields": list(o.fields)}
-                                for o in rule.overrides], EFFECT: rule.then.to_data()}
+                                for o in rule.overrides], EFFECT: to_json_data(rule.then)}
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class Explanation:
         made from it, and rules with the same condition share its ``when``: treat the result
         as read-only.
         """
-        overridden = {rule_id: [o.to_json() for o in parts] for rule_id, parts in self.overridden.items()}
+        overridden = {rule_id: [to_json_data(o) for o in parts] for rule_id, parts in self.overridden.items()}
         return full_trace(self.merged, self.reading, self.verdicts, self.fired_ids, overridden)
 
 

@@ -24,12 +24,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any
 
 from followup import __version__
 from followup.engine.advice import NORMALISED, Advice
 from followup.audit.explain import basis_of
 from followup.base.fastjson import digest_of
+from followup.base.records import json_field
 
 #: The fields of a decision record that differ between two runs on the same input.
 PER_RUN = ("id", "timestamp")
@@ -42,17 +42,12 @@ class DecisionRecord:
     id: str
     timestamp: str
     engine: str
-    ruleset_name: str
-    ruleset_version: str
-    ruleset_digest: str
+    # In the ``decision`` part of a JSON advice, the ruleset's three fields are one ``ruleset``.
+    ruleset_name: str = json_field(key="name", within="ruleset")
+    ruleset_version: str = json_field(key="version", within="ruleset")
+    ruleset_digest: str = json_field(key="digest", within="ruleset")
     situation_digest: str
     today: date
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as the ``decision`` part of a JSON advice."""
-        return {"id": self.id, "timestamp": self.timestamp, "engine": self.engine,
-                "ruleset": {"name": self.ruleset_name, "version": self.ruleset_version, "digest": self.ruleset_digest},
-                "situation_digest": self.situation_digest, "today": self.today.isoformat()}
 
 
 def new_record(advice: Advice) -> DecisionRecord:

@@ -16,6 +16,8 @@ from functools import cache
 from itertools import product
 from typing import Any, Iterable
 
+from followup.base.records import to_json_data
+from followup.base.records import to_json_data
 from followup.engine.advice import Advice
 from followup.rules.condition import MISSING, OPERATORS, GroupResult, LeafResult, Result, _show
 from followup.audit.explain import Explanation, RuleTrace, explain
@@ -42,7 +44,8 @@ class Change:
     def __str__(self) -> str:
         return f"{self.fact} is {show_value(self.now) if self.given else 'not given'}; it would have to be {self.needed}"
 
-    def to_json(self) -> dict[str, Any]:
+    def __json__(self) -> dict[str, Any]:
+        """``now`` is ``missing`` for a fact not given; ``text`` is the change in words."""
         return {"fact": self.fact, "now": self.now if self.given else MISSING, "needed": self.needed, "text": str(self)}
 
 
@@ -64,12 +67,13 @@ class Reason:
     rule: RuleTrace | None
     changes: Alternatives
 
-    def to_json(self) -> dict[str, Any]:
+    def __json__(self) -> dict[str, Any]:
+        """The rule in the way by its id, layer, priority, reason and source; ``changes`` as lists."""
         rule = self.rule.rule if self.rule else None
         return {"kind": self.kind, "message": self.message, "rule": rule.id if rule else None,
                 "ruleset": rule.layer if rule else None, "priority": rule.priority if rule else None,
-                "because": rule.because if rule else None, "source": rule.source.to_data() if rule else None,
-                "changes": [[c.to_json() for c in alternative] for alternative in self.changes]}
+                "because": rule.because if rule else None, "source": to_json_data(rule.source) if rule else None,
+                "changes": [[to_json_data(c) for c in alternative] for alternative in self.changes]}
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,8 @@ class WhyNot:
     reasons: tuple[Reason, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"subject": self.subject, "answer": self.answer, "reasons": [r.to_json() for r in self.reasons]}
+        """The answer as JSON data, as ``explain --why-not --format json`` prints it."""
+        return to_json_data(self)
 
 
 def why_not(advice: Advice, subject: str) -> WhyNot:

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from followup.base.errors import Findings, InputError, Location
 from followup.base.paths import rulesets_dir
+from followup.base.records import json_field, to_json_data
 from followup.base.words import quoted
 from followup.rules.ruleset import LINK_OUT, Layer, Library, leads_out
 
@@ -41,10 +42,7 @@ class Item:
     kind: str
     advice: str
     quote: str
-    line: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "seeds": list(self.seeds), "kind": self.kind, "advice": self.advice, "quote": self.quote}
+    line: int = json_field(omit=True)  # the catalogue's line, for messages only
 
 
 @dataclass(frozen=True)
@@ -53,11 +51,8 @@ class Citation:
 
     rule: str
     layer: str
-    how: str  # "rule" or "override"
+    how: str = json_field(key="as")  # "rule" or "override"
     line: int | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"rule": self.rule, "layer": self.layer, "as": self.how, "line": self.line}
 
     def __str__(self) -> str:
         return f"{self.rule} ({self.layer}{', override' if self.how == 'override' else ''})"
@@ -95,10 +90,10 @@ class Coverage:
         return {
             "catalogue": Path(self.catalogue).name,
             "layers": [{"name": n, "version": v} for n, v in self.layers],
-            "items": [{**c.item.to_json(), "rules": [x.to_json() for x in c.citations]} for c in self.items],
+            "items": [{**to_json_data(c.item), "rules": [to_json_data(x) for x in c.citations]} for c in self.items],
             "total": len(self.items), "covered": len(self.items) - len(self.uncovered),
             "uncovered": list(self.uncovered),
-            "unknown": [{"item": item, **c.to_json()} for item, c in self.unknown],
+            "unknown": [{"item": item, **to_json_data(c)} for item, c in self.unknown],
         }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from followup.base.records import to_json_data
 from followup.base.errors import InputError, Location
 from followup.rules.rule import Rule
 from followup.rules.ruleset import BASE, Library, country_code
@@ -208,9 +209,9 @@ def _examples(rules: list[Rule]) -> tuple[str, str]:
     if not rules:
         return "# (the layer extended has no rules yet)", "# (the layer extended has no rules yet)"
     target = next((r for r in rules if r.then.earliest or r.then.latest), rules[0])
-    entry = {"id": target.id, "then": target.then.to_data(),
+    entry = {"id": target.id, "then": to_json_data(target.then),
              "because": "Say why this country's advice differs (one sentence the job seeker reads).",
-             "source": target.source.to_data()}
+             "source": to_json_data(target.source)}
     override = yaml.safe_dump({"override": [entry]}, sort_keys=False, allow_unicode=True, width=96,
                               default_flow_style=None)
     # Switching off a rule that only adds words is the gentlest example; an action is not.

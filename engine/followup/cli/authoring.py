@@ -12,6 +12,7 @@ from typing import Any
 import click
 import yaml
 
+from followup.base.records import to_json_data
 from followup.base.words import quoted
 from followup.base.errors import ExitCode, InputError, Location
 from followup.authoring.lint import lint as run_lint
@@ -94,7 +95,7 @@ def _rule_lines(rule: Rule) -> list[str]:
 
 def effect_text(effect: Effect) -> str:
     """An effect in one line: ``action follow_up; prefer email; from 7 days after application.sent_on``."""
-    data = effect.to_data()
+    data = to_json_data(effect)
     words = {"earliest": "from", "latest": "until"}
     parts = []
     for key, value in data.items():

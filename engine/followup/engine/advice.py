@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from followup.base.records import fields_converter, json_field
 from followup.rules.rule import Source
 from followup.rules.ruleset import MergedRuleset
 from followup.load.situation import Situation
@@ -27,9 +28,6 @@ class Point:
     text: str
     rule: str
 
-    def to_json(self) -> dict[str, str]:
-        return {"text": self.text, "rule": self.rule}
-
 
 @dataclass(frozen=True)
 class Assumption:
@@ -39,9 +37,6 @@ class Assumption:
     assumed: str
     value: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "assumed": self.assumed, "value": self.value}
-
 
 @dataclass(frozen=True)
 class Window:
@@ -50,12 +45,8 @@ class Window:
     rule: str
     earliest: date | None
     latest: date | None
-    earliest_spec: str | None
-    latest_spec: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"rule": self.rule, "earliest": _iso(self.earliest), "latest": _iso(self.latest),
-                "earliest_rule": self.earliest_spec, "latest_rule": self.latest_spec}
+    earliest_spec: str | None = json_field(key="earliest_rule")
+    latest_spec: str | None = json_field(key="latest_rule")
 
 
 @dataclass(frozen=True)
@@ -64,14 +55,9 @@ class Timing:
 
     earliest: date | None
     latest: date | None
-    opens: date | None = None
-    closes: date | None = None
+    opens: date | None = json_field(default=None, within="window")
+    closes: date | None = json_field(default=None, within="window")
     windows: tuple[Window, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {"earliest": _iso(self.earliest), "latest": _iso(self.latest),
-                "window": {"opens": _iso(self.opens), "closes": _iso(self.closes)},
-                "windows": [w.to_json() for w in self.windows]}
 
 
 @dataclass(frozen=True)
@@ -82,9 +68,6 @@ class Conflict:
     message: str
     rules: tuple[str, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "rules": list(self.rules)}
-
 
 @dataclass(frozen=True)
 class OverriddenBy:
@@ -93,9 +76,6 @@ class OverriddenBy:
     part: str
     by: str
     why: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"part": self.part, "by": self.by, "why": self.why}
 
 
 @dataclass(frozen=True)
@@ -106,9 +86,6 @@ class LayerOverride:
     replaced_layer: str
     fields: tuple[str, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"layer": self.layer, "replaced_layer": self.replaced_layer, "fields": list(self.fields)}
-
 
 @dataclass(frozen=True)
 class FiredRule:
@@ -116,29 +93,19 @@ class FiredRule:
 
     id: str
     title: str
-    layer: str
+    layer: str = json_field(key="ruleset")
     defined_in: str
     priority: int
     effect: dict[str, Any]
-    facts: tuple[tuple[str, Any], ...]
+    facts: tuple[tuple[str, Any], ...] = json_field(pairs=True)
     because: str
     source: Source
     layer_overrides: tuple[LayerOverride, ...] = ()
     overridden_by: tuple[OverriddenBy, ...] = ()
     #: The JSON of every field but ``facts`` and ``overridden_by``, made once per merged ruleset
     #: by the resolver (the same for every advice): read-only, shared.
-    static: dict[str, Any] | None = field(default=None, compare=False, repr=False)
-
-    def to_json(self) -> dict[str, Any]:
-        if self.static is not None:
-            return {**self.static, "facts": {path: value for path, value in self.facts},
-                    "overridden_by": [o.to_json() for o in self.overridden_by]}
-        return {"id": self.id, "title": self.title, "ruleset": self.layer, "defined_in": self.defined_in,
-                "priority": self.priority, "effect": self.effect,
-                "facts": {path: value for path, value in self.facts},
-                "because": self.because, "source": self.source.to_data(),
-                "layer_overrides": [o.to_json() for o in self.layer_overrides],
-                "overridden_by": [o.to_json() for o in self.overridden_by]}
+    static: dict[str, Any] | None = json_field(default=None, compare=False, repr=False,
+                                               spread_except=("facts", "overridden_by"))
 
 
 @dataclass(frozen=True)
@@ -149,9 +116,6 @@ class RulesetInfo:
     country: str | None
     version: str
     digest: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "country": self.country, "version": self.version, "digest": self.digest}
 
 
 #: ``Basis.cache`` key of the situation's ``to_dict()``, kept where the engine made it already.
@@ -194,25 +158,13 @@ class Advice:
     #: What it assumed for fields the situation left out (``engine/assumptions.py``).
     assumptions: tuple[Assumption, ...] = field(default=())
     #: Set by the resolver; None only for an advice built by hand (then it has no explanation).
-    basis: Basis | None = field(default=None, compare=False, repr=False)
+    basis: Basis | None = json_field(default=None, compare=False, repr=False, omit=True)
 
     def to_json(self, *, trace: bool = True) -> dict[str, Any]:
         """The advice as JSON data (see ``schemas/advice.schema.json``); ``trace=False`` leaves out ``trace``."""
-        out = {
-            "action": self.action, "channel": self.channel, "alternatives": list(self.alternatives),
-            "purpose": self.purpose, "timing": self.timing.to_json(),
-            "forbidden": list(self.forbidden),
-            "say": [p.to_json() for p in self.say], "avoid": [p.to_json() for p in self.avoid],
-            "cautions": [p.to_json() for p in self.cautions],
-            "conflicts": [c.to_json() for c in self.conflicts], "warnings": list(self.warnings),
-            "assumptions": [a.to_json() for a in self.assumptions],
-            "today": self.today.isoformat(), "country": self.country,
-            "ruleset": self.ruleset.to_json(),
-        }
-        if trace:
-            out["trace"] = [t.to_json() for t in self.trace]
-        return out
+        return _ADVICE(self) if trace else _ADVICE_NO_TRACE(self)
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
+
+_ADVICE = fields_converter(Advice)
+_ADVICE_NO_TRACE = fields_converter(Advice, frozenset({"trace"}))

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
-from followup.base.records import make
+from followup.base.records import make, to_json_data
 from followup.engine.advice import (
     Advice,
     Basis,
@@ -417,10 +417,10 @@ def _parts(merged: MergedRuleset) -> tuple[tuple[_TraceParts, ...], dict[str, in
 def _trace_parts(rule: Rule) -> _TraceParts:
     paths = dict.fromkeys(leaf.fact for leaf in rule.when.leaves())
     fields = dict(id=rule.id, title=rule.title, layer=rule.layer, defined_in=rule.origin.layer,
-                  priority=rule.priority, effect=rule.then.to_data(), facts=(), because=rule.because,
+                  priority=rule.priority, effect=to_json_data(rule.then), facts=(), because=rule.because,
                   source=rule.source, overridden_by=(),
                   layer_overrides=tuple(LayerOverride(o.layer, o.replaced_layer, o.fields) for o in rule.overrides))
-    fields["static"] = {key: value for key, value in FiredRule(**fields).to_json().items()
+    fields["static"] = {key: value for key, value in to_json_data(FiredRule(**fields)).items()
                         if key not in ("facts", "overridden_by")}  # to_json once per ruleset, not per advice
     fields = {name: fields[name] for name in FiredRule.__dataclass_fields__}  # in field order, as __init__ sets them
     return _TraceParts(tuple((path, tuple(path.split("."))) for path in paths), fields)

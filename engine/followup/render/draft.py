@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Collection
 
+from followup.base.records import to_json_data
 from followup.engine.advice import Advice
 from followup.engine.facts import anchor_dates
 from followup.load.situation import Situation
@@ -50,9 +51,8 @@ class Draft:
     template: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"channel": self.channel, "language": self.language, "subject": self.subject, "body": self.body,
-                "placeholders": list(self.placeholders), "sources": [s.to_data() for s in self.sources],
-                "template": self.template}
+        """The draft as JSON data, as the advice document's ``draft``."""
+        return to_json_data(self)
 
     def text(self) -> str:
         """The draft alone, ready to paste: the subject line (for a message), a blank line, the body."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from followup.base.records import to_json_data
 from followup.base import fastjson
 from followup.engine.advice import Advice
 from followup.engine.prepared import per_ruleset
@@ -36,7 +37,7 @@ def may_hold_floats(advice: Advice) -> bool:
 
 
 def _ruleset_floats(merged: MergedRuleset) -> bool:
-    return any(_has_float([rule.then.to_data(), condition_to_data(rule.when), rule.source.to_data(), rule.priority])
+    return any(_has_float([to_json_data(rule.then), condition_to_data(rule.when), to_json_data(rule.source), rule.priority])
                for rule in merged.rules)
 
 

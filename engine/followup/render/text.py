@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from followup.base import fastjson
+from followup.base.records import to_json_data
 from followup.base.words import visible
 from followup.engine.advice import Advice, Assumption, FiredRule, Point
 from followup.audit.record import DecisionRecord, new_record
@@ -179,8 +180,8 @@ def advice_document(advice: Advice, record: DecisionRecord | None = None, *, exp
             if texts.warning():
                 document["warnings"] = [*document["warnings"], texts.warning()]
         draft = make_draft(advice)
-        document["draft"] = draft.to_json() if draft else None
-        document["decision"] = (record or new_record(advice)).to_json()
+        document["draft"] = to_json_data(draft) if draft else None
+        document["decision"] = to_json_data(record or new_record(advice))
         if form == "full":
             document["explanation"] = explain(advice).to_json()
         elif form == "compact":

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from followup.base.concepts import Action, Purpose, values
+from followup.base.records import json_field, to_json_data
 from followup.base.words import quoted
 from followup.rules.condition import Condition, condition_to_data, parse_condition
 
@@ -54,6 +55,10 @@ class TimePoint:
         unit = unit[:-1] if self.amount == 1 else unit
         return f"{self.amount} {unit} {'before' if self.before else 'after'} {self.anchor}"
 
+    def __json__(self) -> str:
+        """The ruleset form: ``2 working days after interview.date``."""
+        return str(self)
+
 
 @dataclass(frozen=True)
 class Effect:
@@ -64,17 +69,18 @@ class Effect:
     purpose are never tied, since they are what decides the channel and purpose.
     """
 
-    action: str | None = None
-    purpose: str | None = None
-    forbid: tuple[str, ...] = ()
-    prefer: tuple[str, ...] = ()
-    earliest: TimePoint | None = None
-    latest: TimePoint | None = None
-    say: tuple[str, ...] = ()
-    avoid: tuple[str, ...] = ()
-    caution: tuple[str, ...] = ()
-    if_channel: tuple[str, ...] = ()
-    if_purpose: tuple[str, ...] = ()
+    # The ruleset form has only the parts that are set.
+    action: str | None = json_field(default=None, omit_empty=True)
+    purpose: str | None = json_field(default=None, omit_empty=True)
+    forbid: tuple[str, ...] = json_field(default=(), omit_empty=True)
+    prefer: tuple[str, ...] = json_field(default=(), omit_empty=True)
+    earliest: TimePoint | None = json_field(default=None, omit_empty=True)
+    latest: TimePoint | None = json_field(default=None, omit_empty=True)
+    say: tuple[str, ...] = json_field(default=(), omit_empty=True)
+    avoid: tuple[str, ...] = json_field(default=(), omit_empty=True)
+    caution: tuple[str, ...] = json_field(default=(), omit_empty=True)
+    if_channel: tuple[str, ...] = json_field(default=(), omit_empty=True)
+    if_purpose: tuple[str, ...] = json_field(default=(), omit_empty=True)
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "Effect":
@@ -86,23 +92,6 @@ class Effect:
             say=tuple(data.get("say", ())), avoid=tuple(data.get("avoid", ())), caution=tuple(data.get("caution", ())),
             if_channel=tuple(data.get("if_channel", ())), if_purpose=tuple(data.get("if_purpose", ())),
         )
-
-    def to_data(self) -> dict[str, Any]:
-        """The ruleset form, with only the parts that are set."""
-        out: dict[str, Any] = {}
-        for name in ("action", "purpose"):
-            if getattr(self, name):
-                out[name] = getattr(self, name)
-        for name in ("forbid", "prefer"):
-            if getattr(self, name):
-                out[name] = list(getattr(self, name))
-        for name in ("earliest", "latest"):
-            if getattr(self, name):
-                out[name] = str(getattr(self, name))
-        for name in ("say", "avoid", "caution", "if_channel", "if_purpose"):
-            if getattr(self, name):
-                out[name] = list(getattr(self, name))
-        return out
 
     def anchors(self) -> set[str]:
         """The situation dates this effect's timing counts from."""
@@ -116,9 +105,6 @@ class Source:
     seed: str
     items: tuple[str, ...]
     quote: str
-
-    def to_data(self) -> dict[str, Any]:
-        return {"seed": self.seed, "items": list(self.items), "quote": self.quote}
 
     def __str__(self) -> str:
         return f"seed {self.seed}, {', '.join(self.items)}: \u201c{self.quote}\u201d"
@@ -207,9 +193,10 @@ class Rule:
 
     def to_data(self) -> dict[str, Any]:
         """The ruleset form of the rule as merged (used for digests and ``rules show``)."""
+        # Its own order (``rules show`` prints it as it is), not the fields'.
         return {"id": self.id, "title": self.title, "when": condition_to_data(self.when),
-                "then": self.then.to_data(), "because": self.because, "priority": self.priority,
-                "source": self.source.to_data(), "layer": self.layer, "defined_in": self.origin.layer}
+                "then": to_json_data(self.then), "because": self.because, "priority": self.priority,
+                "source": to_json_data(self.source), "layer": self.layer, "defined_in": self.origin.layer}
 
 
 def source_from_data(data: dict[str, Any]) -> Source:

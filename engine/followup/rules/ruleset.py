@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from followup.base.canonical import digest_of
 from followup.base.errors import InputError, InputErrors, Location, RulesetError
 from followup.base.paths import rulesets_dir
+from followup.base.records import fields_json
 from followup.base.words import quoted
 from followup.rules.catalogue import RuleText, catalogue_name, check_catalogue, is_catalogue, translations
 from followup.rules.compiler import footprint
@@ -119,7 +120,11 @@ class MergedRuleset:
         """Plain data of the merged rules: what the digest is taken over."""
         return {"ruleset": self.name, "country": self.country, "version": self.version,
                 "rules": [r.to_data() for r in self.rules],
-                "disabled": [{"id": d.id, "layer": d.layer, "reason": d.reason} for d in self.disabled]}
+                "disabled": [fields_json(d, _WHERE) for d in self.disabled]}
+
+
+#: Where an overlay disabled it: not in the digest, so the same rules digest the same wherever their files are.
+_WHERE = frozenset({"file", "line"})
 
 
 #: ISO 3166-1 alpha-2, as a situation's ``country`` (ASCII letters only: ``str.isalpha`` takes ``Æø``).

@@ -22,6 +22,7 @@ import difflib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from followup.base.records import to_json_data
 from followup.rules.ids import duplicate_ids
 from followup.base.concepts import Language, values
 from followup.base.errors import InputError, InputErrors, Location
@@ -140,7 +141,7 @@ class Template:
     def to_data(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "title": self.title, "purposes": list(self.purposes),
                                "channels": list(self.channels), "priority": self.priority,
-                               "text": self.text, "source": self.source.to_data(), "layer": self.layer,
+                               "text": self.text, "source": to_json_data(self.source), "layer": self.layer,
                                "defined_in": self.origin.layer}
         if self.when is not None:
             out["when"] = condition_to_data(self.when)
