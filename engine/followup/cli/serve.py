@@ -6,6 +6,8 @@ import ipaddress
 import gc
 import os
 import socket
+import sys
+from importlib.util import find_spec
 
 import click
 
@@ -20,6 +22,10 @@ KEEP_ALIVE = 5
 GRACEFUL = 10
 #: At most this many connections at once per worker; more are answered 503 at once.
 MAX_CONCURRENCY = 1000
+#: uvicorn's event loop and HTTP parser, both in C and both dependencies of ours: named, not
+#: left to uvicorn's guess, so that the server a user runs is the one bench/serve.py measured.
+LOOP = "uvloop"
+HTTP = "httptools"
 
 
 def is_loopback(host: str) -> bool:
@@ -50,6 +56,26 @@ def check_port(host: str, port: int) -> None:
         except OSError as exc:
             raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port "
                              "(or stop what is using it)", Location(None, None, "--port")) from None
+
+
+def server_stack(platform: str = sys.platform) -> tuple[str, str, list[str]]:
+    """uvicorn's ``loop`` and ``http``, and a note for each that had to fall back.
+
+    A missing one is not fatal: asyncio's loop and h11 give the same answers, only more
+    slowly, so the server still starts and says what to install. uvloop has no Windows
+    build (pyproject.toml leaves it out there), so asyncio is no surprise there and needs no note.
+    """
+    loop, http, notes = LOOP, HTTP, []
+    if find_spec(LOOP) is None:
+        loop = "asyncio"
+        if platform != "win32":
+            notes.append(f"{LOOP} is not installed: serving on asyncio's own event loop, which is slower "
+                         f"(pip install {LOOP})")
+    if find_spec(HTTP) is None:
+        http = "h11"
+        notes.append(f"{HTTP} is not installed: reading HTTP with the pure-Python h11, which is slower "
+                     f"(pip install {HTTP})")
+    return loop, http, notes
 
 
 def build_app():  # type: ignore[no-untyped-def]
@@ -107,8 +133,14 @@ def serve(host: str, port: int, workers: int, audit_log: str | None, no_auth: bo
     os.environ["FOLLOWUP_SERVE_AUDIT_LOG"] = audit_log or ""
     os.environ["FOLLOWUP_SERVE_CORS"] = " ".join(cors)
     os.environ["FOLLOWUP_SERVE_NO_AUTH"] = "1" if no_auth else "0"
+    loop, http, notes = server_stack()
+    for note in notes:
+        click.echo(f"followup: {note}", err=True)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"followup: open http://{shown}:{port}/ in a browser (the JSON API: http://{shown}:{port}/openapi.json)")
+    # access_log=False: at log level "warning" no access line is written, but uvicorn would
+    # still format each request's address and path for the logger that drops it.
     uvicorn.run("followup.cli.serve:build_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", timeout_keep_alive=KEEP_ALIVE, limit_concurrency=MAX_CONCURRENCY,
-                timeout_graceful_shutdown=GRACEFUL, server_header=False, proxy_headers=False)
+                loop=loop, http=http, log_level="warning", access_log=False, timeout_keep_alive=KEEP_ALIVE,
+                limit_concurrency=MAX_CONCURRENCY, timeout_graceful_shutdown=GRACEFUL, server_header=False,
+                proxy_headers=False)
