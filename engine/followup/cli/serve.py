@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import gc
+import multiprocessing
 import os
+import signal
 import socket
 import sys
+import threading
+import time
 from importlib.util import find_spec
+from typing import Any
 
 import click
 
@@ -26,6 +31,8 @@ MAX_CONCURRENCY = 1000
 #: left to uvicorn's guess, so that the server a user runs is the one bench/serve.py measured.
 LOOP = "uvloop"
 HTTP = "httptools"
+#: A worker that dies sooner than this after it started is not restarted: it would die again.
+SHORTEST_LIFE = 5.0
 
 
 def is_loopback(host: str) -> bool:
@@ -76,6 +83,74 @@ def server_stack(platform: str = sys.platform) -> tuple[str, str, list[str]]:
         notes.append(f"{HTTP} is not installed: reading HTTP with the pure-Python h11, which is slower "
                      f"(pip install {HTTP})")
     return loop, http, notes
+
+
+def balanced_sockets(host: str, port: int, workers: int) -> list[socket.socket] | None:
+    """One listening socket per worker, all on ``port`` (SO_REUSEPORT), or None to share one.
+
+    With one shared socket, whichever worker wakes first accepts every connection waiting,
+    so a burst of keep-alive clients lands on one worker while the other idles (bench/serve.py
+    saw 32 connections of 32 on one of two). With a socket each, the kernel spreads new
+    connections over the workers by their addresses. Linux only: elsewhere SO_REUSEPORT is
+    missing or does not spread. The kernel lets only the same user join the port.
+    """
+    if workers < 2 or sys.platform != "linux" or not hasattr(socket, "SO_REUSEPORT"):
+        return None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sockets = []
+    for _ in range(workers):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.set_inheritable(True)
+        sockets.append(sock)
+    return sockets
+
+
+def run_worker(config: Any, sock: socket.socket) -> None:
+    """A worker process: uvicorn serving on its own socket (the config arrives pickled, so its
+    logging is set up again here, as uvicorn does for its own workers)."""
+    import uvicorn  # noqa: PLC0415 - a third-party import, paid for only by this command
+
+    config.configure_logging()
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def supervise(config: Any, sockets: list[socket.socket]) -> None:
+    """Run a worker per socket until SIGINT or SIGTERM, restarting one that dies after serving.
+
+    Stopping sends each worker SIGTERM, which uvicorn answers with a graceful shutdown of at
+    most ``GRACEFUL`` seconds; one still running after that is killed.
+    """
+    multiprocessing.allow_connection_pickling()
+    context = multiprocessing.get_context("spawn")  # as uvicorn's workers: nothing inherited but the socket
+    stopping = threading.Event()
+
+    def start(sock: socket.socket) -> tuple[Any, float]:
+        process = context.Process(target=run_worker, args=(config, sock), daemon=False)
+        process.start()
+        return process, time.monotonic()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    workers = [start(sock) for sock in sockets]
+    failed = False
+    while not stopping.wait(0.5) and not failed:
+        for index, (process, started) in enumerate(workers):
+            if not process.is_alive():
+                failed = time.monotonic() - started < SHORTEST_LIFE
+                if not failed:
+                    workers[index] = start(sockets[index])
+    for process, _ in workers:
+        process.terminate()
+    for process, _ in workers:
+        process.join(GRACEFUL + 5)
+        if process.is_alive():
+            process.kill()
+    if failed:
+        raise InputError("a worker stopped as soon as it had started; its error is above",
+                         Location(None, None, "--workers"))
 
 
 def build_app():  # type: ignore[no-untyped-def]
@@ -140,7 +215,11 @@ def serve(host: str, port: int, workers: int, audit_log: str | None, no_auth: bo
     click.echo(f"followup: open http://{shown}:{port}/ in a browser (the JSON API: http://{shown}:{port}/openapi.json)")
     # access_log=False: at log level "warning" no access line is written, but uvicorn would
     # still format each request's address and path for the logger that drops it.
-    uvicorn.run("followup.cli.serve:build_app", factory=True, host=host, port=port, workers=workers,
-                loop=loop, http=http, log_level="warning", access_log=False, timeout_keep_alive=KEEP_ALIVE,
-                limit_concurrency=MAX_CONCURRENCY, timeout_graceful_shutdown=GRACEFUL, server_header=False,
-                proxy_headers=False)
+    settings = dict(factory=True, host=host, port=port, loop=loop, http=http, log_level="warning",
+                    access_log=False, timeout_keep_alive=KEEP_ALIVE, limit_concurrency=MAX_CONCURRENCY,
+                    timeout_graceful_shutdown=GRACEFUL, server_header=False, proxy_headers=False)
+    sockets = balanced_sockets(host, port, workers)
+    if sockets is None:
+        uvicorn.run("followup.cli.serve:build_app", workers=workers, **settings)
+    else:
+        supervise(uvicorn.Config("followup.cli.serve:build_app", **settings), sockets)
