@@ -225,6 +225,12 @@ def rss_mb(pids: list[int]) -> float:
     return round(total / 1024, 1)
 
 
+def listening(port: int) -> int:
+    """How many sockets listen on ``port`` (one per worker with followup serve's own sockets)."""
+    return sum(1 for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+               if int(line.split()[1].rsplit(":", 1)[1], 16) == port and line.split()[3] == "0A")
+
+
 def connections_per_worker(pid: int, port: int) -> list[int]:
     """How many of the established connections to ``port`` each worker holds (from /proc),
     most first: the kernel, not the server, decides which worker accepts a connection."""
@@ -304,6 +310,8 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("followup serve did not start")
                 time.sleep(0.2)
+        while listening(port) < args.workers and time.monotonic() < deadline:
+            time.sleep(0.2)  # a worker listens once it has loaded the rules; until then the others get its share
         run(load(port, payloads, expected, 200, 30))  # every worker's first requests, not measured
         served = run(load(port, payloads, expected, args.requests, args.seconds, server.pid))
         alone = in_process(payloads, min(10.0, args.seconds))

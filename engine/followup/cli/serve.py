@@ -31,8 +31,10 @@ MAX_CONCURRENCY = 1000
 #: left to uvicorn's guess, so that the server a user runs is the one bench/serve.py measured.
 LOOP = "uvloop"
 HTTP = "httptools"
-#: A worker that dies sooner than this after it started is not restarted: it would die again.
+#: A worker that dies sooner than this after it started, this many times running, is not
+#: started again: it would only die again (its error is in the log above).
 SHORTEST_LIFE = 5.0
+QUICK_DEATHS = 3
 
 
 def is_loopback(host: str) -> bool:
@@ -118,7 +120,7 @@ def run_worker(config: Any, sock: socket.socket) -> None:
 
 
 def supervise(config: Any, sockets: list[socket.socket]) -> None:
-    """Run a worker per socket until SIGINT or SIGTERM, restarting one that dies after serving.
+    """Run a worker per socket until SIGINT or SIGTERM, restarting one that dies.
 
     Stopping sends each worker SIGTERM, which uvicorn answers with a graceful shutdown of at
     most ``GRACEFUL`` seconds; one still running after that is killed.
@@ -135,13 +137,13 @@ def supervise(config: Any, sockets: list[socket.socket]) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     workers = [start(sock) for sock in sockets]
-    failed = False
-    while not stopping.wait(0.5) and not failed:
+    quick = [0] * len(sockets)
+    while not stopping.wait(0.5) and max(quick) < QUICK_DEATHS:
         for index, (process, started) in enumerate(workers):
             if not process.is_alive():
-                failed = time.monotonic() - started < SHORTEST_LIFE
-                if not failed:
-                    workers[index] = start(sockets[index])
+                quick[index] = quick[index] + 1 if time.monotonic() - started < SHORTEST_LIFE else 0
+                workers[index] = start(sockets[index])
+    failed = max(quick) >= QUICK_DEATHS
     for process, _ in workers:
         process.terminate()
     for process, _ in workers:
@@ -149,7 +151,7 @@ def supervise(config: Any, sockets: list[socket.socket]) -> None:
         if process.is_alive():
             process.kill()
     if failed:
-        raise InputError("a worker stopped as soon as it had started; its error is above",
+        raise InputError(f"a worker stopped as soon as it had started, {QUICK_DEATHS} times; its error is above",
                          Location(None, None, "--workers"))
 
 
