@@ -142,10 +142,12 @@ class Client(asyncio.Protocol):
             self.finished.set_exception(ConnectionError(f"the server closed a connection: {exc}"))
 
     def finish(self) -> None:
-        if self.transport is not None:
-            self.transport.close()
         if not self.finished.done():
             self.finished.set_result(None)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
 
 async def load(port: int, payloads: list[bytes], expected: list[bytes], requests: int, seconds: float,
@@ -160,12 +162,12 @@ async def load(port: int, payloads: list[bytes], expected: list[bytes], requests
     start = time.monotonic()
     for client in clients:
         client.send_next()
-    split = []
-    if pid:  # a moment in, when every connection has been accepted by a worker
-        await asyncio.sleep(0.5)
-        split = connections_per_worker(pid, port)
     await asyncio.gather(*(c.finished for c in clients))
     elapsed = time.monotonic() - start
+    # Read from /proc after the clock has stopped (it takes milliseconds), before the connections close.
+    split = connections_per_worker(pid, port) if pid else []
+    for client in clients:
+        client.close()
     ordered = sorted(work.latencies)
     return {"requests": len(ordered), "seconds": round(elapsed, 2), "per_second": round(len(ordered) / elapsed, 1),
             "p50_ms": round(ordered[len(ordered) // 2] * 1000, 2),
