@@ -18,7 +18,7 @@ import click
 
 from followup.api import Rules
 from followup.audit.log import open_log
-from followup.base.errors import InputError, Location
+from followup.base.errors import ExitCode, InputError, Location
 from followup.cli.common import rules_option
 from followup.serve.app import make_app
 
@@ -150,9 +150,10 @@ def supervise(config: Any, sockets: list[socket.socket]) -> None:
         process.join(GRACEFUL + 5)
         if process.is_alive():
             process.kill()
-    if failed:
-        raise InputError(f"a worker stopped as soon as it had started, {QUICK_DEATHS} times; its error is above",
-                         Location(None, None, "--workers"))
+    if failed:  # not the input's fault: the rules were checked before listening
+        click.echo(f"followup: a worker stopped as soon as it had started, {QUICK_DEATHS} times running; "
+                   "its error is above", err=True)
+        raise SystemExit(int(ExitCode.INTERNAL))
 
 
 def build_app():  # type: ignore[no-untyped-def]
