@@ -6,10 +6,14 @@ requests. On 127.0.0.1 only, bounded in requests and in seconds.
     python bench/serve.py --memory 100000      # also RSS every 10% of 100,000 requests (at most 600 s)
     python bench/serve.py --json               # the numbers as JSON too
 
-The load generator is a small asyncio HTTP/1.1 client with keep-alive connections (one per
-client), much lighter than an HTTP library, but it runs on the same cores as the server: on
-a 2-core machine the server does not get both cores to itself, and the report says so.
-Each request is ``POST /v1/advice?trace=none`` with a situation from ``bench/situations.py``.
+The load generator is a small HTTP/1.1 client (an ``asyncio.Protocol`` on uvloop, as the
+server is) with one keep-alive connection per client, all opened before the first request;
+each client sends its next request once its last answer is in (a closed loop). It runs on
+the same cores as the server: on a 2-core machine the server does not get both cores to
+itself, and the report says so, with the load average before and after. Each request is
+``POST /v1/advice?trace=none`` with a situation from ``bench/situations.py``; every answer
+must be 200 and the in-process advice byte for byte (decision id and timestamp aside), or
+the run exits 1. The report also says how many connections each worker held.
 The in-process figure is the server's own work without HTTP: the JSON body parsed,
 ``Rules.advise``, and ``Decision.to_json(trace="none")``, in one process.
 """
