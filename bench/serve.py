@@ -163,11 +163,11 @@ async def load(port: int, payloads: list[bytes], expected: list[bytes], requests
     for client in clients:
         await loop.create_connection(lambda c=client: c, "127.0.0.1", port)
         await client.connected
-    start = time.monotonic()
+    start, cpu = time.monotonic(), time.process_time()
     for client in clients:
         client.send_next()
     await asyncio.gather(*(c.finished for c in clients))
-    elapsed = time.monotonic() - start
+    elapsed, cpu = time.monotonic() - start, time.process_time() - cpu
     # Read from /proc after the clock has stopped (it takes milliseconds), before the connections close.
     split = connections_per_worker(pid, port) if pid else []
     for client in clients:
@@ -176,7 +176,8 @@ async def load(port: int, payloads: list[bytes], expected: list[bytes], requests
     return {"requests": len(ordered), "seconds": round(elapsed, 2), "per_second": round(len(ordered) / elapsed, 1),
             "p50_ms": round(ordered[len(ordered) // 2] * 1000, 2),
             "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
-            "max_ms": round(ordered[-1] * 1000, 2), "failures": len(work.failures),
+            "max_ms": round(ordered[-1] * 1000, 2), "client_cpu_share": round(cpu / elapsed, 2),
+            "failures": len(work.failures),
             "failure_kinds": sorted(set(work.failures)), "connections_per_worker": split}
 
 
@@ -336,7 +337,8 @@ def main() -> None:
           f"cores; load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
     print(f"served:     {served['per_second']:>8} advice/s over HTTP ({served['requests']} requests in "
           f"{served['seconds']} s), p50 {served['p50_ms']} ms, p99 {served['p99_ms']} ms, max {served['max_ms']} ms; "
-          f"connections per worker {served['connections_per_worker']}")
+          f"connections per worker {served['connections_per_worker']}; the load generator used "
+          f"{served['client_cpu_share']:.0%} of a core")
     print(f"checked:    {served['failures']} answers not 200 with the in-process advice "
           f"{served['failure_kinds'] or ''}".rstrip())
     print(f"in process: {alone['per_second']:>8} advice/s (one process, no HTTP)")
