@@ -12,9 +12,11 @@ import tomllib
 
 from conftest import ROOT
 
-#: ``name>=1.2`` or ``name==1.2``: what a bound of ours looks like. Anything else (no bound,
-#: an extra, a marker, an upper bound) fails here, to be looked at before it is allowed.
-_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(>=|==)\s*([0-9][0-9A-Za-z.]*)\s*$")
+#: ``name>=1.2`` or ``name==1.2``: what a bound of ours looks like, optionally limited to some
+#: platforms by an environment marker (``; sys_platform != 'win32'``), whose bound is pinned
+#: all the same. Anything else (no bound, an extra, an upper bound) fails here, to be looked
+#: at before it is allowed.
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(>=|==)\s*([0-9][0-9A-Za-z.]*)\s*(?:;\s*\S.*)?$")
 
 
 def _normalized(name: str) -> str:
