@@ -111,7 +111,7 @@ def test_advice_does_not_depend_on_the_order_of_evaluation(batch: list[dict[str,
     assert [second[i] for i in range(len(parsed))] == first
 
 
-@settings(max_examples=60 * SCALE, **COMMON)
+@settings(max_examples=examples(60), **COMMON)
 @given(situations(), situations())
 def test_what_is_remembered_per_set_of_fired_rules_is_what_resolving_afresh_gives(first: dict[str, Any],
                                                                                   second: dict[str, Any]) -> None:
@@ -129,7 +129,7 @@ def test_what_is_remembered_per_set_of_fired_rules_is_what_resolving_afresh_give
         assert afresh == remembered
 
 
-@settings(max_examples=60 * SCALE, **COMMON)
+@settings(max_examples=examples(60), **COMMON)
 @given(situations())
 def test_the_decision_records_digest_is_of_the_situation_as_normalised(data: dict[str, Any]) -> None:
     """The engine makes ``to_dict()`` once, for the facts and the digest: the facts leave it as

@@ -341,7 +341,7 @@ def _clean_char_by_char(value: str) -> str:
 BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
 
 
-@settings(max_examples=500 * SCALE, **COMMON)
+@settings(max_examples=examples(500), **COMMON)
 @given(st.text(max_size=40) | st.sampled_from(["Mette [Jensen]", "A\u202eB", "x\x1b[31m", "\u00a0Søren\u2028"]))
 def test_clean_replaces_control_and_direction_characters_and_brackets(value: str) -> None:
     """A situation's text reaches a draft with each control or direction character as U+FFFD
@@ -355,7 +355,7 @@ def _parsed(text: str) -> tuple[Any, frozenset[str]]:
     return environment.from_string(text), frozenset(meta.find_undeclared_variables(environment.parse(text)))
 
 
-@settings(max_examples=40 * SCALE, **COMMON)
+@settings(max_examples=examples(40), **COMMON)
 @given(situations())
 def test_every_template_reads_the_same_with_only_the_values_it_names(data: dict[str, Any]) -> None:
     """A draft is rendered with only the values its texts name; every shipped text, in every

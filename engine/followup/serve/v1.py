@@ -32,7 +32,6 @@ from followup.audit.log import DecisionLog
 from followup.audit.whynot import SUBJECTS
 from followup.base.errors import ExitCode, InputError, Location
 from followup.batch import Job, advise_line
-from followup.engine.advice import Advice
 from followup.load.situation import Situation, situation_from_document
 from followup.load.yamlio import MAX_BYTES, parse_text
 from followup.plan import horizon_day, make_plan
