@@ -53,7 +53,7 @@ def _raise(error: BaseException) -> Any:
 
 
 def test_an_internal_error_exits_70_with_a_plain_message(run, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Engine, "fired", _raise(RuntimeError("boom")))
+    monkeypatch.setattr(Engine, "advise", _raise(RuntimeError("boom")))
     result = run("advise", EXAMPLE)
     assert result.code == ExitCode.INTERNAL == 70
     assert result.err.startswith("internal error: RuntimeError: boom")
@@ -61,7 +61,7 @@ def test_an_internal_error_exits_70_with_a_plain_message(run, monkeypatch: pytes
 
 
 def test_ctrl_c_exits_130_saying_interrupted(run, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Engine, "fired", _raise(KeyboardInterrupt()))
+    monkeypatch.setattr(Engine, "advise", _raise(KeyboardInterrupt()))
     result = run("explain", EXAMPLE)
     assert result.code == ExitCode.INTERRUPTED == 130
     assert result.err.strip() == "Interrupted."

@@ -25,6 +25,7 @@ from typing import Any, Mapping
 
 from followup.base.canonical import digest_of
 from followup.base.errors import InputError, Location
+from followup.base.records import to_json_data
 from followup.engine.advice import Advice
 from followup.engine.assumptions import annotated
 from followup.engine.evaluate import default_evaluator
@@ -45,7 +46,7 @@ _RULE_ONLY = ("layer", "defined_in")  # merged-rule keys a layer's rule does not
 def stored_ruleset(merged: MergedRuleset) -> dict[str, Any]:
     """The record a log stores for ``merged`` (see the module docstring)."""
     overrides = {rule.id: [{"layer": o.layer, "replaced_layer": o.replaced_layer, "fields": list(o.fields),
-                            "because": o.because, "source": o.source.to_data()} for o in rule.overrides]
+                            "because": o.because, "source": to_json_data(o.source)} for o in rule.overrides]
                  for rule in merged.rules if rule.overrides}
     return {"digest": merged.digest, "ruleset": merged.to_data(),
             "provenance": {"layers": [[layer.name, layer.version] for layer in merged.layers],

@@ -17,7 +17,6 @@ from itertools import product
 from typing import Any, Iterable
 
 from followup.base.records import to_json_data
-from followup.base.records import to_json_data
 from followup.engine.advice import Advice
 from followup.rules.condition import MISSING, OPERATORS, GroupResult, LeafResult, Result, _show
 from followup.audit.explain import Explanation, RuleTrace, explain
