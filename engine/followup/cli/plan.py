@@ -37,18 +37,19 @@ def plan(file: str, fmt: str, ics_path: str | None, horizon: str | None, lang: s
     """
     rules = Rules(rules_dirs)
     situation = rules.situation(file, as_date(today))
-    document = make_plan(rules, situation, horizon=horizon_day(horizon, situation.today), lang=lang).to_dict()
+    made = make_plan(rules, situation, horizon=horizon_day(horizon, situation.today), lang=lang)
+    document = made.to_dict()
     if ics_path:
-        write_calendar(ics_path, document)
+        write_calendar(ics_path, made.reader_dict())
     if fmt == "svg":
         click.echo(timeline_svg([timeline_row(document)], situation.today, title="Follow-up plan"), nl=False)
         return
-    click.echo(plan_json(document) if fmt == "json" else plan_text(document), nl=False)
+    click.echo(plan_json(document) if fmt == "json" else plan_text(made.reader_dict()), nl=False)
 
 
 def write_next_step_calendar(path: str, rules: Rules, situation: Situation, lang: str = "en") -> None:
     """``advise --ics``: the next step alone as a calendar reminder (the plan's first step)."""
-    write_calendar(path, make_plan(rules, situation, lang=lang, max_steps=1).to_dict())
+    write_calendar(path, make_plan(rules, situation, lang=lang, max_steps=1).reader_dict())
 
 
 def write_calendar(path: str, document: dict[str, Any]) -> None:
