@@ -25,7 +25,8 @@ from followup.render.timeline import timeline_row, timeline_svg
               help="Also write the steps as calendar reminders (iCalendar); importing it again updates them.")
 @click.option("--horizon", metavar="DATE|DAYS", default=None,
               help="Plan no further than this day (YYYY-MM-DD) or this many days from today.")
-@click.option("--lang", default="en", show_default=True, help="The language of the advice.")
+@click.option("--lang", default="en", show_default=True, help="The language to read the plan in (en, da, sv, nb): its words, dates and the rules' texts, "
+                   "in the text and the calendar. Drafts stay in the file's 'language'.")
 @today_option
 @rules_option
 def plan(file: str, fmt: str, ics_path: str | None, horizon: str | None, lang: str, today: datetime | None,
