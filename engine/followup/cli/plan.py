@@ -39,13 +39,16 @@ def plan(file: str, fmt: str, ics_path: str | None, horizon: str | None, lang: s
     rules = Rules(rules_dirs)
     situation = rules.situation(file, as_date(today))
     made = make_plan(rules, situation, horizon=horizon_day(horizon, situation.today), lang=lang)
-    document = made.to_dict()
-    if ics_path:
-        write_calendar(ics_path, made.reader_dict())
-    if fmt == "svg":
-        click.echo(timeline_svg([timeline_row(document)], situation.today, title="Follow-up plan"), nl=False)
+    if fmt == "json" and not ics_path:  # tools read the plain document: the same in every --lang
+        click.echo(plan_json(made.to_dict()), nl=False)
         return
-    click.echo(plan_json(document) if fmt == "json" else plan_text(made.reader_dict()), nl=False)
+    reader = made.reader_dict()  # what people read: the text, the calendar, the picture
+    if ics_path:
+        write_calendar(ics_path, reader)
+    if fmt == "svg":
+        click.echo(timeline_svg([timeline_row(reader)], situation.today, title="Follow-up plan"), nl=False)
+        return
+    click.echo(plan_json(made.to_dict()) if fmt == "json" else plan_text(reader), nl=False)
 
 
 def write_next_step_calendar(path: str, rules: Rules, situation: Situation, lang: str = "en") -> None:
