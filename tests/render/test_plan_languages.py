@@ -154,3 +154,14 @@ def test_the_calendar_of_a_thank_you_in_danish(run, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     first = Calendar.from_ical(out.read_bytes()).walk("VEVENT")[0]
     assert first["SUMMARY"] == "Tak: send en e-mail til Mette Jensen om Administrativ afdelingsleder"
+
+
+def test_the_timeline_picture_is_in_the_readers_language(run) -> None:
+    svg = _plan(run, "dk-interview-thank-you.yaml", "--lang", "da", "--format", "svg")
+    assert 'aria-label="Opfølgningsplan: 1 ansøgning og 2 tider til opfølgning, fra ugen med 19. november 2026."' in svg
+    assert ">uge 48</text>" in svg and ">23. nov</text>" in svg and ">derefter stop</text>" in svg
+    assert "Følg op via e-mail, 2. december 2026 til 3. december 2026</title>" in svg
+    texts = " ".join(re.findall(r">([^<]+)<", svg))
+    assert ENGLISH.search(texts) is None and "week " not in texts and "follow-up window" not in texts, texts
+    english = _plan(run, "dk-interview-thank-you.yaml", "--format", "svg")
+    assert ">week 48</text>" in english and ">23 Nov</text>" in english and ">then stop</text>" in english

@@ -15,6 +15,7 @@ from followup.plan import make_plan, horizon_day
 from followup.render.ics import plan_calendar
 from followup.render.plan import plan_json, plan_text
 from followup.render.timeline import timeline_row, timeline_svg
+from followup.render.words import say
 
 
 @click.command()
@@ -46,7 +47,8 @@ def plan(file: str, fmt: str, ics_path: str | None, horizon: str | None, lang: s
     if ics_path:
         write_calendar(ics_path, reader)
     if fmt == "svg":
-        click.echo(timeline_svg([timeline_row(reader)], situation.today, title="Follow-up plan"), nl=False)
+        click.echo(timeline_svg([timeline_row(reader)], situation.today, title=say(lang, "timeline.plan"),
+                                lang=lang), nl=False)
         return
     click.echo(plan_json(made.to_dict()) if fmt == "json" else plan_text(reader), nl=False)
 
