@@ -165,20 +165,26 @@ class Plan:
         """``to_dict`` with what people read in the plan's ``lang`` (the rules' titles and reasons,
         the cautions, how the plan ends), and ``lang`` itself: what the text and calendar render.
 
-        In English it is ``to_dict`` plus ``lang``. A text with no translation stays English.
+        In English it is ``to_dict`` plus ``lang``. A text with no translation stays English, and
+        ``untranslated`` names its rules (the text says so once, as ``followup advise`` does).
         """
         out = {**self.to_dict(), "lang": self.lang}
         if self.lang == "en":
             return out
+        missing: set[str] = set()
         for step, data in zip(self.steps, out["steps"]):
             texts = Texts(step.decision.advice, self.lang)
             data["cautions"] = [texts.point(p, "caution") for p in step.decision.cautions]
             _translate_rules(texts, data["rules"], deciding_rules(step.decision))
+            missing |= texts.missing
         end = self.end
         if end.decision is not None and end.kind == "stop":
-            _translate_rules(Texts(end.decision.advice, self.lang), out["end"]["rules"], deciding_rules(end.decision))
+            texts = Texts(end.decision.advice, self.lang)
+            _translate_rules(texts, out["end"]["rules"], deciding_rules(end.decision))
+            missing |= texts.missing
         out["end"]["message"] = end.phrase(self.lang)
         out["on_answer"] = say(self.lang, "plan.on_answer")
+        out["untranslated"] = sorted(missing)
         return out
 
 

@@ -165,3 +165,11 @@ def test_the_timeline_picture_is_in_the_readers_language(run) -> None:
     assert ENGLISH.search(texts) is None and "week " not in texts and "follow-up window" not in texts, texts
     english = _plan(run, "dk-interview-thank-you.yaml", "--format", "svg")
     assert ">week 48</text>" in english and ">23 Nov</text>" in english and ">then stop</text>" in english
+
+
+def test_a_text_without_translation_is_named_once(run) -> None:
+    catalogue = EXAMPLES.parent / "tests" / "data" / "catalogue" / "good"
+    text = _flat(_plan(run, "dk-applied-email.yaml", "--lang", "da", "--rules", str(catalogue)))
+    assert "Nogle tekster findes endnu ikke på dansk og vises på engelsk (regler: " in text
+    assert "wait-one-to-two-weeks" in text.split("(regler: ")[1]
+    assert "findes endnu ikke" not in _plan(run, "dk-applied-email.yaml", "--lang", "da")  # shipped: all translated

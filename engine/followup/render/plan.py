@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from followup.render.text import to_json_text
-from followup.render.words import day, day_number, say
+from followup.render.words import day, day_number, language_name, say
 
 WIDTH = 88
 
@@ -32,6 +32,9 @@ def plan_text(document: dict[str, Any], width: int = WIDTH) -> str:
     if document["steps"]:
         lines += ["", *textwrap.wrap(say(lang, "plan.on_the_day"), width)]
     lines += ["", *textwrap.wrap(document["on_answer"], width)]
+    if document.get("untranslated"):
+        lines += ["", *textwrap.wrap(say(lang, "text.untranslated", language=language_name(lang, lang),
+                                         rules=", ".join(document["untranslated"])), width, break_on_hyphens=False)]
     return "\n".join(line.rstrip() for line in lines).strip() + "\n"
 
 
