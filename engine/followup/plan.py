@@ -32,10 +32,10 @@ from typing import Any
 from followup.base.records import to_json_data
 from followup.api import Decision, Rules, as_day, check_lang
 from followup.base.errors import InputError, InputErrors, Location
-from followup.base.names import day as day_words
 from followup.engine.advice import FiredRule
 from followup.load.situation import COUNTRY_TIME_ZONES, FollowUp, Situation
-from followup.render.text import verdict
+from followup.render.text import Texts, verdict
+from followup.render.words import day as day_words, say
 
 #: The name of a follow-up's date, in the situation file and in the ``FollowUp`` record. The
 #: schema may rename it (YAML 1.1 reads a bare ``on`` as a boolean): then this line changes.
@@ -46,19 +46,15 @@ MAX_STEPS = 12
 #: Without a horizon, a plan looks no further ahead than this many days.
 MAX_DAYS = 366
 
-#: How a plan can end.
-END_KINDS = {
-    "stop": "the rules say to stop",
-    "horizon": "the next step falls after the horizon",
-    "no_date": "the rules give no day to act",
-    "repeats": "the rules would only repeat the last step the next day",
-    "no_channel": "the rules name no channel, so what follows cannot be foreseen",
-    "limit": "the plan reached its length limit",
-}
+#: How a plan can end; each says so in words at ``plan.end.KIND`` in ``render/messages/*.yaml``.
+END_KINDS = ("stop", "horizon", "no_date", "repeats", "no_channel", "limit")
 
-ON_ANSWER = ("When they answer, record it with `followup done FILE --answered` (and what they told you: a new "
-             "date as interview.answer_promised_by or posting.answer_expected_by, or the outcome); the plan is "
-             "recomputed from there.")
+#: The plan document's texts are the rules' own and English, whatever ``lang``: a tool reads the
+#: same document in every language (``followup plan --format json`` has never changed with it).
+ON_ANSWER = say("en", "plan.on_answer")
+
+#: An end without the advice that set it, in words: the end's kind, or this key for it.
+_BARE_END = {"horizon": "horizon_reached", "limit": "limit_reached"}
 
 
 @dataclass(frozen=True)
@@ -124,18 +120,17 @@ class PlanEnd:
 
     @property
     def message(self) -> str:
-        """The end in one sentence."""
-        if self.kind == "stop" and self.decision is not None:
-            return self.decision.verdict
-        if self.kind == "no_date" and self.decision is not None:
+        """The end in one sentence, as the plan document has it (``phrase("en")``)."""
+        return self.phrase("en")
+
+    def phrase(self, lang: str) -> str:
+        """The end in one sentence in ``lang``; a stop is the advice's own verdict (in the advice's language)."""
+        if self.kind in ("stop", "no_date") and self.decision is not None:
             return self.decision.verdict
         if self.kind in ("horizon", "limit") and self.decision is not None and self.decision.timing.earliest:
-            return (f"The next step, from {day_words(self.decision.timing.earliest)}, falls after the "
-                    f"{'horizon' if self.kind == 'horizon' else 'end of the plan'} ({day_words(self.day)}).")
-        if self.kind == "repeats":
-            return ("After this step the rules would advise the same again the next day: their timing does not "
-                    "count from a message already sent. Do it once, record it with `followup done`, and plan again.")
-        return END_KINDS[self.kind][0].upper() + END_KINDS[self.kind][1:] + "."
+            return say(lang, f"plan.end.{self.kind}", next=day_words(self.decision.timing.earliest, None, lang),
+                       day=day_words(self.day, None, lang))
+        return say(lang, f"plan.end.{_BARE_END.get(self.kind, self.kind)}")
 
     def to_dict(self) -> dict[str, Any]:
         """The end as JSON data."""
@@ -152,6 +147,7 @@ class Plan:
     horizon: date | None
     steps: tuple[PlanStep, ...]
     end: PlanEnd
+    lang: str = "en"  #: the reader's language: the steps' verdicts are in it, and ``reader_dict``'s texts
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as JSON data: the same situation, rules and day give the same document."""
@@ -166,6 +162,38 @@ class Plan:
             "end": self.end.to_dict(), "on_answer": ON_ANSWER,
         }
 
+    def reader_dict(self) -> dict[str, Any]:
+        """``to_dict`` with what people read in the plan's ``lang`` (the rules' titles and reasons,
+        the cautions, how the plan ends), and ``lang`` itself: what the text and calendar render.
+
+        In English it is ``to_dict`` plus ``lang``. A text with no translation stays English, and
+        ``untranslated`` names its rules (the text says so once, as ``followup advise`` does).
+        """
+        out = {**self.to_dict(), "lang": self.lang}
+        if self.lang == "en":
+            return out
+        missing: set[str] = set()
+        for step, data in zip(self.steps, out["steps"]):
+            texts = Texts(step.decision.advice, self.lang)
+            data["cautions"] = [texts.point(p, "caution") for p in step.decision.cautions]
+            _translate_rules(texts, data["rules"], deciding_rules(step.decision))
+            missing |= texts.missing
+        end = self.end
+        if end.decision is not None and end.kind == "stop":
+            texts = Texts(end.decision.advice, self.lang)
+            _translate_rules(texts, out["end"]["rules"], deciding_rules(end.decision))
+            missing |= texts.missing
+        out["end"]["message"] = end.phrase(self.lang)
+        out["on_answer"] = say(self.lang, "plan.on_answer")
+        out["untranslated"] = sorted(missing)
+        return out
+
+
+def _translate_rules(texts: Texts, rules: list[dict[str, Any]], entries: tuple[FiredRule, ...]) -> None:
+    """``rule_json``'s title and reason in the texts' language, in place."""
+    for rule, entry in zip(rules, entries):
+        rule["title"], rule["because"] = texts.title(entry), texts.because(entry)
+
 
 def make_plan(rules: Rules, situation: Situation, *, horizon: date | None = None, lang: str = "en",
               max_steps: int = MAX_STEPS) -> Plan:
@@ -179,15 +207,15 @@ def make_plan(rules: Rules, situation: Situation, *, horizon: date | None = None
         decision = rules.advise(current, lang=lang)
         end = _end_of(decision, current, limit, horizon, steps, immediate)
         if end is not None:
-            return Plan(situation, horizon, tuple(steps), end)
+            return Plan(situation, horizon, tuple(steps), end, lang)
         if decision.action == "wait":
             current, immediate = replace(current, today=decision.timing.earliest), False
             continue
         steps.append(PlanStep(len(steps) + 1, current, decision, _phrased(decision, situation.today)))
         if decision.channel is None and steps[-1].records == "follow_up":
-            return Plan(situation, horizon, tuple(steps), PlanEnd("no_channel", current.today, None))
+            return Plan(situation, horizon, tuple(steps), PlanEnd("no_channel", current.today, None), lang)
         if len(steps) >= max_steps:
-            return Plan(situation, horizon, tuple(steps), PlanEnd("limit", current.today, None))
+            return Plan(situation, horizon, tuple(steps), PlanEnd("limit", current.today, None), lang)
         current, immediate = step_taken(current, decision), True
 
 

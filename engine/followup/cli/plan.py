@@ -15,6 +15,7 @@ from followup.plan import make_plan, horizon_day
 from followup.render.ics import plan_calendar
 from followup.render.plan import plan_json, plan_text
 from followup.render.timeline import timeline_row, timeline_svg
+from followup.render.words import say
 
 
 @click.command()
@@ -25,7 +26,8 @@ from followup.render.timeline import timeline_row, timeline_svg
               help="Also write the steps as calendar reminders (iCalendar); importing it again updates them.")
 @click.option("--horizon", metavar="DATE|DAYS", default=None,
               help="Plan no further than this day (YYYY-MM-DD) or this many days from today.")
-@click.option("--lang", default="en", show_default=True, help="The language of the advice.")
+@click.option("--lang", default="en", show_default=True, help="The language to read the plan in (en, da, sv, nb): its words, dates and the rules' texts, "
+                   "in the text and the calendar. Drafts stay in the file's 'language'.")
 @today_option
 @rules_option
 def plan(file: str, fmt: str, ics_path: str | None, horizon: str | None, lang: str, today: datetime | None,
@@ -37,18 +39,23 @@ def plan(file: str, fmt: str, ics_path: str | None, horizon: str | None, lang: s
     """
     rules = Rules(rules_dirs)
     situation = rules.situation(file, as_date(today))
-    document = make_plan(rules, situation, horizon=horizon_day(horizon, situation.today), lang=lang).to_dict()
-    if ics_path:
-        write_calendar(ics_path, document)
-    if fmt == "svg":
-        click.echo(timeline_svg([timeline_row(document)], situation.today, title="Follow-up plan"), nl=False)
+    made = make_plan(rules, situation, horizon=horizon_day(horizon, situation.today), lang=lang)
+    if fmt == "json" and not ics_path:  # tools read the plain document: the same in every --lang
+        click.echo(plan_json(made.to_dict()), nl=False)
         return
-    click.echo(plan_json(document) if fmt == "json" else plan_text(document), nl=False)
+    reader = made.reader_dict()  # what people read: the text, the calendar, the picture
+    if ics_path:
+        write_calendar(ics_path, reader)
+    if fmt == "svg":
+        click.echo(timeline_svg([timeline_row(reader)], situation.today, title=say(lang, "timeline.plan"),
+                                lang=lang), nl=False)
+        return
+    click.echo(plan_json(made.to_dict()) if fmt == "json" else plan_text(reader), nl=False)
 
 
 def write_next_step_calendar(path: str, rules: Rules, situation: Situation, lang: str = "en") -> None:
     """``advise --ics``: the next step alone as a calendar reminder (the plan's first step)."""
-    write_calendar(path, make_plan(rules, situation, lang=lang, max_steps=1).to_dict())
+    write_calendar(path, make_plan(rules, situation, lang=lang, max_steps=1).reader_dict())
 
 
 def write_calendar(path: str, document: dict[str, Any]) -> None:

@@ -17,6 +17,9 @@ One all-day event per step of the plan document (``followup.plan.Plan.to_dict``)
   ``follow-up-2``: the second follow-up stays the second after the first is recorded), so
   importing a recomputed plan updates its events instead of adding copies.
 
+The words are in the document's ``lang`` (``Plan.reader_dict``; English without it), from the
+message files (``render/words.py``), as the plan's text is.
+
 Nothing in the file depends on the clock: ``DTSTAMP`` is midnight of the plan's ``today`` in
 the country's zone (the day the plan was made for), ``SEQUENCE`` the number of contacts
 already recorded (it grows with each ``followup done``, so a calendar takes the update). The
@@ -31,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from followup import __version__
 from followup.render.plan import draft_text
+from followup.render.words import say
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event
@@ -38,16 +42,9 @@ if TYPE_CHECKING:
 #: The hour of the morning the reminder rings, in the country's time zone.
 REMINDER_HOUR = 9
 
-_VERB = {
-    "email": "e-mail {who}",
-    "phone": "call {who}",
-    "linkedin": "message {who} on LinkedIn",
-    "in_person": "visit {who}",
-    "letter": "write to {who}",
-    "insider": "ask your contact at {employer} to put in a word with {who}",
-}
-_TITLE = {"thank_you": "Thank-you", "status": "Follow up", "competing_offer": "Other offer",
-          "process_question": "Ask about the job"}
+#: The channels and purposes the message files name in a summary; any other is "none"'s words.
+_VERBS = ("email", "phone", "linkedin", "in_person", "letter", "insider")
+_TITLES = ("thank_you", "status", "competing_offer", "process_question")
 
 
 def plan_calendar(document: dict[str, Any]) -> bytes:
@@ -56,7 +53,7 @@ def plan_calendar(document: dict[str, Any]) -> bytes:
 
     zone = document["time_zone"]
     today = date.fromisoformat(document["today"])
-    calendar = _calendar(f"Follow-ups: {_subject(document)}")
+    calendar = _calendar(say(_lang(document), "calendar.name", subject=_subject(document)))
     calendar.add("x-wr-timezone", zone)
     last = max([today, *(_days(step)[1] for step in document["steps"])])
     # The zone's rules from the plan's year to a year past its last step: enough for every alarm.
@@ -112,30 +109,40 @@ def step_uid(document: dict[str, Any], step: dict[str, Any]) -> str:
 
 def step_summary(document: dict[str, Any], step: dict[str, Any]) -> str:
     """``Follow up: e-mail Mette Jensen about Administrativ afdelingsleder``."""
-    app = document["application"]
-    who = document.get("contact") or app.get("employer") or "the employer"
-    verb = _VERB.get(step["channel"] or "", "contact {who}").format(who=who, employer=app.get("employer") or "the company")
-    title = _TITLE.get(step["purpose"] or "", "Follow up")
-    return f"{title}: {verb} about {app.get('position') or 'your application'}"
+    lang, app = _lang(document), document["application"]
+    who = document.get("contact") or app.get("employer") or say(lang, "calendar.the_employer")
+    channel = step["channel"] if step["channel"] in _VERBS else "none"
+    verb = say(lang, f"calendar.verb.{channel}", who=who,
+               employer=app.get("employer") or say(lang, "verdict.the_company"))
+    title = say(lang, f"calendar.title.{step['purpose'] if step['purpose'] in _TITLES else 'none'}")
+    return say(lang, "calendar.summary", title=title, verb=verb,
+               what=app.get("position") or say(lang, "plan.your_application"))
 
 
 def step_description(document: dict[str, Any], step: dict[str, Any]) -> str:
     """The verdict, the rules that set it with their sources, the draft, and what to do after."""
+    lang = _lang(document)
     lines = [step["phrased"]]
     if not step["window"]["last"]:
-        lines.append("The rules give this window no end: any day from its first is right.")
-    lines += ["", "Why:"]
-    lines += [f"- {rule['title']} [{rule['id']}, {rule['layer']}]: {rule['because']} Source: {rule['cites']}"
+        lines.append(say(lang, "calendar.no_end"))
+    lines += ["", f"{say(lang, 'calendar.why')}:"]
+    source = say(lang, "calendar.source")
+    lines += [f"- {rule['title']} [{rule['id']}, {rule['layer']}]: {rule['because']} {source}: {rule['cites']}"
               for rule in step["rules"]]
     if "draft" in step:
-        lines += ["", "Draft:", draft_text(step["draft"])]
-    lines += ["", "Done? Record it with `followup done FILE`; the plan is recomputed.", document["on_answer"]]
+        lines += ["", f"{say(lang, 'plan.draft')}:", draft_text(step["draft"], lang)]
+    lines += ["", say(lang, "calendar.done"), document["on_answer"]]
     return "\n".join(lines)
+
+
+def _lang(document: dict[str, Any]) -> str:
+    """The reader's language of a plan document: ``reader_dict`` gives it; a bare ``to_dict`` is English."""
+    return document.get("lang", "en")
 
 
 def _subject(document: dict[str, Any]) -> str:
     app = document["application"]
-    what = app.get("position") or "your application"
+    what = app.get("position") or say(_lang(document), "plan.your_application")
     return f"{what}, {app['employer']}" if app.get("employer") else what
 
 

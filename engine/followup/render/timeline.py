@@ -10,7 +10,8 @@ Rows come from plan documents (``followup.plan.Plan.to_dict``): ``timeline_row(d
 for one plan (the web page's result page), ``followup.agenda`` for many. Every text is
 escaped for XML (names with ``<``, ``&``, quotes), and characters XML cannot hold at all are
 replaced, so the output is always well-formed. Nothing depends on the clock: the same rows and
-today give the same bytes.
+today give the same bytes. The words are in ``lang`` (the row's: a plan document's ``lang``,
+from ``Plan.reader_dict``; English by default), from the message files (``render/words.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Callable, Sequence
 
-from followup.base.names import channel_name, day
+from followup.render.words import channel_name, day as _day, day_number, say
 from followup.engine.workdays import holiday_name
 
 #: How a holiday is looked up: ``(country, day) -> its name or None``.
@@ -65,32 +66,39 @@ class TimelineRow:
 
 
 def timeline_row(document: dict[str, Any], label: str | None = None, status: str = "upcoming") -> TimelineRow:
-    """The row for one plan document: a bar per step, the plan's end as its note."""
+    """The row for one plan document: a bar per step, the plan's end as its note, in the document's ``lang``."""
+    lang = document.get("lang", "en")
     app = document["application"]
-    name = label or " - ".join(x for x in (app.get("employer"), app.get("position")) if x) or "Your application"
+    name = label or " - ".join(x for x in (app.get("employer"), app.get("position")) if x) or say(
+        lang, "timeline.your_application")
     bars = tuple(Bar(date.fromisoformat(s["window"]["first"]),
                      date.fromisoformat(s["window"]["last"]) if s["window"]["last"] else None,
-                     _bar_label(s)) for s in document["steps"])
+                     _bar_label(s, lang)) for s in document["steps"])
     end = document["end"]
-    note = ("then stop" if bars else "stop") if end["kind"] == "stop" else None
+    note = say(lang, "timeline.then_stop" if bars else "timeline.stop") if end["kind"] == "stop" else None
     return TimelineRow(name, document["country"], bars, status, note, date.fromisoformat(end["day"]))
 
 
-def _bar_label(step: dict[str, Any]) -> str:
-    what = "Thank-you" if step["purpose"] == "thank_you" else "Follow up"
-    how = f" by {channel_name(step['channel'])}" if step["channel"] else ""
+def _bar_label(step: dict[str, Any], lang: str) -> str:
+    what = say(lang, "timeline.thank_you" if step["purpose"] == "thank_you" else "timeline.follow_up")
+    how = say(lang, "timeline.by", channel=channel_name(step["channel"], lang)) if step["channel"] else ""
     return f"{what}{how}"
 
 
+def day(d: date, lang: str) -> str:
+    """A date in the picture: with its year, as a tooltip read on its own needs."""
+    return _day(d, None, lang)
+
+
 def timeline_svg(rows: Sequence[TimelineRow], today: date, holidays: Holidays = holiday_name,
-                 *, title: str = "Follow-up timeline") -> str:
+                 *, title: str = "Follow-up timeline", lang: str = "en") -> str:
     """The rows as an SVG document (text): weeks across from the Monday before the earliest day."""
     start, weeks = _span(rows, today)
     days = weeks * 7
     width = LABEL + days * DAY + RIGHT
     height = TOP + max(len(rows), 1) * ROW + BOTTOM
     countries = sorted({r.country for r in rows})
-    summary = _summary(rows, today)
+    summary = _summary(rows, today, lang)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{esc(title)}: {esc(summary)}" aria-labelledby="timeline-title timeline-desc" '
@@ -101,14 +109,14 @@ def timeline_svg(rows: Sequence[TimelineRow], today: date, holidays: Holidays = 
         '<stop offset="1" stop-color="#2e6da4" stop-opacity="0"/></linearGradient></defs>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
-    out += _shading(start, days, countries, holidays, height)
-    out += _weeks(start, weeks, height)
+    out += _shading(start, days, countries, holidays, height, lang)
+    out += _weeks(start, weeks, height, lang)
     for i, row in enumerate(rows):
-        out += _row(row, i, start, days, today)
+        out += _row(row, i, start, days, today, lang)
     if not rows:
-        out.append(f'<text x="{LABEL}" y="{TOP + 20}" fill="#555">No applications to show.</text>')
-    out += _today(today, start, days, height)
-    out += _legend(height)
+        out.append(f'<text x="{LABEL}" y="{TOP + 20}" fill="#555">{esc(say(lang, "timeline.nothing"))}</text>')
+    out += _today(today, start, days, height, lang)
+    out += _legend(height, lang)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -127,7 +135,8 @@ def _x(d: date, start: date) -> int:
     return LABEL + (d - start).days * DAY
 
 
-def _shading(start: date, days: int, countries: list[str], holidays: Holidays, height: int) -> list[str]:
+def _shading(start: date, days: int, countries: list[str], holidays: Holidays, height: int,
+             lang: str) -> list[str]:
     out = []
     for n in range(days):
         d = start + timedelta(days=n)
@@ -136,14 +145,14 @@ def _shading(start: date, days: int, countries: list[str], holidays: Holidays, h
         x = _x(d, start)
         if named:
             out.append(f'<rect class="holiday" x="{x}" y="{TOP - 6}" width="{DAY}" height="{height - TOP - BOTTOM + 6}" '
-                       f'fill="#f5d7a1"><title>{esc(day(d))}: {esc(", ".join(named))}</title></rect>')
+                       f'fill="#f5d7a1"><title>{esc(day(d, lang))}: {esc(", ".join(named))}</title></rect>')
         elif d.weekday() >= 5:
             out.append(f'<rect class="weekend" x="{x}" y="{TOP - 6}" width="{DAY}" height="{height - TOP - BOTTOM + 6}" '
                        f'fill="#eeeeee"/>')
     return out
 
 
-def _weeks(start: date, weeks: int, height: int) -> list[str]:
+def _weeks(start: date, weeks: int, height: int, lang: str) -> list[str]:
     out = []
     for w in range(weeks + 1):
         monday = start + timedelta(days=7 * w)
@@ -151,12 +160,15 @@ def _weeks(start: date, weeks: int, height: int) -> list[str]:
         out.append(f'<line x1="{x}" y1="{TOP - 18}" x2="{x}" y2="{height - BOTTOM}" stroke="#bbbbbb" stroke-width="1"/>')
         if w < weeks:
             iso = monday.isocalendar()
-            out.append(f'<text x="{x + 4}" y="{TOP - 24}" fill="#333">week {iso.week}</text>')
-            out.append(f'<text x="{x + 4}" y="{TOP - 10}" fill="#777" font-size="10">{monday.day} {day(monday).split()[1][:3]}</text>')
+            out.append(f'<text x="{x + 4}" y="{TOP - 24}" fill="#333">{esc(say(lang, "timeline.week", week=iso.week))}'
+                       '</text>')
+            month = day(monday, lang).split()[1][:3]
+            out.append(f'<text x="{x + 4}" y="{TOP - 10}" fill="#777" font-size="10">{day_number(monday, lang)} '
+                       f'{esc(month)}</text>')
     return out
 
 
-def _row(row: TimelineRow, i: int, start: date, days: int, today: date) -> list[str]:
+def _row(row: TimelineRow, i: int, start: date, days: int, today: date, lang: str) -> list[str]:
     y = TOP + i * ROW
     edge = LABEL + days * DAY
     colour = _COLOURS.get(row.status, _COLOURS["default"])
@@ -167,18 +179,19 @@ def _row(row: TimelineRow, i: int, start: date, days: int, today: date) -> list[
            f'{esc(label)}</text>']
     if row.status in ("overdue", "stop"):
         out.append(f'<text x="{LABEL - 8}" y="{y + 19}" text-anchor="end" fill="{colour}" font-weight="bold">'
-                   f'{"overdue" if row.status == "overdue" else "stop"}</text>')
+                   f'{esc(say(lang, "timeline.overdue" if row.status == "overdue" else "timeline.stop"))}</text>')
     right = 0
     for bar in row.bars:
         x = max(LABEL, _x(bar.first, start))
         last = bar.last or bar.first
         w = max(DAY, min(edge, _x(last + timedelta(days=1), start)) - x)
-        when = f"{day(bar.first)} to {day(bar.last)}" if bar.last and bar.last != bar.first else (
-            day(bar.first) if bar.last else f"from {day(bar.first)}, no end given")
+        when = (say(lang, "timeline.window", first=day(bar.first, lang), last=day(bar.last, lang))
+                if bar.last and bar.last != bar.first else
+                day(bar.first, lang) if bar.last else say(lang, "timeline.open", day=day(bar.first, lang)))
         tip = f"{row.label}: {bar.label}, {when}"
         missed = row.status == "overdue" and last < today  # a window that closed without the step
         fill = _COLOURS["overdue"] if missed else _COLOURS["default"]
-        tip += " (closed: overdue)" if missed else ""
+        tip += say(lang, "timeline.missed") if missed else ""
         out.append(f'<rect class="window{" missed" if missed else ""}" x="{x}" y="{y + 7}" width="{w}" '
                    f'height="{ROW - 14}" rx="3" fill="{fill}"><title>{esc(tip)}</title></rect>')
         right = max(right, x + w)
@@ -195,21 +208,21 @@ def _row(row: TimelineRow, i: int, start: date, days: int, today: date) -> list[
     return out
 
 
-def _today(today: date, start: date, days: int, height: int) -> list[str]:
+def _today(today: date, start: date, days: int, height: int, lang: str) -> list[str]:
     x = _x(today, start) + DAY // 2
     if not LABEL <= x <= LABEL + days * DAY:
         return []
     return [f'<line class="today" x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{height - BOTTOM + 6}" stroke="#d35400" '
-            f'stroke-width="2"><title>Today, {esc(day(today))}</title></line>',
+            f'stroke-width="2"><title>{esc(say(lang, "timeline.today_title", day=day(today, lang)))}</title></line>',
             f'<text x="{x}" y="{height - BOTTOM + 17}" text-anchor="middle" fill="#d35400" font-weight="bold">'
-            f'today, {esc(day(today))}</text>']
+            f'{esc(say(lang, "timeline.today", day=day(today, lang)))}</text>']
 
 
-def _legend(height: int) -> list[str]:
+def _legend(height: int, lang: str) -> list[str]:
     """What the colours mean, under the names."""
     y = height - 8
-    items = (("#2e6da4", "follow-up window"), ("#c0392b", "window missed"), ("#eeeeee", "weekend"),
-             ("#f5d7a1", "public holiday"))
+    items = tuple((colour, esc(say(lang, f"timeline.legend.{key}"))) for colour, key in (
+        ("#2e6da4", "window"), ("#c0392b", "missed"), ("#eeeeee", "weekend"), ("#f5d7a1", "holiday")))
     out, x = ['<g class="legend" font-size="11" fill="#333">'], 8
     for colour, text in items:
         out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}" stroke="#999" stroke-width="0.5"/>'
@@ -218,12 +231,14 @@ def _legend(height: int) -> list[str]:
     return out + ["</g>"]
 
 
-def _summary(rows: Sequence[TimelineRow], today: date) -> str:
+def _summary(rows: Sequence[TimelineRow], today: date, lang: str) -> str:
     bars = sum(len(r.bars) for r in rows)
     overdue = sum(1 for r in rows if r.status == "overdue")
-    text = (f"{len(rows)} application{'s' if len(rows) != 1 else ''} and {bars} follow-up window"
-            f"{'s' if bars != 1 else ''}, from the week of {day(today)}")
-    return text + (f"; {overdue} overdue" if overdue else "") + "."
+    applications = (say(lang, "timeline.one_application") if len(rows) == 1
+                    else say(lang, "timeline.applications", count=len(rows)))
+    windows = say(lang, "timeline.one_window") if bars == 1 else say(lang, "timeline.windows", count=bars)
+    text = say(lang, "timeline.summary", applications=applications, windows=windows, day=day(today, lang))
+    return text + (say(lang, "timeline.overdue_count", count=overdue) if overdue else "") + "."
 
 
 def esc(text: object) -> str:
