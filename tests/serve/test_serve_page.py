@@ -133,6 +133,9 @@ def test_a_swedish_page_gives_the_points_and_the_plan_in_swedish_as_the_cli_does
         assert str(escape(point["text"])) in page, point["id"]
     assert str(escape(plan["steps"][0]["phrased"])) in page
     assert "Mejla Anna Svensson" in plan["steps"][0]["phrased"]
+    ending = next(line for line in run("plan", str(path), "--lang", "sv").out.splitlines()
+                  if line.startswith("Från 1 december: "))  # how the plan ends, in Swedish
+    assert str(escape(ending.split(": ", 1)[1])) in page
 
 
 def test_the_downloads_are_the_calendar_and_the_situation_file(base: str) -> None:

@@ -143,7 +143,7 @@ def result_of(request: Request, decision: Decision, situation: Situation, text: 
         a = day_words(timing.earliest, lang)
         window = word("from_to", lang, a=a, b=day_words(timing.latest, lang)) if timing.latest else word(
             "from", lang, a=a)
-    plan = make_plan(service(request).rules, situation, lang=_advice_lang(lang)).to_dict()
+    plan = make_plan(service(request).rules, situation, lang=_advice_lang(lang)).reader_dict()
     steps = []
     for step in plan["steps"]:
         first, last = step["window"]["first"], step["window"]["last"]
@@ -166,7 +166,7 @@ def result_of(request: Request, decision: Decision, situation: Situation, text: 
         "why_not": [{"channel": word(f"channel.{s}", lang), "answer": decision.why_not(s).answer} for s in others],
         "plan": steps, "plan_end": plan["end"]["message"],
         # Made here from the plan, every label escaped by the renderer; no script, no style attribute.
-        "timeline": timeline_svg([timeline_row(plan)], situation.today, title=word("plan", lang))
+        "timeline": timeline_svg([timeline_row(plan)], situation.today, title=word("plan", lang), lang=plan["lang"])
         if plan["steps"] else None,
         "situation_yaml": text, "id": decision.id, "digest": decision.record.ruleset_digest,
         "rounds": [_round_words(r, lang) for r in situation.interviews],
@@ -210,7 +210,7 @@ async def calendar_download(request: Request) -> Response:
         situation, _, lang = await _posted_situation(request)
     except InputError as exc:
         return Response(exc.format_message() + "\n", 422, media_type="text/plain; charset=utf-8")
-    document = make_plan(service(request).rules, situation, lang=_advice_lang(lang)).to_dict()
+    document = make_plan(service(request).rules, situation, lang=_advice_lang(lang)).reader_dict()
     return Response(plan_calendar(document), 200, media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="followup-plan.ics"'})
 

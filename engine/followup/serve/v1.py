@@ -144,11 +144,10 @@ async def plan_route(request: Request) -> Response:
                          horizon=horizon_day(request.query_params.get("horizon"), situation.today))
     except InputError as exc:
         raise input_problem(exc) from None
-    document = plan.to_dict()
     headers = {"X-Ruleset-Digest": svc.rules.ruleset(situation.country).digest}
-    if CALENDAR in request.headers.get("accept", ""):
-        return Response(plan_calendar(document), 200, headers=headers, media_type=f"{CALENDAR}; charset=utf-8")
-    return Response(plan_json(document), 200, headers=headers, media_type=JSON)
+    if CALENDAR in request.headers.get("accept", ""):  # reminders for people: in ``lang``, as ``followup plan --ics``
+        return Response(plan_calendar(plan.reader_dict()), 200, headers=headers, media_type=f"{CALENDAR}; charset=utf-8")
+    return Response(plan_json(plan.to_dict()), 200, headers=headers, media_type=JSON)
 
 
 async def rulesets_route(request: Request) -> Response:
