@@ -16,7 +16,8 @@ import httpx
 import pytest
 import uvicorn
 
-from followup.cli import serve as serve_cli
+from followup.base.errors import EngineError
+from followup.serve import server as serve_cli
 
 
 def free_port() -> int:
@@ -163,18 +164,17 @@ def test_a_dead_worker_is_replaced_and_stopping_stops_every_worker() -> None:
 
 
 @pytestmark_linux
-def test_a_worker_that_cannot_start_stops_the_server_with_the_internal_error_code(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_worker_that_cannot_start_stops_the_server_with_the_internal_error_code() -> None:
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     sockets = serve_cli.balanced_sockets("127.0.0.1", free_port(), 2)
     assert sockets is not None
     try:
-        with pytest.raises(SystemExit) as stopped:  # an app that cannot be imported: each worker exits at once
+        with pytest.raises(EngineError) as stopped:  # an app that cannot be imported: each worker exits at once
             serve_cli.supervise(uvicorn.Config("followup_no_such_module:app", log_level="critical"), sockets)
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
         for sock in sockets:
             sock.close()
-    assert stopped.value.code == 70
-    assert "a worker stopped as soon as it had started, 3 times running" in capsys.readouterr().err
+    assert stopped.value.exit_code == 70  # what the CLI exits with, saying the message
+    assert "a worker stopped as soon as it had started, 3 times running" in stopped.value.message
