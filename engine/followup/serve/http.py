@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-import anyio
+import asyncio
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -85,7 +85,7 @@ async def read_body(request: Request, limit: int = MAX_BYTES) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        with anyio.fail_after(READ_TIMEOUT):
+        async with asyncio.timeout(READ_TIMEOUT):
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:

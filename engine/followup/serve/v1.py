@@ -21,10 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from collections.abc import AsyncIterator
 
-import anyio
+import asyncio
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from followup.api import TRACES as API_TRACES
 from followup.api import Decision, Rules, as_day, check_lang
@@ -202,17 +202,26 @@ class BatchEndpoint:
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"application/x-ndjson; charset=utf-8")]})
         number = 0
-        async for raw in _lines(request):
-            number += 1
-            if number > MAX_BATCH_LINES:
-                error = InputError(f"a batch request holds at most {MAX_BATCH_LINES:,} lines; send the rest in "
-                                   "another request", Location(None, number, None))
-                text = to_json_line_error(number, error)
-                await send({"type": "http.response.body", "body": text.encode() + b"\n", "more_body": True})
-                break
-            _, text = advise_line(svc.rules, job, number, raw)
-            await send({"type": "http.response.body", "body": text.encode("utf-8") + b"\n", "more_body": True})
+        try:
+            async for raw in _lines(request):
+                number += 1
+                if number > MAX_BATCH_LINES:
+                    error = InputError(f"a batch request holds at most {MAX_BATCH_LINES:,} lines; send the rest in "
+                                       "another request", Location(None, number, None))
+                    await send(_body(to_json_line_error(number, error)))
+                    break
+                _, text = advise_line(svc.rules, job, number, raw)
+                await send(_body(text))
+        except TimeoutError:  # the answer has begun: the stall is said as the next line's record, then it ends
+            error = InputError(f"line {number + 1} did not arrive within {READ_TIMEOUT:g} seconds; the batch ends "
+                               "here", Location(None, number + 1, None))
+            await send(_body(to_json_line_error(number + 1, error)))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _body(line: str) -> Message:
+    """One output line of a streamed batch answer."""
+    return {"type": "http.response.body", "body": line.encode("utf-8") + b"\n", "more_body": True}
 
 
 def to_json_line_error(number: int, error: InputError) -> str:
@@ -228,7 +237,7 @@ async def _lines(request: Request) -> AsyncIterator[bytes]:
     stream = request.stream().__aiter__()
     while True:
         try:
-            with anyio.fail_after(READ_TIMEOUT):
+            async with asyncio.timeout(READ_TIMEOUT):
                 chunk = await stream.__anext__()
         except StopAsyncIteration:
             break
