@@ -9,12 +9,9 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import fastjsonschema
-import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError, best_match
 
 from followup.base.errors import InputError, InputErrors
 from followup.base.paths import schemas_dir
@@ -23,19 +20,18 @@ from followup.load.dates import (DATE_OR_LOCAL_DATETIME_PATTERN, DATE_PATTERN, p
                                  parse_date_or_local_datetime)
 from followup.load.yamlio import Document
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
 SCHEMAS = ("situation", "ruleset", "advice", "ruletest")
 
-_formats = FormatChecker(formats=())
-
-
-@_formats.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     if isinstance(value, str) and _DATE.fullmatch(value):
         parse_date(value)  # the one grammar (load/dates.py); the pattern has said the rest
     return True
 
 
-@_formats.checks("date-or-local-datetime", raises=ValueError)
 def _is_date_or_datetime(value: object) -> bool:
     if isinstance(value, str) and _DATE_OR_LOCAL_DATETIME.fullmatch(value):
         parse_date_or_local_datetime(value)
@@ -73,8 +69,18 @@ def inlined_schema(name: str) -> dict[str, Any]:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    """A reusable validator for one of ``SCHEMAS``, checking formats."""
-    return Draft202012Validator(load_schema(name), format_checker=_formats)
+    """A reusable validator for one of ``SCHEMAS``, checking formats.
+
+    jsonschema is imported here, when a document must be checked or its errors worded, not
+    with this module: it is a fifth of a command's start-up, and a valid situation (what a
+    batch line mostly is) never needs it, since fastjsonschema decides first.
+    """
+    from jsonschema import Draft202012Validator, FormatChecker  # noqa: PLC0415 - see above
+
+    formats = FormatChecker(formats=())
+    formats.checks("date", raises=ValueError)(_is_date)
+    formats.checks("date-or-local-datetime", raises=ValueError)(_is_date_or_datetime)
+    return Draft202012Validator(load_schema(name), format_checker=formats)
 
 
 #: Schemas checked on every batch line: compiled by fastjsonschema as well (see ``validate``).
@@ -150,6 +156,8 @@ def _most_specific(error: ValidationError) -> ValidationError:
         for sub in error.context:
             branches.setdefault(sub.relative_schema_path[0], []).append(sub)
         meant = min(branches.values(), key=lambda errs: (any(e.validator == "required" for e in errs), len(errs)))
+        from jsonschema.exceptions import best_match  # noqa: PLC0415 - only once validator() has imported it
+
         error = best_match(meant, key=lambda e: (len(e.absolute_path), e.validator != "required"))
     return error
 
@@ -245,4 +253,4 @@ def iter_schema_errors(data: Any, name: str) -> Iterator[ValidationError]:
     yield from validator(name).iter_errors(data)
 
 
-__all__ = ["SCHEMAS", "load_schema", "validator", "validate", "iter_schema_errors", "jsonschema"]
+__all__ = ["SCHEMAS", "load_schema", "validator", "validate", "iter_schema_errors"]
