@@ -118,3 +118,14 @@ def test_a_rule_test_with_a_week_date_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as refused:
         load_cases(path)
     assert "today: '2026-W47-6' is not a valid date: write dates as YYYY-MM-DD" in refused.value.format_message()
+
+
+@pytest.mark.parametrize("args", [("advise", "examples/dk-applied-email.yaml", "--today"),
+                                  ("log", "list", "decisions.jsonl", "--since")])
+@pytest.mark.parametrize("value, words", [("2026-02-30", "is not a day of the calendar"),
+                                          ("2026-W47-3", "is not a date: write it as YYYY-MM-DD"),
+                                          ("٢٠٢٦-11-11", "is not a date: write it as YYYY-MM-DD")])
+def test_a_date_option_is_read_with_the_same_grammar_and_words(run, args: tuple[str, ...], value: str,
+                                                                words: str) -> None:
+    result = run(*args, value)
+    assert result.code == 2 and words in result.err and "Traceback" not in result.err

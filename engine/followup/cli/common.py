@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import errno
 import io
+import re
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, BinaryIO, Callable, TextIO
 
 import click
 
 from followup.base.output import silence_stdout
 from followup.base.errors import ExitCode, FollowupError, InputError, Location, OutputError, ReaderGone
-from followup.base.words import encodable_json, register_transliteration
+from followup.base.words import encodable_json, register_transliteration, visible
+from followup.load.dates import parse_date
 from followup.load.yamlio import Document, load_document, parse_text, read_stream
 
 RULES_OPTION_HELP = "A folder of your own rulesets; its layers win over the shipped ones of the same name. Repeatable."
@@ -24,9 +26,38 @@ def rules_option(func: Callable[..., Any]) -> Callable[..., Any]:
                         type=click.Path(file_okay=False), help=RULES_OPTION_HELP)(func)
 
 
+class Day(click.ParamType):
+    """A ``YYYY-MM-DD`` option, read with the grammar of dates in files (``load/dates.py``), so
+    that ``--today 2026-02-30`` gets the same words as ``today: 2026-02-30`` would. Its value is
+    a midnight ``datetime``, as ``click.DateTime`` gave (``as_date`` takes the day)."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.combine(parse_date(str(value)), time())
+        except ValueError as exc:
+            self.fail(_day_problem(str(value), exc), param, ctx)
+
+
+def _day_problem(text: str, exc: ValueError) -> str:
+    shown = visible(text[:40])
+    if DATE_SHAPE.fullmatch(text):  # the right shape, a day the calendar lacks
+        return f"{shown!r} is not a day of the calendar ({exc}); write it as YYYY-MM-DD, e.g. 2026-11-21"
+    return f"{shown!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-21"
+
+
+#: ``YYYY-MM-DD``, whether or not the calendar has that day.
+DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: "\d" takes any script's
+#: What every date option reads.
+DAY = Day()
+
+
 def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--today YYYY-MM-DD``: advise as of that day (wins over the file's ``today``)."""
-    return click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+    return click.option("--today", type=DAY, default=None, metavar="YYYY-MM-DD",
                         help="Advise as of this day instead of the file's 'today' or the current date.")(func)
 
 

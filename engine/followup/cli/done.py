@@ -8,7 +8,7 @@ import click
 
 from followup.api import Decision, Rules
 from followup.base.errors import InputError, Location
-from followup.cli.common import as_date, rules_option, today_option
+from followup.cli.common import DAY, as_date, rules_option, today_option
 from followup.done import Record, already, record
 from followup.load.situation import Situation
 from followup.load.yamlio import load_document
@@ -16,7 +16,7 @@ from followup.load.yamlio import load_document
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+@click.option("--on", "on", type=DAY, default=None, metavar="YYYY-MM-DD",
               help="The day you did it (default: today).")
 @click.option("--via", metavar="CHANNEL", default=None,
               help="How: email, phone, linkedin, in_person, letter, insider (default: the channel the advice gives).")

@@ -25,12 +25,12 @@ from followup.audit.replay import check_entry
 from followup.base.errors import ExitCode, InputError, Location
 from followup.base.words import visible
 from followup.render.text import to_json_line, to_json_text
-from followup.cli.common import emit, error_text, say
+from followup.cli.common import DAY, emit, error_text, say
 
 
 def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
-        click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+        click.option("--since", type=DAY, metavar="YYYY-MM-DD",
                      help="Only decisions advised for this day or later."),
         click.option("--country", metavar="CC", help="Only decisions for this country (two capital letters)."),
         click.option("--rule", "rule", metavar="ID", help="Only decisions where this rule fired."),
