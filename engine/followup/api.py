@@ -157,7 +157,10 @@ class Rules:
         if library is not None and self.dirs:
             # One source of rules: folders named beside a library would silently be ignored.
             raise ValueError("Rules takes rules folders or a loaded library, not both")
-        self._engine = Engine(self.dirs, library=library)
+        try:
+            self._engine = Engine(self.dirs, library=library)
+        except InputError as exc:  # a folder that is missing or holds a bad ruleset: as every input problem
+            raise _errors(exc) from None
 
     def situation(self, situation: SituationInput | Situation, today: date | str | None = None) -> Situation:
         """The validated ``Situation`` for a mapping or a file; ``today`` wins over the file's own."""

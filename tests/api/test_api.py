@@ -156,3 +156,14 @@ def test_rules_take_folders_or_a_library_not_both(tmp_path: Path) -> None:
         followup.Rules([tmp_path], library=Library.load())
     with pytest.raises(TypeError):
         followup.Rules((), Library.load())  # type: ignore[misc]  # keyword only: a library is no folder
+
+
+def test_a_rules_folder_that_cannot_be_used_is_an_input_errors_like_every_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(followup.InputErrors) as missing:  # what the README's example catches
+        followup.Rules([tmp_path / "my-rules"])
+    assert "rules folder not found" in missing.value.errors[0].message
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "x.yaml").write_text("ruleset: x\nversion: 1\n", encoding="utf-8")
+    with pytest.raises(followup.InputErrors) as bad:
+        followup.Rules([tmp_path / "bad"])
+    assert (bad.value.errors[0].line, bad.value.errors[0].field) == (2, "version")
