@@ -253,3 +253,18 @@ def test_both_logs_refuse_the_same_documents(tmp_path: Path, name: str) -> None:
         with pytest.raises(ValueError, match="opened for reading"):
             log.append({"decision": {"id": "d-2"}})
         assert [entry.id for entry in log] == ["d-1"]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".sqlite"])
+def test_advise_says_the_id_it_logged_and_log_show_takes_its_first_characters(run, tmp_path: Path,
+                                                                             suffix: str) -> None:
+    log = str(tmp_path / f"decisions{suffix}")
+    advised = run("advise", str(EXAMPLES / "dk-applied-email.yaml"), "--audit-log", log)
+    assert advised.code == 0 and advised.out.startswith("E-mail")  # stdout stays the advice
+    decision_id = advised.err.split("decision ", 1)[1].split()[0]
+    assert f"followup log show {log} {decision_id[:8]}" in advised.err
+    shown = run("log", "show", log, decision_id[:8])
+    assert shown.code == 0 and shown.json()["decision"]["id"] == decision_id
+    assert run("explain", "--log", log, "--id", decision_id[:8]).code == 0
+    short = run("log", "show", log, decision_id[:3])  # too short to stand for an id
+    assert short.code == 2 and "no decision with id" in short.err and "log list" in short.err

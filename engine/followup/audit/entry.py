@@ -22,6 +22,7 @@ from typing import Any, Iterator, Mapping
 from followup.audit.compact import expand_document
 from followup.audit.stored import ruleset_from_stored
 from followup.base.errors import InputError, Location
+from followup.base.words import visible
 from followup.load.yamlio import MAX_BYTES
 from followup.rules.ruleset import MergedRuleset
 
@@ -131,6 +132,24 @@ class DecisionLog(ABC):
     def find(self, decision_id: str) -> LogEntry | None:
         """The first entry whose decision id is ``decision_id``, or None."""
         return next((entry for entry in self if entry.id == decision_id), None)
+
+    def decision(self, wanted: str) -> LogEntry:
+        """The entry of the decision whose id is ``wanted`` or, failing that, the one whose id
+        begins with it (as ``log list`` shows them, shortened); ``InputError`` if there is no
+        such decision, or more than one begins so."""
+        entry = self.find(wanted)
+        if entry is not None:
+            return entry
+        shown = visible(wanted[:80])
+        found = [e for e in self if e.id is not None and len(wanted) >= 4 and e.id.startswith(wanted)] \
+            if wanted else []
+        if len(found) > 1:
+            raise InputError(f"{len(found)} decisions have ids beginning {shown!r}: give more of the id",
+                             Location(self.name))
+        if not found:
+            raise InputError(f"no decision with id {shown!r} in the log (followup log list shows the ids)",
+                             Location(self.name))
+        return found[0]
 
     def query(self, *, since: str | None = None, country: str | None = None, rule: str | None = None,
               action: str | None = None, decision_id: str | None = None) -> Iterator[LogEntry]:

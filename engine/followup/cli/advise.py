@@ -18,6 +18,7 @@ from followup.rules.ruleset import layer_from_document
 from followup.load.situation import situation_from_document
 from followup.base.words import visible
 from followup.cli.common import STDIN, STDIN_NAME, as_date, emit, read_document, rules_option, today_option
+from followup.cli.common import say as note
 from followup.cli.plan import write_next_step_calendar
 
 
@@ -30,7 +31,9 @@ from followup.cli.plan import write_next_step_calendar
                    "decided; the ruleset holds the rest), or none.")
 @click.option("--no-explanation", "no_explanation", is_flag=True, help="The same as --trace none.")
 @click.option("--audit-log", "audit_log", type=click.Path(dir_okay=False), metavar="LOG",
-              help="Append the decision (situation, advice, full trace) to LOG as one JSON line; "
+              help="Keep the decision (situation, advice, what each rule decided) in LOG: JSON Lines, or "
+                   "SQLite for .sqlite/.db; each ruleset is stored once beside the decisions that name it, and "
+                   "the decision's id is said on stderr; "
                    "safe for several processes at once. LOG is kept owner-only (0600): a symlink, a "
                    "device or FIFO, or a file others may read is refused (exit 2) before advising. "
                    "'followup replay LOG' re-checks it.")
@@ -58,6 +61,8 @@ def advise(file: str, fmt: str, trace: str, no_explanation: bool, audit_log: str
         emit(decision.to_json(trace="none" if no_explanation else trace), json_text=True)
     else:
         emit(decision.text(), nl=False)
+    if audit_log:  # on stderr, so stdout stays the advice; the id is what log show and explain --log take
+        note(f"{audit_log}: decision {decision.id} kept (followup log show {audit_log} {decision.id[:8]})")
     if ics_path:
         write_next_step_calendar(ics_path, rules, situation)
 

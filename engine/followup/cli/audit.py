@@ -13,7 +13,6 @@ from followup.audit.replay import Refused, Reproduced, exit_code, replay_log, re
 from followup.audit.whynot import SUBJECTS, why_not
 from followup.audit.explain import explain
 from followup.base.errors import InputError, InputErrors, Location
-from followup.base.words import visible
 from followup.load.situation import situation_from_document
 from followup.render.report import explanation_markdown, explanation_text, why_not_markdown, why_not_text
 from followup.render.text import advice_document, to_json_text
@@ -69,9 +68,7 @@ def explain_command(file: str | None, log_path: str | None, decision_id: str | N
 def _logged(log_path: str, decision_id: str) -> Reproduced:
     """Decision ``decision_id`` of the log, made again under the rules the log stored for it."""
     with open_log(log_path) as opened:
-        entry = opened.find(decision_id)
-        if entry is None:
-            raise InputError(f"no decision with id {visible(decision_id[:80])!r} in the log", Location(log_path))
+        entry = opened.decision(decision_id)
         return reproduce(opened, entry)
 
 

@@ -22,7 +22,7 @@ from followup.audit.entry import DecisionLog, LogEntry, fired_ids
 from followup.audit.erase import erase
 from followup.audit.log import open_log
 from followup.audit.replay import check_entry
-from followup.base.errors import ExitCode, InputError, Location
+from followup.base.errors import ExitCode, InputError
 from followup.base.words import visible
 from followup.render.text import to_json_line, to_json_text
 from followup.cli.common import DAY, emit, error_text, say
@@ -70,9 +70,7 @@ def show_command(log_path: str, decision_id: str, fmt: str, as_logged: bool) -> 
     folders hold now. A tampered entry or stored ruleset, or a missing one, exits 2, naming it.
     """
     with open_log(log_path) as opened:
-        entry = opened.find(decision_id)
-        if entry is None:
-            raise InputError(f"no decision with id {visible(decision_id[:80])!r} in the log", Location(log_path))
+        entry = opened.decision(decision_id)
         document = opened.full_document(entry)
     check_entry(replace(entry, data=document))  # a changed situation or trace is refused, never shown as logged
     if as_logged:
