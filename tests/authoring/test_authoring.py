@@ -269,3 +269,14 @@ def test_new_for_a_shipped_country_extends_its_shipped_layer(run, tmp_path: Path
     assert run("rules", "test", str(folder), "--min-coverage", "100").code == 0
     shown = run("rules", "show", "--country", "DK", "--rules", str(folder), "--format", "json").json()
     assert [l["name"] for l in shown["layers"]] == ["base", "dk", "dk-local"] and not shown["warnings"]
+
+
+def test_new_without_dir_writes_a_rules_folder_beside_the_situations_not_among_them(
+        run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "me.yaml").write_text("country: FI\nstage: applied\n", encoding="utf-8")  # not a ruleset
+    monkeypatch.chdir(tmp_path)
+    result = run("rules", "new", "--country", "FI")
+    assert result.code == 0, result.err
+    assert (tmp_path / "rules" / "fi.yaml").is_file() and (tmp_path / "rules" / "tests" / "fi.yaml").is_file()
+    assert "followup rules lint rules" in result.out
+    assert run("rules", "lint", "rules").code == 0

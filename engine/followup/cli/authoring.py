@@ -139,8 +139,9 @@ def _list_entry(merged: MergedRuleset) -> dict[str, Any]:
 
 @click.command()
 @click.option("--country", required=True, metavar="CC", help="The country (ISO 3166-1 alpha-2, e.g. FI).")
-@click.option("--dir", "folder", default=".", show_default=True, type=click.Path(file_okay=False),
-              help="The rules folder to write into (created if missing).")
+@click.option("--dir", "folder", default="rules", show_default=True, type=click.Path(file_okay=False),
+              help="The rules folder to write into (created if missing). Not '.' by default: a folder "
+                   "of situation files is not a rules folder, and every YAML file in it would be read as one.")
 def new(country: str, folder: str) -> None:
     """Start the rules for a country: a commented overlay and its rule tests.
 
