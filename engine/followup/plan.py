@@ -324,6 +324,9 @@ def horizon_day(value: str | None, today: date) -> date | None:
             raise InputErrors([InputError(f"{days} days is too far ahead; at most {MAX_DAYS * 5}",
                                           Location(None, None, "horizon"))])
         return today + timedelta(days=days)
+    if not text.isascii() or not text[:4].isdigit() or "-" not in text:  # neither a count of days nor a date
+        raise InputErrors([InputError(f"'{text[:40]}' is not a horizon: give a number of days (e.g. 90) or a "
+                                      "date as YYYY-MM-DD (e.g. 2027-03-01)", Location(None, None, "horizon"))])
     day = as_day(text, "horizon")
     if day is not None and day < today:
         raise InputErrors([InputError(f"{day.isoformat()} is before today ({today.isoformat()})",

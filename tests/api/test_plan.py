@@ -254,3 +254,13 @@ def test_plan_command_refuses_a_bad_file(run, tmp_path: Path) -> None:
     bad.write_text("country: DK\nstage: applied\nfollow_ups:\n  - {date: 2026-13-01, via: email}\n", encoding="utf-8")
     result = run("plan", str(bad))
     assert result.code == 2 and f"{bad}:4" in result.err
+
+
+@pytest.mark.parametrize("value, words", [("3x", "give a number of days (e.g. 90) or a date"),
+                                          ("２０２６-12-01", "give a number of days (e.g. 90) or a date"),
+                                          ("2026-02-30", "is not a date"),
+                                          ("2026-11-01", "is before today")])
+def test_a_horizon_that_is_neither_days_nor_a_date_ahead_is_refused_saying_which_forms_it_takes(
+        run, value: str, words: str) -> None:
+    result = run("plan", str(EXAMPLES / "dk-applied-email.yaml"), "--horizon", value)
+    assert result.code == 2 and words in result.err and "horizon" in result.err
