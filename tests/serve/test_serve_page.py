@@ -88,7 +88,7 @@ def test_errors_are_shown_beside_their_fields_in_the_pages_language_and_the_form
     page = post(base, values)
     assert page.status_code == 422
     assert "Det er ikke en e-mailadresse" in field_error(page.text, "contact.email")
-    assert "Skriv en dato" in field_error(page.text, "application.sent_on")
+    assert "Den dag findes ikke i kalenderen: 2026-13-45." in field_error(page.text, "application.sent_on")
     assert "Udfyld venligst" in field_error(page.text, "follow_ups[0].via")
     assert 'value="not an address"' in page.text and 'value="Mette Jensen"' in page.text
     swedish = post(base, {**values, "lang": "sv"})
@@ -294,3 +294,13 @@ def test_user_text_in_the_rounds_is_escaped(base: str) -> None:
         assert page.status_code == 422 and str(escape(hostile)) in page.text  # kept as typed, as text
         assert "<script>alert" not in page.text and "<img src=x" not in page.text
         assert 'onerror=alert(1)>' not in page.text.replace("&gt;", "")
+
+
+def test_a_day_the_calendar_lacks_is_named_as_such_beside_its_field(base: str) -> None:
+    page = post(base, {**DANISH, "application.sent_on": "2026-11-31"})
+    assert page.status_code == 422
+    assert "Den dag findes ikke i kalenderen: 2026-11-31." in field_error(page.text, "application.sent_on")
+    assert 'value="2026-11-31"' in page.text  # kept as typed
+    pasted = post(base, {"lang": "sv", "situation": "country: SE\nstage: applied\napplication:\n  sent_on: 2026-02-30\n"})
+    assert "rad 4" in field_error(pasted.text, "situation")
+    assert "Den dagen finns inte i kalendern: 2026-02-30." in field_error(pasted.text, "situation")

@@ -222,6 +222,10 @@ def schema_errors(data: Any, lang: str, document: Document | None = None) -> dic
 
 def _message(error: Any, name: str, lang: str) -> str:
     kind = error.validator
+    if kind == "format" and error.validator_value in ("date", "date-or-local-datetime"):
+        # The pattern held (a pattern error comes first), so the calendar lacks that day or time.
+        key = "err.no_such_day" if error.validator_value == "date" else "err.no_such_time"
+        return word(key, lang, value=str(error.instance)[:40])
     if kind in ("pattern", "format"):
         if name.endswith("email"):
             return word("err.email", lang)
