@@ -137,12 +137,13 @@ class DecisionLog(ABC):
         """The entry of the decision whose id is ``wanted`` or, failing that, the one whose id
         begins with it (as ``log list`` shows them, shortened); ``InputError`` if there is no
         such decision, or more than one begins so."""
-        entry = self.find(wanted)
-        if entry is not None:
-            return entry
+        found: list[LogEntry] = []
+        for entry in self:  # one pass: the exact id wins at once, a prefix must be unique
+            if entry.id == wanted:
+                return entry
+            if len(wanted) >= 4 and entry.id is not None and entry.id.startswith(wanted):
+                found.append(entry)
         shown = visible(wanted[:80])
-        found = [e for e in self if e.id is not None and len(wanted) >= 4 and e.id.startswith(wanted)] \
-            if wanted else []
         if len(found) > 1:
             raise InputError(f"{len(found)} decisions have ids beginning {shown!r}: give more of the id",
                              Location(self.name))

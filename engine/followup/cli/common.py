@@ -14,7 +14,7 @@ import click
 from followup.base.output import silence_stdout
 from followup.base.errors import ExitCode, FollowupError, InputError, Location, OutputError, ReaderGone
 from followup.base.words import encodable_json, register_transliteration, visible
-from followup.load.dates import parse_date
+from followup.load.dates import DATE_PATTERN, parse_date
 from followup.load.yamlio import Document, load_document, parse_text, read_stream
 
 RULES_OPTION_HELP = "A folder of your own rulesets; its layers win over the shipped ones of the same name. Repeatable."
@@ -44,13 +44,11 @@ class Day(click.ParamType):
 
 def _day_problem(text: str, exc: ValueError) -> str:
     shown = visible(text[:40])
-    if DATE_SHAPE.fullmatch(text):  # the right shape, a day the calendar lacks
+    if re.fullmatch(DATE_PATTERN, text):  # the files' date shape, a day the calendar lacks
         return f"{shown!r} is not a day of the calendar ({exc}); write it as YYYY-MM-DD, e.g. 2026-11-21"
     return f"{shown!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-21"
 
 
-#: ``YYYY-MM-DD``, whether or not the calendar has that day.
-DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: "\d" takes any script's
 #: What every date option reads.
 DAY = Day()
 
