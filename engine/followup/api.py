@@ -36,7 +36,7 @@ from followup.engine.advice import Advice, Assumption, Conflict, Point, Timing
 from followup.engine.engine import Engine
 from followup.load.situation import Situation, load_situation, situation_from_data
 from followup.render.draft import Draft, make_draft
-from followup.render.encode import document_text
+from followup.render.encode import advice_text
 from followup.render.text import advice_document, audit_document, render_text, verdict
 from followup.rules.ruleset import Library, MergedRuleset
 
@@ -115,7 +115,7 @@ class Decision:
 
     def to_json(self, *, trace: str | None = None) -> str:
         """The advice document as JSON text, exactly as ``followup advise --format json [--trace T]`` prints it."""
-        return document_text(self.advice, self.to_dict(trace=trace))
+        return advice_text(self.advice, self.record, trace=check_trace(trace), lang=self.lang)
 
     def audit_document(self, *, personal_data: bool = False) -> dict[str, Any]:
         """What a decision log keeps of this decision: the document, with the compact trace, and the

@@ -26,8 +26,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from followup.base.errors import EngineError, ExitCode, FollowupError, InputError, InputErrors
-from followup.render.encode import document_line
-from followup.render.text import advice_document, to_json_line
+from followup.render.encode import advice_line
+from followup.render.text import to_json_line
 from followup.load.situation import situation_from_document
 from followup.load.lines import Line, read_lines  # noqa: F401 - read_lines: how callers read the input
 from followup.load.yamlio import MAX_BYTES, json_line_document
@@ -97,7 +97,7 @@ def advise_line(rules: Rules, job: Job, number: int, raw: bytes) -> Result:
             raise InputError("empty line; each line must be one situation as a JSON object")
         situation = situation_from_document(json_line_document(text, job.name, number), job.today)
         advice = rules.advice(situation)
-        return 0, document_line(advice, advice_document(advice, explanation=job.explanation, trace=job.trace))
+        return 0, advice_line(advice, explanation=job.explanation, trace=job.trace)
     except FollowupError as exc:
         return exc.exit_code, _error_line(number, exc)
     except Exception as exc:  # a bug of ours must not stop the other lines

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, NoReturn
+from typing import Any, Callable, NoReturn
 
 import orjson
 
@@ -80,6 +80,19 @@ def _holds_float(out: bytes) -> bool:
     return False
 
 
+def encoded(data: Any, plain: Callable[[], Any], *, indent: bool, floats: bool = True) -> str:
+    """``data`` as ``text`` (``indent``) or ``line`` would write ``plain()``, where ``data`` may hold
+    ``orjson.Fragment``s: parts encoded beforehand, at the depth they are spliced in.
+
+    orjson writes a fragment's bytes as they are. Where its text might differ from the standard
+    code's (see ``_fast``), the standard code writes ``plain()``: the same data without fragments.
+    """
+    out = _fast(data, _OPTIONS | orjson.OPT_INDENT_2 if indent else _OPTIONS, floats)
+    if out is not None:
+        return out.decode("utf-8")
+    return _text(plain()) if indent else canonical(plain())
+
+
 def line_bytes(data: Any, *, floats: bool = True) -> bytes:
     """``canonical(data)`` as UTF-8 bytes (RFC 8785 canonical JSON)."""
     out = _fast(data, _OPTIONS, floats)
@@ -109,4 +122,4 @@ def digest_of(data: Any) -> str:
     return "sha256:" + hashlib.sha256(line_bytes(data)).hexdigest()
 
 
-__all__ = ["digest_of", "line", "line_bytes", "text"]
+__all__ = ["digest_of", "encoded", "line", "line_bytes", "text"]

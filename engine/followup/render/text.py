@@ -166,9 +166,23 @@ def advice_document(advice: Advice, record: DecisionRecord | None = None, *, exp
     hand rather than by the engine has neither part. With ``lang`` other than en, the verdict
     and the say/avoid/caution points are in that language (the trace stays as the rules say).
     """
+    document, fired = document_without_fired(advice, record, explanation=explanation, trace=trace, lang=lang)
+    if fired:
+        document["trace"] = [to_json_data(entry) for entry in advice.trace]
+    return document
+
+
+def document_without_fired(advice: Advice, record: DecisionRecord | None = None, *, explanation: bool = True,
+                           trace: str | None = None, lang: str = "en") -> tuple[dict[str, Any], bool]:
+    """``advice_document`` but for its ``trace`` (the fired rules), and whether it has one.
+
+    For encoders that write the fired rules' text their own way (``render/encode.py``: it is
+    most of a document, and the same for every advice of a ruleset).
+    """
     form = trace or ("full" if explanation else "none")
     # A compact document has no ``trace`` either: the fired rules' text is the ruleset's.
-    document = advice.to_json(trace=form != "compact" or advice.basis is None)
+    fired = form != "compact" or advice.basis is None
+    document = advice.to_json(trace=False)
     if advice.basis is not None:
         document["verdict"] = verdict(advice, lang)
         if lang != "en":
@@ -188,7 +202,7 @@ def advice_document(advice: Advice, record: DecisionRecord | None = None, *, exp
             document["compact_explanation"] = compact_trace(explain(advice))
         elif form != "none":
             raise ValueError(f"trace is one of {', '.join(TRACES)}, not {form!r}")
-    return document
+    return document, fired
 
 
 def _collect(texts: Texts, advice: Advice) -> None:
