@@ -30,6 +30,7 @@ from followup.load.situation import Situation
 from followup.render.dates import format_day
 from followup.render.words import say
 from followup.rules.rule import Source
+from followup.rules.ruleset import MergedRuleset
 from followup.rules.templates import DATES, SCRIPT_FIELDS, Template, choose, parse_environment
 
 #: The language a draft is written in when the situation does not say: the country's.
@@ -181,9 +182,19 @@ def _compiled(text: str) -> _Compiled:
         if len(_COMPILED) > 512:
             _COMPILED.clear()
         environment = parse_environment()
-        names = frozenset(meta.find_undeclared_variables(environment.parse(text)))
-        found = _COMPILED[text] = _Compiled(environment.from_string(text), names)
+        tree = environment.parse(text)  # parsed once, for the names it reads and for the code
+        names = frozenset(meta.find_undeclared_variables(tree))
+        found = _COMPILED[text] = _Compiled(environment.from_string(tree), names)
     return found
+
+
+def compile_templates(merged: MergedRuleset) -> int:
+    """Compile every text of ``merged``'s templates now, in every language (a server does, so
+    that no request waits for it); how many texts that was."""
+    texts = {text for template in merged.templates for fields in template.text.values() for text in fields.values()}
+    for text in texts:
+        _compiled(text)
+    return len(texts)
 
 
 _SPACES = re.compile(r"[ \t]+\n")

@@ -23,6 +23,7 @@ from typing import Any
 from followup.api import Rules
 from followup.audit.log import open_log
 from followup.base.errors import EngineError
+from followup.render.draft import compile_templates
 from followup.serve.app import make_app
 
 #: How long a kept-alive connection may sit idle, and how long a shutdown waits for requests.
@@ -57,7 +58,7 @@ def build_app():  # type: ignore[no-untyped-def]
     log = open_log(log_path, append=True) if log_path else None
     rules = Rules(dirs)
     for country in (*rules.countries(), "ZZ"):  # compiled now, not by a first request that waits for it
-        rules.ruleset(country)
+        compile_templates(rules.ruleset(country))  # the rules, and the drafts' texts in every language
     # What is loaded now lives as long as the process: out of the collector's way, so that a
     # full collection does not walk the compiled rules in the middle of a request.
     gc.freeze()
