@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -126,6 +127,27 @@ def test_explain_and_why_not_from_python() -> None:
     assert answer.subject == "in_person" and answer.reasons
     with pytest.raises(followup.InputErrors):
         followup.why_not(path, "pigeon", today="2026-11-21")
+
+
+def test_several_rules_objects_are_safe_from_threads_together() -> None:
+    # A platform may hold one Rules per rules folder; all share durable_rules' one C core,
+    # which has no locks of its own: matching from both at once must not mix their sessions.
+    many = [followup.Rules() for _ in range(4)]
+    situations = [load_document(p).data for p in EXAMPLE_FILES] * 4
+    serial = [many[0].advise(s).to_dict()["explanation"] for s in situations]
+    start = threading.Barrier(8)
+
+    def advise(job: tuple[int, dict]) -> dict:
+        return many[job[0] % len(many)].advise(job[1]).to_dict()["explanation"]
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch between any two bytecodes, inside the matching loop too
+    try:
+        with ThreadPoolExecutor(8, initializer=start.wait) as pool:
+            threaded = list(pool.map(advise, enumerate(situations)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert json.dumps(threaded, sort_keys=True) == json.dumps(serial, sort_keys=True)
 
 
 def test_an_unknown_language_is_refused() -> None:

@@ -176,7 +176,7 @@ def advise_under(merged: MergedRuleset, situation: Situation) -> Advice:
 
     The same pipeline as ``Engine.advise``: the facts, durable_rules deciding what fires, the
     resolver; only the ruleset comes from the log instead of the rules folders. It matches on
-    the process-wide evaluator without ``Engine``'s lock: for commands, not for a threaded server.
+    the process-wide evaluator, whose lock every engine shares, so it is safe beside them in threads.
     """
     facts = build_facts(situation)
     evaluator = default_evaluator()

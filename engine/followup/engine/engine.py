@@ -25,9 +25,9 @@ from followup.load.situation import Situation
 class Engine:
     """Advice for situations, against the shipped rulesets and a user's own folders.
 
-    Safe from threads: durable_rules' C core has no locks of its own, so registering and
-    matching are serialised here (they are the small part of an evaluation); building the
-    facts and resolving the advice run in parallel.
+    Safe from threads: the evaluator serialises registering and matching (durable_rules'
+    C core has no locks of its own; they are the small part of an evaluation), this engine
+    the merging of a country's ruleset; building the facts and resolving the advice run in parallel.
     """
 
     def __init__(self, rules_dirs: Iterable[str | Path] = (), evaluator: Evaluator | None = None,
@@ -54,9 +54,8 @@ class Engine:
 
     def _fired(self, situation: Situation, normalised: dict) -> tuple[MergedRuleset, dict, tuple[str, ...]]:
         facts = facts_from(situation, normalised)
-        with self._lock:
-            merged = self.ruleset_for(situation.country)
-            return merged, facts, self.evaluator.fired(merged, facts)
+        merged = self.ruleset_for(situation.country)
+        return merged, facts, self.evaluator.fired(merged, facts)
 
     def advise(self, situation: Situation) -> Advice:
         """The advice for one situation."""

@@ -32,6 +32,7 @@ import itertools
 import json
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,19 +91,26 @@ class _Registered:
 
 
 class Evaluator:
-    """Registers merged rulesets once (by digest) and evaluates situations against them."""
+    """Registers merged rulesets once (by digest) and evaluates situations against them.
+
+    Safe from threads: durable_rules' C core has no locks of its own, and every engine of a
+    process (several ``Rules``, a replay under a logged ruleset) shares this evaluator's
+    handles, so its lock, not any one engine's, serialises registering and matching.
+    """
 
     def __init__(self) -> None:
         if _core is None:
             raise EngineError(_IMPORT_ERROR)
         self._registered: dict[str, _Registered] = {}
         self._sids = itertools.count(1)
+        self._lock = threading.RLock()
 
     def register(self, merged: MergedRuleset) -> str:
         """Make sure ``merged`` is registered with durable_rules; returns its durable name."""
         name = durable_name(merged)
-        if name not in self._registered:
-            self._registered[name] = self._create(name, merged)
+        with self._lock:
+            if name not in self._registered:
+                self._registered[name] = self._create(name, merged)
         return name
 
     def _create(self, name: str, merged: MergedRuleset) -> _Registered:
@@ -119,18 +127,19 @@ class Evaluator:
 
     def fired(self, merged: MergedRuleset, facts: dict[str, Any]) -> tuple[str, ...]:
         """Ids of the rules that fire on ``facts``, in the order they first fired."""
-        name = self.register(merged)
-        ruleset = self._registered[name]
-        sid = str(next(self._sids))
-        fact = {**facts, "_kind": "situation", "sid": sid, "id": "situation"}
-        try:
-            fired = self._run(ruleset, _fact_json(fact))
-        except EngineError:
-            # The session may be half built: deleting one after error 303 crashed the process
-            # here. Drop the whole ruleset handle instead; the next evaluation registers anew.
-            del self._registered[name]
-            raise
-        self._delete(ruleset, sid)
+        fact = {**facts, "_kind": "situation", "id": "situation"}
+        with self._lock:
+            name = self.register(merged)
+            ruleset = self._registered[name]
+            sid = fact["sid"] = str(next(self._sids))
+            try:
+                fired = self._run(ruleset, _fact_json(fact))
+            except EngineError:
+                # The session may be half built: deleting one after error 303 crashed the process
+                # here. Drop the whole ruleset handle instead; the next evaluation registers anew.
+                del self._registered[name]
+                raise
+            self._delete(ruleset, sid)
         return fired
 
     def _run(self, ruleset: _Registered, fact: str) -> tuple[str, ...]:
