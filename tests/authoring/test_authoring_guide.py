@@ -37,6 +37,10 @@ def test_the_guide_s_example_lints_clean(run, folder: Path) -> None:
     result = run("rules", "lint", str(folder))
     assert result.code == 0, result.out
     assert result.out.splitlines()[-1].startswith("0 errors, 0 warnings"), result.out
+    # The guide shows the summary as an author sees it: their own two files counted apart from the shipped ones.
+    shown = re.search(r"\$ followup rules lint my-rules\n(.*)\n", GUIDE.read_text(encoding="utf-8")).group(1)
+    assert result.out.splitlines()[-1] == shown
+    assert shown.startswith(f"0 errors, 0 warnings in {len(examples())} files of yours and ")
 
 
 def test_the_guide_s_example_passes_its_tests_with_full_coverage(run, folder: Path) -> None:

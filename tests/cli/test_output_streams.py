@@ -116,3 +116,13 @@ def test_dev_full() -> None:
         done = followup("advise", DANISH, stdout=full, stderr=subprocess.PIPE, capture_output=False)
     assert done.returncode == ExitCode.OUTPUT
     assert done.stderr.decode() == "error: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("flags, named", [(("--trace", "compact"), "--trace only changes"),
+                                          (("--no-explanation",), "--no-explanation only changes")])
+def test_a_trace_option_for_text_is_said_to_change_nothing_there(run, flags: tuple[str, ...], named: str) -> None:
+    example = str(EXAMPLES / "dk-applied-email.yaml")
+    result = run("advise", example, *flags)
+    assert result.code == 0 and result.out == run("advise", example).out
+    assert named in result.err and f"followup explain {example}" in result.err
+    assert run("advise", example, "--format", "json", *flags).err == ""

@@ -61,10 +61,21 @@ def advise(file: str, fmt: str, trace: str, no_explanation: bool, audit_log: str
         emit(decision.to_json(trace="none" if no_explanation else trace), json_text=True)
     else:
         emit(decision.text(), nl=False)
+        _unused_trace_note(file)
     if audit_log:  # on stderr, so stdout stays the advice; the id is what log show and explain --log take
         note(f"{audit_log}: decision {decision.id} kept (followup log show {audit_log} {decision.id[:8]})")
     if ics_path:
         write_next_step_calendar(ics_path, rules, situation)
+
+
+def _unused_trace_note(file: str) -> None:
+    """Say so when --trace or --no-explanation was given for text, which they do not change."""
+    context = click.get_current_context()
+    given = [f"--{name.replace('_', '-')}" for name in ("trace", "no_explanation")
+             if context.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)]
+    if given:
+        note(f"{' and '.join(given)} only change{'s' if len(given) == 1 else ''} --format json; the text names "
+             f"the rules that decided, and 'followup explain {file}' shows every rule")
 
 
 @click.command()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from followup.base.errors import InputError
+from followup.base.paths import rulesets_dir
 from followup.load.yamlio import load_document
 
 #: Every kind of finding, for the authoring guide and ``--format json``; all are errors except
@@ -88,9 +90,18 @@ class LintReport:
         return tuple(f for f in self.findings if f.severity == "warning")
 
     def summary(self) -> str:
+        """``0 errors, 1 warning in 2 files of yours and 16 shipped (1 merged ruleset: fi)``."""
         return (f"{_count(len(self.errors), 'error')}, {_count(len(self.warnings), 'warning')} in "
-                f"{_count(len(self.files), 'file')} ({_count(len(self.rulesets), 'merged ruleset')}: "
+                f"{self._files()} ({_count(len(self.rulesets), 'merged ruleset')}: "
                 f"{', '.join(self.rulesets) or 'none'})")
+
+    def _files(self) -> str:
+        # An author counts their own files: the shipped ones their overlay builds on are named apart.
+        shipped = rulesets_dir().resolve()
+        theirs = sum(1 for f in self.files if not Path(f).resolve().is_relative_to(shipped))
+        if theirs == 0:
+            return _count(len(self.files), "shipped file")
+        return f"{_count(theirs, 'file')} of yours and {len(self.files) - theirs} shipped"
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": not self.errors, "errors": len(self.errors), "warnings": len(self.warnings),
