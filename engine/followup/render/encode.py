@@ -57,8 +57,8 @@ def _encoded(advice: Advice, record: DecisionRecord | None, explanation: bool, t
     if not fired:
         return fastjson.encoded(document, lambda: document, indent=indent, floats=may_hold_floats(advice))
     plain: Callable[[], Any] = lambda: {**document, "trace": [to_json_data(entry) for entry in advice.trace]}
-    written = _pieces(advice, indent)
-    entries = [_entry(entry, written, indent) for entry in advice.trace]
+    written, made = _pieces(advice, indent), _made(advice, indent)
+    entries = [_shared(entry, written, made, indent) for entry in advice.trace]
     return fastjson.encoded({**document, "trace": entries}, plain, indent=indent, floats=may_hold_floats(advice))
 
 
@@ -82,6 +82,30 @@ def _pieces(advice: Advice, indent: bool) -> Written:
     if merged is None:
         return {}
     return per_ruleset(merged, "trace entry text, indented" if indent else "trace entry text", dict)
+
+
+#: Entries' texts remembered per ruleset and layout; past it the memory starts afresh.
+MAX_MADE = 16384
+#: By ``id`` of the entry: the entry (held, so that it is that very one) and its text.
+Made = dict[int, tuple[FiredRule, Any]]
+
+
+def _made(advice: Advice, indent: bool) -> Made:
+    merged = advice.basis.merged if advice.basis is not None else None
+    return {} if merged is None else per_ruleset(merged, "trace entries' text, indented" if indent else
+                                                  "trace entries' text", dict)
+
+
+def _shared(entry: FiredRule, written: Written, made: Made, indent: bool) -> Any:
+    """The entry's text, written once for an entry the resolver shares between advices (``resolve._traces``)."""
+    found = made.get(id(entry))
+    if found is not None and found[0] is entry:
+        return found[1]
+    text = _entry(entry, written, indent)
+    if len(made) >= MAX_MADE:
+        made.clear()
+    made[id(entry)] = (entry, text)
+    return text
 
 
 def _entry(entry: FiredRule, written: Written, indent: bool) -> Any:
