@@ -115,6 +115,10 @@ class Decision:
 
     def to_json(self, *, trace: str | None = None) -> str:
         """The advice document as JSON text, exactly as ``followup advise --format json [--trace T]`` prints it."""
+        return self.to_json_bytes(trace=trace).decode("utf-8")
+
+    def to_json_bytes(self, *, trace: str | None = None) -> bytes:
+        """``to_json()`` as UTF-8: for a file or a socket, without the text's round trip."""
         return advice_text(self.advice, self.record, trace=check_trace(trace), lang=self.lang)
 
     def audit_document(self, *, personal_data: bool = False) -> dict[str, Any]:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 CHUNK = 64
 IN_FLIGHT = 4
 
-Result = tuple[int, str]  # (exit code of the line, output JSON line)
+Result = tuple[int, bytes]  # (exit code of the line, output JSON line as UTF-8)
 
 
 @dataclass
@@ -111,19 +111,20 @@ def _text(raw: bytes) -> str:
         raise InputError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})") from None
 
 
-def _error_line(number: int, exc: FollowupError) -> str:
+def _error_line(number: int, exc: FollowupError) -> bytes:
     errors = exc.errors if isinstance(exc, InputErrors) else [exc]
     messages = [{"field": e.location.field, "line": e.location.line or number, "message": e.message}
                 for e in errors]
-    return to_json_line({"error": {"exit_code": exc.exit_code, "line": number, "messages": messages}})
+    return to_json_line({"error": {"exit_code": exc.exit_code, "line": number, "messages": messages}}).encode("utf-8")
 
 
 # --- running -----------------------------------------------------------------------------------
 
 
-def run(job: Job, lines: Iterable[Line], write: Callable[[str], None], jobs: int = 1,
+def run(job: Job, lines: Iterable[Line], write: Callable[[bytes], None], jobs: int = 1,
         rules: Rules | None = None, progress: Callable[[int], None] = lambda n: None, settle: bool = False) -> Tally:
-    """Advise every line, writing each result in input order; ``progress(n)`` after each chunk.
+    """Advise every line, writing each result (a JSON line as UTF-8, no line break) in input order;
+    ``progress(n)`` after each chunk.
 
     ``settle``: this process does nothing else (the ``followup batch`` command), so what it
     holds after the first chunk (the compiled rules) is moved out of the garbage collector's

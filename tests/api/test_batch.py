@@ -109,18 +109,18 @@ def test_a_progress_bar_only_when_stderr_is_a_terminal(tmp_path: Path) -> None:
 def test_a_line_too_long_is_refused_and_the_next_one_still_advised(tmp_path: Path) -> None:
     good = example_lines()[0].encode()
     stream = io.BytesIO(b'{"notes": "' + b"x" * (MAX_BYTES + 10) + b'"}\n' + good + b"\n")
-    written: list[str] = []
+    written: list[bytes] = []
     tally = batching.run(batching.Job("in.jsonl", None, ()), batching.read_lines(stream), written.append)
     assert tally.exit_code == 2 and tally.advised == 1 and tally.bad == {2: [1]}
-    assert "line is longer than the limit of 1,000,000 bytes" in written[0]
+    assert "line is longer than the limit of 1,000,000 bytes" in written[0].decode()
     assert json.loads(written[1])["action"]
 
 
 def test_bytes_that_are_not_utf8_are_refused_per_line(tmp_path: Path) -> None:
     raw = b'{"country": "DK", "stage": "applied", "position": "K\xf8ge"}'
-    written: list[str] = []
+    written: list[bytes] = []
     batching.run(batching.Job("in.jsonl", None, ()), batching.read_lines(io.BytesIO(raw + b"\n")), written.append)
-    assert f"not valid UTF-8 (byte 0xf8 at column {raw.index(0xf8) + 1})" in written[0]
+    assert f"not valid UTF-8 (byte 0xf8 at column {raw.index(0xf8) + 1})" in written[0].decode()
 
 
 def test_an_internal_error_on_one_line_does_not_stop_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -136,7 +136,7 @@ def test_an_internal_error_on_one_line_does_not_stop_the_others(monkeypatch: pyt
 
     monkeypatch.setattr(rules, "advice", flaky)
     lines = [(n, line.encode()) for n, line in enumerate(example_lines()[:3], start=1)]
-    written: list[str] = []
+    written: list[bytes] = []
     tally = batching.run(batching.Job("in.jsonl", None, (), False), iter(lines), written.append, rules=rules)
     assert tally.exit_code == 70 and tally.advised == 2 and tally.bad == {70: [2]}  # ExitCode.INTERNAL
     assert json.loads(written[1])["error"] == {"exit_code": 70, "line": 2, "messages": [

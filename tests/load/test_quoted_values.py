@@ -63,7 +63,7 @@ def test_a_location_cuts_a_long_field_path() -> None:
 def test_batch_output_for_huge_bad_values_stays_small() -> None:
     lines = b"".join(json.dumps({"country": "DK", "stage": "applied", "position": BIG}).encode() + b"\n"
                      for _ in range(10))
-    written: list[str] = []
+    written: list[bytes] = []
     tally = batching.run(batching.Job("in.jsonl", None, (), False), batching.read_lines(io.BytesIO(lines)),
                          written.append)
     assert tally.exit_code == 2 and len(written) == 10

@@ -39,8 +39,8 @@ def _standard_text(data: Any) -> str:
 def _same_bytes(advice: Any, trace: str, lang: str = "en") -> None:
     record = new_record(advice)
     document = advice_document(advice, record, trace=trace, lang=lang)
-    assert advice_line(advice, record, trace=trace, lang=lang) == canonical.canonical(document)
-    assert advice_text(advice, record, trace=trace, lang=lang) == _standard_text(document)
+    assert advice_line(advice, record, trace=trace, lang=lang) == canonical.canonical(document).encode("utf-8")
+    assert advice_text(advice, record, trace=trace, lang=lang) == _standard_text(document).encode("utf-8")
 
 
 @pytest.mark.parametrize("trace", TRACES)

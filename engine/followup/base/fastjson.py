@@ -80,17 +80,19 @@ def _holds_float(out: bytes) -> bool:
     return False
 
 
-def encoded(data: Any, plain: Callable[[], Any], *, indent: bool, floats: bool = True) -> str:
-    """``data`` as ``text`` (``indent``) or ``line`` would write ``plain()``, where ``data`` may hold
-    ``orjson.Fragment``s: parts encoded beforehand, at the depth they are spliced in.
+def encoded(data: Any, plain: Callable[[], Any], *, indent: bool, floats: bool = True) -> bytes:
+    """As UTF-8, what ``text`` (``indent``) or ``line`` would write for ``plain()``, where ``data``
+    may hold ``orjson.Fragment``s: parts encoded beforehand, at the depth they are spliced in.
 
     orjson writes a fragment's bytes as they are. Where its text might differ from the standard
     code's (see ``_fast``), the standard code writes ``plain()``: the same data without fragments.
+    Bytes, because that is what a file or a socket takes: a 17 KB line decoded to text and
+    encoded back cost a batch line 40 µs.
     """
     out = _fast(data, _OPTIONS | orjson.OPT_INDENT_2 if indent else _OPTIONS, floats)
     if out is not None:
-        return out.decode("utf-8")
-    return _text(plain()) if indent else canonical(plain())
+        return out
+    return (_text(plain()) if indent else canonical(plain())).encode("utf-8")
 
 
 def line_bytes(data: Any, *, floats: bool = True) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 from contextlib import contextmanager
 from datetime import datetime
@@ -62,10 +63,16 @@ def batch(input_file: str, output: str, jobs: int, trace: str | None, explanatio
         sys.exit(tally.exit_code)  # SystemExit: run_guarded turns it into the exit code
 
 
-def _line_writer(out: Output, output: str) -> Callable[[str], None]:
+def _line_writer(out: Output, output: str) -> Callable[[bytes], None]:
     """Write one JSON line: UTF-8 to a file; to a terminal in its own encoding, escaped where it lacks a character."""
     encoding = getattr(sys.stdout, "encoding", None) if output == "-" else "utf-8"
-    return lambda line: out.write(encodable_json(line, encoding).encode(encoding or "utf-8") + b"\n")
+    if _is_utf8(encoding):  # the lines are UTF-8 already
+        return lambda line: out.write(line + b"\n")
+    return lambda line: out.write(encodable_json(line.decode("utf-8"), encoding).encode(encoding or "utf-8") + b"\n")
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    return not encoding or codecs.lookup(encoding).name == "utf-8"
 
 
 def _display_name(path: str) -> str:

@@ -40,19 +40,21 @@ def document_text(advice: Advice, document: Any) -> str:
 
 
 def advice_line(advice: Advice, record: DecisionRecord | None = None, *, explanation: bool = True,
-                trace: str | None = None, lang: str = "en") -> str:
-    """``document_line(advice, advice_document(advice, record, ...))``, the fired rules' text written once per ruleset."""
+                trace: str | None = None, lang: str = "en") -> bytes:
+    """``document_line(advice, advice_document(advice, record, ...))`` as UTF-8, the fired rules'
+    text written once per ruleset."""
     return _encoded(advice, record, explanation, trace, lang, indent=False)
 
 
 def advice_text(advice: Advice, record: DecisionRecord | None = None, *, explanation: bool = True,
-                trace: str | None = None, lang: str = "en") -> str:
-    """``document_text(advice, advice_document(advice, record, ...))``, the fired rules' text written once per ruleset."""
+                trace: str | None = None, lang: str = "en") -> bytes:
+    """``document_text(advice, advice_document(advice, record, ...))`` as UTF-8, the fired rules'
+    text written once per ruleset."""
     return _encoded(advice, record, explanation, trace, lang, indent=True)
 
 
 def _encoded(advice: Advice, record: DecisionRecord | None, explanation: bool, trace: str | None, lang: str,
-             indent: bool) -> str:
+             indent: bool) -> bytes:
     document, fired = document_without_fired(advice, record, explanation=explanation, trace=trace, lang=lang)
     if not fired:
         return fastjson.encoded(document, lambda: document, indent=indent, floats=may_hold_floats(advice))

@@ -95,16 +95,16 @@ def advise(request: Request, situation: Situation) -> Decision:
         raise input_problem(exc) from None
 
 
-def json_text(text: str, headers: dict[str, str] | None = None) -> Response:
+def json_text(text: str | bytes, headers: dict[str, str] | None = None) -> Response:
     """A body that is the CLI's JSON output: its text plus the newline ``click.echo`` ends it with."""
-    return Response(text + "\n", 200, headers=headers, media_type=JSON)
+    body = text if isinstance(text, bytes) else text.encode("utf-8")
+    return Response(body + b"\n", 200, headers=headers, media_type=JSON)
 
 
 async def advice_route(request: Request) -> Response:
     trace = query_choice(request, "trace", TRACES, "full")
     decision = advise(request, await situation_of(request))
-    text = decision.to_json(trace=trace)
-    return json_text(text, decision_headers(decision))
+    return json_text(decision.to_json_bytes(trace=trace), decision_headers(decision))
 
 
 async def explain_route(request: Request) -> Response:
@@ -219,9 +219,10 @@ class BatchEndpoint:
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-def _body(line: str) -> Message:
+def _body(line: str | bytes) -> Message:
     """One output line of a streamed batch answer."""
-    return {"type": "http.response.body", "body": line.encode("utf-8") + b"\n", "more_body": True}
+    body = line if isinstance(line, bytes) else line.encode("utf-8")
+    return {"type": "http.response.body", "body": body + b"\n", "more_body": True}
 
 
 def to_json_line_error(number: int, error: InputError) -> str:
