@@ -143,8 +143,23 @@ class Footprint:
         return sum(r.matches for r in self.rules.values())
 
 
+#: Footprints by ruleset digest: linting and registering measure the same ruleset once.
+_FOOTPRINTS: dict[str, Footprint] = {}
+
+
 def footprint(merged: MergedRuleset) -> Footprint:
-    """Measure ``merged`` as durable_rules would build it."""
+    """Measure ``merged`` as durable_rules would build it (once per ruleset digest)."""
+    found = _FOOTPRINTS.get(merged.digest) if merged.digest else None
+    if found is None:
+        found = _measure(merged)
+        if merged.digest:
+            if len(_FOOTPRINTS) >= 64:
+                _FOOTPRINTS.clear()
+            _FOOTPRINTS[merged.digest] = found
+    return found
+
+
+def _measure(merged: MergedRuleset) -> Footprint:
     root = _node()
     _build(SITUATION_TAG, root).rules += 1  # the sentinel
     rules: dict[str, RuleFootprint] = {}
