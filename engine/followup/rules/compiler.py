@@ -149,13 +149,14 @@ _FOOTPRINTS: dict[str, Footprint] = {}
 
 def footprint(merged: MergedRuleset) -> Footprint:
     """Measure ``merged`` as durable_rules would build it (once per ruleset digest)."""
-    found = _FOOTPRINTS.get(merged.digest) if merged.digest else None
+    digest = getattr(merged, "digest", "")  # a ruleset still being built (lint, tests) has none
+    found = _FOOTPRINTS.get(digest) if digest else None
     if found is None:
         found = _measure(merged)
-        if merged.digest:
+        if digest:
             if len(_FOOTPRINTS) >= 64:
                 _FOOTPRINTS.clear()
-            _FOOTPRINTS[merged.digest] = found
+            _FOOTPRINTS[digest] = found
     return found
 
 
