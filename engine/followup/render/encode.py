@@ -87,7 +87,7 @@ def _pieces(advice: Advice, indent: bool) -> Written:
 
 
 #: Entries' texts remembered per ruleset and layout; past it the memory starts afresh.
-MAX_MADE = 16384
+MAX_MADE = 512
 #: By ``id`` of the entry: the entry (held, so that it is that very one) and its text.
 Made = dict[int, tuple[FiredRule, Any]]
 
