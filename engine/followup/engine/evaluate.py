@@ -26,7 +26,7 @@ and their order, are the stock host's. The host's traps stay handled:
   once, in the order it first fired; the number of firings is bounded before registration
   (``ruleset.MAX_MATCHES``) and checked again here.
 
-The C core holds the GIL and has no locks: an ``Evaluator`` serves one thread; use
+The C core holds the GIL and has no locks: an ``Evaluator`` lets one thread at a time in; use
 processes for parallelism (``followup batch --jobs``).
 """
 
