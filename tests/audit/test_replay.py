@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import audit_rule, write_overlay, write_yaml
+from conftest import EXAMPLES, audit_rule, write_overlay, write_yaml
 from followup.audit.log import open_log
 from followup.base.canonical import digest_of
 from followup.load.yamlio import MAX_BYTES
@@ -185,6 +185,21 @@ def test_a_hostile_line_is_reported_and_the_others_replayed(run, logged, tmp_pat
     assert result.out.splitlines()[-1] == "3 decisions replayed: 3 same, 0 different. 1 line refused: not a decision record."
     assert result.err.startswith(f"error: {log}:2: ") and message in result.err, result.err
     assert len(result.err) < 400  # the line itself is never echoed
+
+
+@pytest.mark.parametrize("kind", ["a situation file", "a batch's input"])
+def test_a_file_that_is_no_log_at_all_is_said_in_one_message(run, tmp_path: Path, kind: str) -> None:
+    if kind == "a situation file":
+        path = EXAMPLES / "dk-applied-email.yaml"
+    else:
+        path = tmp_path / "in.jsonl"
+        path.write_text('{"country": "DK", "stage": "applied"}\n' * 500, encoding="utf-8")
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    result = run("replay", str(path))
+    assert result.code == 2
+    assert result.err.count("error:") == 1, result.err
+    assert f"error: {path}: holds no decision records: none of its {lines:,} lines is one (line 1: " in result.err
+    assert "followup advise --audit-log LOG" in result.err
 
 
 def test_recorded_values_of_any_shape_are_compared_without_failing(run, logged, tmp_path: Path) -> None:

@@ -83,7 +83,8 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
     For each decision: "same", or what differs (advice fields, rules that fire or not, changed
     effects). A line that is not a decision record (not JSON, over 1,000,000 bytes, a part
     missing or of the wrong type, a situation the loader refuses) is reported with its line
-    number and the rest are still replayed. Exits 0 if every decision is the same, 1 if any
+    number and the rest are still replayed; a file with none at all (a situation, a batch's
+    input) is said to be no log in one message. Exits 0 if every decision is the same, 1 if any
     differs, 2 if any line was refused, even when decisions also differ (a bad log is
     reported first: what could not be replayed cannot be called the same).
     """
@@ -105,7 +106,12 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
                 results.append(outcome.to_json())
             else:
                 emit(replayed_text(outcome), nl=False)
-    if bad > MAX_REPORTED:
+    if bad and not replayed and errors:
+        # Not a log at all (a situation file, a batch's input): one message saying so, not one per line.
+        errors = [InputError(f"holds no decision records: none of its {bad:,} line{'s' if bad > 1 else ''} is one "
+                             f"(line {errors[0].location.line}: {errors[0].message}); replay reads a decision log, "
+                             "as 'followup advise --audit-log LOG' writes it", Location(log))]
+    elif bad > MAX_REPORTED:
         errors.append(InputError(f"{bad - MAX_REPORTED:,} more lines refused (the first {MAX_REPORTED} are shown)",
                                  Location(log)))
     if decision_id is not None and not replayed:
