@@ -197,9 +197,10 @@ def test_a_file_that_is_no_log_at_all_is_said_in_one_message(run, tmp_path: Path
     lines = len(path.read_text(encoding="utf-8").splitlines())
     result = run("replay", str(path))
     assert result.code == 2
-    assert result.err.count("error:") == 1, result.err
-    assert f"error: {path}: holds no decision records: none of its {lines:,} lines is one (line 1: " in result.err
-    assert "followup advise --audit-log LOG" in result.err
+    assert result.err.count("error:") == 4, result.err  # the first three lines, then what replay reads
+    assert result.err.startswith(f"error: {path}:1: not a")
+    assert (f"error: {path}: holds no decision records: none of its {lines:,} lines is one (the first 3 are shown); "
+            "replay reads a decision log, as 'followup advise --audit-log LOG' writes it") in result.err
 
 
 def test_recorded_values_of_any_shape_are_compared_without_failing(run, logged, tmp_path: Path) -> None:

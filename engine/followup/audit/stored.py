@@ -27,10 +27,7 @@ from followup.base.canonical import digest_of
 from followup.base.errors import InputError, Location
 from followup.base.records import to_json_data
 from followup.engine.advice import Advice
-from followup.engine.assumptions import annotated
-from followup.engine.evaluate import default_evaluator
-from followup.engine.facts import build_facts
-from followup.engine.resolve import resolve
+from followup.engine.engine import advise_under as engine_advise_under
 from followup.engine.vocabulary import check_facts
 from followup.load.schema import validate
 from followup.load.situation import Situation
@@ -172,16 +169,10 @@ def _disabled(value: Any, where: Location) -> Disabled:
 
 
 def advise_under(merged: MergedRuleset, situation: Situation) -> Advice:
-    """The advice for ``situation`` under ``merged`` (a ruleset read back from a log).
-
-    The same pipeline as ``Engine.advise``: the facts, durable_rules deciding what fires, the
-    resolver; only the ruleset comes from the log instead of the rules folders. It matches on
-    the process-wide evaluator, whose lock every engine shares, so it is safe beside them in threads.
-    """
-    facts = build_facts(situation)
-    evaluator = default_evaluator()
-    evaluator.register(merged)
-    return annotated(resolve(merged, situation, evaluator.fired(merged, facts), facts), situation)
+    """The advice for ``situation`` under ``merged`` (a ruleset read back from a log): the engine's
+    own pipeline (``engine.advise_under``), durable_rules deciding; only the ruleset comes from
+    the log instead of the rules folders."""
+    return engine_advise_under(merged, situation)
 
 
 __all__ = ["KEYS", "advise_under", "is_stored_ruleset", "ruleset_from_stored", "stored_ruleset"]

@@ -72,6 +72,12 @@ def _logged(log_path: str, decision_id: str) -> Reproduced:
         return reproduce(opened, entry)
 
 
+#: How a line that is no decision record at all is refused (``audit/replay.py``), as against a
+#: decision whose ruleset or situation is wrong.
+_NO_RECORD = ("not a JSON decision record", "not a decision record")
+_FIRST_SHOWN = 3
+
+
 @click.command("replay")
 @click.argument("log", type=click.Path(dir_okay=False))
 @click.option("--id", "decision_id", metavar="ID", help="Replay only the decision with this id (or id prefix).")
@@ -84,7 +90,7 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
     effects). A line that is not a decision record (not JSON, over 1,000,000 bytes, a part
     missing or of the wrong type, a situation the loader refuses) is reported with its line
     number and the rest are still replayed; a file with none at all (a situation, a batch's
-    input) is said to be no log in one message. Exits 0 if every decision is the same, 1 if any
+    input) shows its first three lines and what replay reads. Exits 0 if every decision is the same, 1 if any
     differs, 2 if any line was refused, even when decisions also differ (a bad log is
     reported first: what could not be replayed cannot be called the same).
     """
@@ -106,11 +112,13 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
                 results.append(outcome.to_json())
             else:
                 emit(replayed_text(outcome), nl=False)
-    if bad and not replayed and errors:
-        # Not a log at all (a situation file, a batch's input): one message saying so, not one per line.
-        errors = [InputError(f"holds no decision records: none of its {bad:,} line{'s' if bad > 1 else ''} is one "
-                             f"(line {errors[0].location.line}: {errors[0].message}); replay reads a decision log, "
-                             "as 'followup advise --audit-log LOG' writes it", Location(log))]
+    if bad and not replayed and errors and all(e.message.startswith(_NO_RECORD) for e in errors):
+        # Perhaps no log at all (a situation file, a batch's input): the first lines, then what replay reads.
+        shown = min(len(errors), _FIRST_SHOWN)
+        errors = [*errors[:shown], InputError(
+            f"holds no decision records: none of its {bad:,} line{'s' if bad > 1 else ''} is one"
+            f"{f' (the first {shown} are shown)' if bad > shown else ''}; replay reads a decision log, "
+            "as 'followup advise --audit-log LOG' writes it", Location(log))]
     elif bad > MAX_REPORTED:
         errors.append(InputError(f"{bad - MAX_REPORTED:,} more lines refused (the first {MAX_REPORTED} are shown)",
                                  Location(log)))

@@ -59,8 +59,16 @@ class Engine:
 
     def advise(self, situation: Situation) -> Advice:
         """The advice for one situation."""
-        normalised = situation.to_dict()
-        merged, facts, fired = self._fired(situation, normalised)
-        advice = annotated(resolve(merged, situation, fired, facts), situation)
-        advice.basis.cache[NORMALISED] = normalised  # the facts were made from it: the digest is too
-        return advice
+        return advise_under(self.ruleset_for(situation.country), situation, self.evaluator)
+
+
+def advise_under(merged: MergedRuleset, situation: Situation, evaluator: Evaluator | None = None) -> Advice:
+    """The advice for ``situation`` under ``merged``: the facts, durable_rules deciding what
+    fires (on ``evaluator``, by default the process's), the resolver. ``Engine.advise`` with
+    the country's merged ruleset; a replay with a ruleset read back from a log."""
+    evaluator = evaluator or default_evaluator()
+    normalised = situation.to_dict()
+    facts = facts_from(situation, normalised)
+    advice = annotated(resolve(merged, situation, evaluator.fired(merged, facts), facts), situation)
+    advice.basis.cache[NORMALISED] = normalised  # the facts were made from it: the digest is too
+    return advice
