@@ -90,9 +90,9 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
     effects). A line that is not a decision record (not JSON, over 1,000,000 bytes, a part
     missing or of the wrong type, a situation the loader refuses) is reported with its line
     number and the rest are still replayed; a file with none at all (a situation, a batch's
-    input) shows its first three lines and what replay reads. Exits 0 if every decision is the same, 1 if any
-    differs, 2 if any line was refused, even when decisions also differ (a bad log is
-    reported first: what could not be replayed cannot be called the same).
+    input) shows its first three lines and what replay reads. Exits 0 if every decision is
+    the same, 1 if any differs, 2 if any line was refused, even when decisions also differ (a
+    bad log is reported first: what could not be replayed cannot be called the same).
     """
     results: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
