@@ -172,10 +172,16 @@ class DecisionLog(ABC):
         self.close()
 
 
+class NotARecord(InputError):
+    """A log line that is no decision record at all (not JSON, not an object, a part missing),
+    as against a record whose ruleset or situation is wrong: a file of nothing but these is
+    probably no log (``followup replay`` says so)."""
+
+
 def parse_entry(file: str, number: int, raw: bytes) -> LogEntry:
     """Line ``number`` of a log as an entry: its document, or what is wrong with it."""
     def bad(message: str) -> LogEntry:
-        return LogEntry(file, number, None, InputError(message, Location(file, number)))
+        return LogEntry(file, number, None, NotARecord(message, Location(file, number)))
 
     if len(raw) > MAX_BYTES:
         return bad(f"line is longer than the limit of {MAX_BYTES:,} bytes; skipped")

@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterator
 from followup import __version__
 from followup.engine.advice import Advice
 from followup.audit.compact import compact_trace
+from followup.audit.entry import NotARecord
 from followup.audit.log import DecisionLog, LogEntry
 from followup.audit.record import DecisionRecord
 from followup.audit.stored import advise_under
@@ -126,7 +127,7 @@ def check_entry(entry: LogEntry) -> Recorded:
         raise entry.error or InputError("not a decision record", entry.location)
     missing = [path for path in _REQUIRED if _get(data, path, _ABSENT) is _ABSENT]
     if missing:
-        raise InputError(f"not a decision record: no {', '.join('.'.join(p) for p in missing)}", entry.location)
+        raise NotARecord(f"not a decision record: no {', '.join('.'.join(p) for p in missing)}", entry.location)
     wrong = [f"{'.'.join(path)} must be {_KINDS[kind]}" for path, kind in _TYPES if not isinstance(_get(data, path), kind)]
     wrong += _trace_problems(data["trace"])
     if wrong:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from followup.api import Rules
+from followup.audit.entry import NotARecord
 from followup.audit.log import open_log
 from followup.audit.replay import Refused, Reproduced, exit_code, replay_log, replayed_text, reproduce, summary
 from followup.audit.whynot import SUBJECTS, why_not
@@ -72,9 +73,7 @@ def _logged(log_path: str, decision_id: str) -> Reproduced:
         return reproduce(opened, entry)
 
 
-#: How a line that is no decision record at all is refused (``audit/replay.py``), as against a
-#: decision whose ruleset or situation is wrong.
-_NO_RECORD = ("not a JSON decision record", "not a decision record")
+#: The lines shown of a file that holds no decision record at all.
 _FIRST_SHOWN = 3
 
 
@@ -112,7 +111,7 @@ def replay_command(log: str, decision_id: str | None, fmt: str, rules_dirs: tupl
                 results.append(outcome.to_json())
             else:
                 emit(replayed_text(outcome), nl=False)
-    if bad and not replayed and errors and all(e.message.startswith(_NO_RECORD) for e in errors):
+    if bad and not replayed and errors and all(isinstance(e, NotARecord) for e in errors):
         # Perhaps no log at all (a situation file, a batch's input): the first lines, then what replay reads.
         shown = min(len(errors), _FIRST_SHOWN)
         errors = [*errors[:shown], InputError(

@@ -59,7 +59,9 @@ def _encoded(advice: Advice, record: DecisionRecord | None, explanation: bool, t
     if not fired:
         return fastjson.encoded(document, lambda: document, indent=indent, floats=may_hold_floats(advice))
     plain: Callable[[], Any] = lambda: {**document, "trace": [to_json_data(entry) for entry in advice.trace]}
-    written, made = _pieces(advice, indent), _made(advice, indent)
+    # Each rule's constant text around the two holes, and each shared entry's whole text.
+    written: Written = _memory(advice, "trace entry text", indent)
+    made: Made = _memory(advice, "trace entries' text", indent)
     entries = [_shared(entry, written, made, indent) for entry in advice.trace]
     return fastjson.encoded({**document, "trace": entries}, plain, indent=indent, floats=may_hold_floats(advice))
 
@@ -78,24 +80,17 @@ Pieces = tuple[bytes, bytes, bytes]
 Written = dict[str, tuple[dict[str, Any], Pieces | None]]
 
 
-def _pieces(advice: Advice, indent: bool) -> Written:
-    """Each rule's constant entry text around the two holes, written from its shared ``static`` JSON."""
+def _memory(advice: Advice, name: str, indent: bool) -> dict[Any, Any]:
+    """A memory kept per merged ruleset and layout (``name``, indented or not); a fresh one for an
+    advice made by hand, which has no ruleset."""
     merged = advice.basis.merged if advice.basis is not None else None
-    if merged is None:
-        return {}
-    return per_ruleset(merged, "trace entry text, indented" if indent else "trace entry text", dict)
+    return {} if merged is None else per_ruleset(merged, f"{name}, indented" if indent else name, dict)
 
 
 #: Entries' texts remembered per ruleset and layout; past it the memory starts afresh.
 MAX_MADE = 512
 #: By ``id`` of the entry: the entry (held, so that it is that very one) and its text.
 Made = dict[int, tuple[FiredRule, Any]]
-
-
-def _made(advice: Advice, indent: bool) -> Made:
-    merged = advice.basis.merged if advice.basis is not None else None
-    return {} if merged is None else per_ruleset(merged, "trace entries' text, indented" if indent else
-                                                  "trace entries' text", dict)
 
 
 def _shared(entry: FiredRule, written: Written, made: Made, indent: bool) -> Any:
