@@ -50,10 +50,7 @@ class Engine:
 
     def fired(self, situation: Situation) -> tuple[MergedRuleset, dict, tuple[str, ...]]:
         """The merged ruleset, the facts and the ids of the rules that fire."""
-        return self._fired(situation, situation.to_dict())
-
-    def _fired(self, situation: Situation, normalised: dict) -> tuple[MergedRuleset, dict, tuple[str, ...]]:
-        facts = facts_from(situation, normalised)
+        facts = facts_from(situation, situation.to_dict())
         merged = self.ruleset_for(situation.country)
         return merged, facts, self.evaluator.fired(merged, facts)
 

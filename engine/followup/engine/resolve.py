@@ -441,8 +441,9 @@ def _traces(merged: MergedRuleset, settled: _Settled, facts: dict[str, Any], led
 
     An entry is what its rule saw and what overrode it; most rules read a few facts with a
     few values (the stage, the outcome), so most entries recur from one situation to the next
-    (96% of 62,298 on 3,000 generated situations; 512 per ruleset keep most of that and the memory flat: 16,384 grew a batch by 50 MB over 20,000 lines). Each distinct one is made once per ruleset
-    and shared: it is frozen, and ``render/encode.py`` then writes its text once too.
+    (96% of 62,298 on 3,000 generated situations). Each distinct one is made once per ruleset
+    and shared: it is frozen, and ``render/encode.py`` then writes its text once too. At most
+    ``MAX_ENTRIES`` are kept: 16,384 grew a batch by 50 MB over 20,000 lines.
     """
     seen: dict[str, Any] = {}  # fired rules read many of the same facts: each is looked up once
     for path, split in settled.reads:
