@@ -13,7 +13,10 @@ the same cores as the server: on a 2-core machine the server does not get both c
 itself, and the report says so, with the load average before and after. Each request is
 ``POST /v1/advice?trace=none`` with a situation from ``bench/situations.py``; every answer
 must be 200 and the in-process advice byte for byte (decision id and timestamp aside), or
-the run exits 1. The report also says how many connections each worker held.
+the run exits 1. The report also says how many connections each worker held at the end,
+and how many times a worker asked a client to reconnect (``Connection: close``: the workers
+balance their connections, ``engine/followup/serve/balance.py``); the client then opens a new
+connection, as HTTP clients do, and that time counts in its request's latency.
 The in-process figure is the server's own work without HTTP: the JSON body parsed,
 ``Rules.advise``, and ``Decision.to_json(trace="none")``, in one process.
 """
@@ -85,6 +88,8 @@ class Work:
         self.latencies: list[float] = []
         self.answers: list[tuple[int, bytes]] = []  # (payload, the whole answer), checked after the run
         self.failures: list[str] = []
+        self.port = 0
+        self.reconnections = 0  # connections the server asked to close (its workers balancing)
 
     def check(self) -> None:
         """Every answer a 200 with, byte for byte but for the decision id and timestamp, the in-process document."""
@@ -118,10 +123,12 @@ class Client(asyncio.Protocol):
         self.buffer = bytearray()
         self.index = 0
         self.started = 0.0
+        self.closing = False  # the server said Connection: close; a new connection follows
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # uvloop's is a Transport in all but name
-        self.connected.set_result(None)
+        if not self.connected.done():
+            self.connected.set_result(None)
 
     def send_next(self) -> None:
         index = self.work.take()
@@ -129,9 +136,24 @@ class Client(asyncio.Protocol):
             self.finish()
             return
         self.index, self.buffer = index, bytearray()
-        self.started = time.perf_counter()
+        self.started = time.perf_counter()  # before a reconnection: its cost is this request's
+        if self.closing:
+            self.loop.create_task(self.reopen(self.work.raw[index]))
+            return
         assert self.transport is not None
         self.transport.write(self.work.raw[index])
+
+    async def reopen(self, request: bytes) -> None:
+        """A new connection, as any HTTP/1.1 client opens after ``Connection: close``, then ``request`` on it."""
+        self.work.reconnections += 1
+        try:
+            await self.loop.create_connection(lambda: self, "127.0.0.1", self.work.port)
+        except OSError as exc:
+            self.finished.set_exception(ConnectionError(f"could not connect again: {exc}"))
+            return
+        self.closing = False
+        assert self.transport is not None
+        self.transport.write(request)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -148,10 +170,14 @@ class Client(asyncio.Protocol):
         # Checked once the clock has stopped (``Work.check``): the 17 KB comparison is the
         # load generator's work, and it shares the server's two cores.
         self.work.answers.append((self.index, bytes(self.buffer)))
+        if b"\r\nconnection: close" in head:
+            self.closing = True
+            assert self.transport is not None
+            self.transport.close()
         self.send_next()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if not self.finished.done():
+        if not self.finished.done() and not self.closing:
             self.finished.set_exception(ConnectionError(f"the server closed a connection: {exc}"))
 
     def finish(self) -> None:
@@ -168,6 +194,7 @@ async def load(port: int, payloads: list[bytes], expected: list[bytes], requests
     """``requests`` requests from ``CLIENTS`` connections, all opened before the first request."""
     loop = asyncio.get_running_loop()
     work = Work(payloads, expected, requests, time.monotonic() + seconds)
+    work.port = port
     clients = [Client(work) for _ in range(CLIENTS)]
     for client in clients:
         await loop.create_connection(lambda c=client: c, "127.0.0.1", port)
@@ -188,7 +215,8 @@ async def load(port: int, payloads: list[bytes], expected: list[bytes], requests
             "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
             "max_ms": round(ordered[-1] * 1000, 2), "client_cpu_share": round(cpu / elapsed, 2),
             "failures": len(work.failures),
-            "failure_kinds": sorted(set(work.failures)), "connections_per_worker": split}
+            "failure_kinds": sorted(set(work.failures)), "connections_per_worker": split,
+            "reconnections": work.reconnections}
 
 
 def run(coroutine: Any) -> Any:
@@ -347,7 +375,8 @@ def main() -> None:
           f"cores; load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
     print(f"served:     {served['per_second']:>8} advice/s over HTTP ({served['requests']} requests in "
           f"{served['seconds']} s), p50 {served['p50_ms']} ms, p99 {served['p99_ms']} ms, max {served['max_ms']} ms; "
-          f"connections per worker {served['connections_per_worker']}; the load generator used "
+          f"connections per worker at the end {served['connections_per_worker']} ({served['reconnections']} asked "
+          f"by a worker to reconnect, balancing); the load generator used "
           f"{served['client_cpu_share']:.0%} of a core")
     print(f"checked:    {served['failures']} answers not 200 with the in-process advice "
           f"{served['failure_kinds'] or ''}".rstrip())

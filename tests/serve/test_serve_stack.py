@@ -127,21 +127,49 @@ def _answers(port: int) -> bool:
 pytestmark_linux = pytest.mark.skipif(sys.platform != "linux", reason="SO_REUSEPORT spreads connections on Linux")
 
 
+def _answer(client: socket.socket) -> bytes:
+    """One whole HTTP answer's head (lower case) from ``client``; its body read and dropped."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = client.recv(65536)
+        assert chunk, "the server closed a connection before answering"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    head = head.lower()
+    length = int(head.split(b"content-length:", 1)[1].split(b"\r\n", 1)[0])
+    while len(body) < length:
+        body += client.recv(65536)
+    return head
+
+
 @pytestmark_linux
-def test_keep_alive_clients_opened_together_are_spread_over_the_workers() -> None:
+def test_keep_alive_clients_opened_together_end_up_evenly_spread_over_the_workers() -> None:
+    """The kernel's spread by address alone left 19/13 about one time in three; a worker holding
+    more than its share asks a client to reconnect, until the split is even."""
     with two_workers() as (process, port):
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(32)]
+        asked, rounds = 0, 0
         try:
-            for client in clients:  # one answered request each: every connection has been accepted
-                client.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            for client in clients:
-                assert client.recv(4096).startswith(b"HTTP/1.1 200")
+            for rounds in range(1, 41):  # a round: one request on every connection, as clients in a loop
+                closed = 0
+                for index, client in enumerate(clients):
+                    client.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                    head = _answer(client)
+                    assert head.startswith(b"http/1.1 200"), head
+                    if b"\r\nconnection: close" in head:  # what an HTTP client does when told so
+                        client.close()
+                        clients[index] = socket.create_connection(("127.0.0.1", port))
+                        closed += 1
+                asked += closed
+                if closed == 0:
+                    break
             held = sorted(_connections(worker, port) for worker in _children(process.pid))
         finally:
             for client in clients:
                 client.close()
-    # One shared socket gave 32/0; the kernel's spread by address is below 4 of 32 once in 100,000.
-    assert sum(held) == 32 and len(held) == 2 and held[0] >= 4, held
+    assert held == [16, 16], (held, rounds, asked)
+    # Each connection asked to close was beyond a share: a few, not one per request.
+    assert asked < 32, (held, rounds, asked)
 
 
 @pytestmark_linux

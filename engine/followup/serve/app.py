@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from followup.api import Rules
 from followup.audit.log import DecisionLog
-from followup.serve import page, v1
+from followup.serve import balance, page, v1
 from followup.serve.http import HTTPProblem, json_response
 from followup.serve.openapi import document
 
@@ -44,7 +44,8 @@ OPEN_PATHS = ("/healthz", "/static/")
 
 
 class Headers:
-    """Adds ``SECURITY_HEADERS`` to every response (a route's own ``Cache-Control`` wins)."""
+    """Adds ``SECURITY_HEADERS`` to every response (a route's own ``Cache-Control`` wins), and
+    ``Connection: close`` where this worker holds more than its share of connections (``balance.py``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,6 +60,8 @@ class Headers:
                 have = {name.lower() for name, _ in message.get("headers", [])}
                 message["headers"] = [*message.get("headers", []),
                                       *((k, v) for k, v in SECURITY_HEADERS if k not in have)]
+                if b"connection" not in have and balance.should_close(scope):
+                    message["headers"].append((b"connection", b"close"))
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -24,6 +24,7 @@ from followup.api import Rules
 from followup.audit.log import open_log
 from followup.base.errors import EngineError
 from followup.render.draft import compile_templates
+from followup.serve import balance
 from followup.serve.app import make_app
 
 #: How long a kept-alive connection may sit idle, and how long a shutdown waits for requests.
@@ -108,12 +109,18 @@ def balanced_sockets(host: str, port: int, workers: int) -> list[socket.socket] 
     return sockets
 
 
-def run_worker(config: Any, sock: socket.socket) -> None:
+def run_worker(config: Any, sock: socket.socket, table: Any = None, index: int = 0) -> None:
     """A worker process: uvicorn serving on its own socket (the config arrives pickled, so its
-    logging is set up again here, as uvicorn does for its own workers)."""
+    logging is set up again here, as uvicorn does for its own workers). With ``table``, the
+    worker counts its connections in slot ``index`` and sheds those beyond its share (``balance.py``)."""
     import uvicorn  # noqa: PLC0415 - a third-party import, paid for only by this command
+    from uvicorn.config import HTTP_PROTOCOLS
+    from uvicorn.importer import import_from_string
 
     config.configure_logging()
+    if table is not None and isinstance(config.http, str):
+        balance.configure(table, index)
+        config.http = balance.counting(import_from_string(HTTP_PROTOCOLS.get(config.http, config.http)))
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -126,21 +133,23 @@ def supervise(config: Any, sockets: list[socket.socket]) -> None:
     multiprocessing.allow_connection_pickling()
     context = multiprocessing.get_context("spawn")  # as uvicorn's workers: nothing inherited but the socket
     stopping = threading.Event()
+    table = balance.new_table(len(sockets))
 
-    def start(sock: socket.socket) -> tuple[Any, float]:
-        process = context.Process(target=run_worker, args=(config, sock), daemon=False)
+    def start(index: int) -> tuple[Any, float]:
+        balance.reset(table, index)  # a worker that died held nothing any more
+        process = context.Process(target=run_worker, args=(config, sockets[index], table, index), daemon=False)
         process.start()
         return process, time.monotonic()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
-    workers = [start(sock) for sock in sockets]
+    workers = [start(index) for index in range(len(sockets))]
     quick = [0] * len(sockets)
     while not stopping.wait(0.5) and max(quick) < QUICK_DEATHS:
         for index, (process, started) in enumerate(workers):
             if not process.is_alive():
                 quick[index] = quick[index] + 1 if time.monotonic() - started < SHORTEST_LIFE else 0
-                workers[index] = start(sockets[index])
+                workers[index] = start(index)
     failed = max(quick) >= QUICK_DEATHS
     for process, _ in workers:
         process.terminate()
