@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -108,7 +109,9 @@ def test_never_holds_and_guarantees_agree_with_durable_rules() -> None:
 
 
 def test_example_situations_fire_the_rule() -> None:
-    tally = Tally()  # measured: lint finds no example for about 1% of the conjuncts that can hold
+    # measured (1,500 generated conditions, 2,141 conjuncts that can hold): an example for
+    # every one; before the candidates went best first and histories grew past three, 5 missed
+    tally = Tally()
 
     @FAST
     @given(conditions)
@@ -127,8 +130,21 @@ def test_example_situations_fire_the_rule() -> None:
             assert fires(merged, witness.facts), f"durable_rules does not fire {when} on {witness.data}"
 
     check()
-    tally.assert_checked(at_least=50)
+    tally.assert_checked(at_least=50, most_skipped=0.03)
 
+
+
+@pytest.mark.parametrize("when", [
+    {"fact": "contacts.unanswered", "greater_than": 4},  # five follow-ups, none answered
+    {"all": [{"fact": "contacts.last_via", "not_in": ["phone", "email"]}, {"fact": "posting.forbids_calls", "equals": False}]},
+], ids=["five-unanswered", "last-by-neither-phone-nor-email"])
+def test_lint_finds_an_example_where_it_once_found_none(when: dict) -> None:
+    merged, rule = one_rule(when)
+    vocab = vocabulary()
+    for conjunct in alternatives(rule.when):
+        witness = next(find_witnesses(conjunct, vocab, "DK"), None)
+        assert witness is not None, f"no example for {conjunct}"
+        assert fires(merged, witness.facts), f"durable_rules does not fire {when} on {witness.data}"
 
 def small_leaf() -> st.SearchStrategy[dict]:
     stage = st.builds(lambda op, v: {"fact": "stage", op: v}, st.sampled_from(["equals", "not_equals"]),

@@ -4,9 +4,9 @@ The literals of a conjunct name facts; a situation is made of fields. Each fact 
 the one field (or the follow-up history) that sets it, using the vocabulary's measured
 dependencies, and each field gets candidate values that make its own literals hold (judged
 by ``Leaf.explain`` on a small situation). Combinations of candidates are then assembled into
-whole situations, validated like any situation file, and kept only if every literal holds on
-the facts the almanac builds from them. The caller confirms the result with durable_rules:
-this module proposes, the engine decides.
+whole situations, best candidates first, validated like any situation file, and kept only if
+every literal holds on the facts the almanac builds from them. The caller confirms the result
+with durable_rules: this module proposes, the engine decides.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from followup.engine.vocabulary import FULL, TODAY, Vocabulary
 #: Combinations of candidate values tried per conjunct before giving up.
 MAX_COMBINATIONS = 300
 HISTORY = "follow_ups"
+#: The longest history tried: a count of follow-ups compared with a larger number is not met.
+MAX_FOLLOW_UPS = 30
 _DATE_OFFSETS = (-3, -10, -1, 0, 2, 5, -20)
 #: Facts whose value (not presence) also depends on another field: that field is searched too.
 _VALUE_DEPENDS = {"contacts.since_interview": "interview.date", "contacts.unanswered_since_interview": "interview.date"}
@@ -56,10 +58,34 @@ def find_witnesses(conjunct: Conjunct, vocab: Vocabulary, country: str) -> Itera
     choices = [_candidates(name, by_var[name], vocab, base) for name in names]
     if any(not c for c in choices):
         return
-    for combo in itertools.islice(itertools.product(*choices), MAX_COMBINATIONS):
+    for combo in itertools.islice(_best_first(choices), MAX_COMBINATIONS):
         witness = _assemble(base, dict(zip(names, combo)), conjunct)
         if witness is not None:
             yield witness
+
+
+def _best_first(choices: list[list[Any]]) -> Iterator[tuple[Any, ...]]:
+    """Every combination of one candidate per field, by the sum of the candidates' ranks.
+
+    In the order of ``itertools.product`` the budget would go on the hundreds of histories
+    tried with the first candidate of every other field (an application sent after the
+    interview, a date where the literal wants none), before any other field's second.
+    """
+    sizes = [len(c) for c in choices]
+    for total in range(sum(sizes) - len(sizes) + 1):
+        for ranks in _ranks(sizes, total):
+            yield tuple(c[r] for c, r in zip(choices, ranks))
+
+
+def _ranks(sizes: list[int], total: int) -> Iterator[tuple[int, ...]]:
+    """The rank in each of lists of these ``sizes`` that add up to ``total``."""
+    if not sizes:
+        yield ()
+        return
+    rest = sum(sizes[1:]) - len(sizes[1:])
+    for rank in range(max(0, total - rest), min(sizes[0] - 1, total) + 1):
+        for tail in _ranks(sizes[1:], total - rank):
+            yield (rank, *tail)
 
 
 def variable_of(fact: str, vocab: Vocabulary) -> str:
@@ -127,7 +153,8 @@ def _plain_values(name: str, literals: list[Literal], vocab: Vocabulary) -> list
     elif info is not None and info.enum:
         values = list(info.enum)
     else:
-        values = list(dict.fromkeys([c for c in constants if isinstance(c, str)] + [_sample(name)]))
+        texts = [c for c in constants if isinstance(c, str)]
+        values = list(dict.fromkeys(texts + [_fresh(_sample(name), texts)]))
     if info is None or vocab.can_be_absent(name):
         values.append(ABSENT)
     return values
@@ -138,6 +165,15 @@ def _sample(name: str) -> Any:
     for part in name.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return value if value is not None else "x"
+
+
+def _fresh(sample: Any, constants: list[str]) -> Any:
+    """``sample``, or if a literal names it a text like it that none names (for a ``not``)."""
+    if not isinstance(sample, str):
+        return sample
+    while sample in constants:
+        sample += sample[-1:] or "x"  # the last character doubled keeps most patterns' shape
+    return sample
 
 
 def _offsets(literals: list[Literal]) -> list[int]:
@@ -160,20 +196,46 @@ def _offsets(literals: list[Literal]) -> list[int]:
 
 
 def _histories(literals: list[Literal]) -> Iterator[Any]:
-    """Follow-up histories: none, then one to three follow-ups ending a few days before today."""
+    """Follow-up histories: none, then one to three follow-ups ending a few days before today.
+
+    Each follow-up is by email, phone or a channel a literal names (and one no literal names,
+    when they name both email and phone: for ``last_via`` is none of them). A literal counting
+    follow-ups up to a larger number gets histories that long too: a three-long one after
+    earlier follow-ups on the day of its first, by its channel, all answered or none (so
+    every count of unanswered ones at the end up to three comes with each length).
+    """
     yield ABSENT
-    vias = list(dict.fromkeys(["email", "phone"] + [v for l in literals for v in _channel_constants(l)]))
+    named = [v for l in literals for v in _channel_constants(l)]
+    vias = list(dict.fromkeys(["email", "phone"] + named))
+    vias += [c for c in CHANNELS if c not in named][:1] if set(vias) <= set(named) else []
     gaps = list(dict.fromkeys([1, 0, 4, 15] + [g for l in literals for g in _gap_constants(l)]))
     for length in (1, 2, 3):
         for steps in itertools.product(itertools.product(vias, (False, True)), repeat=length):
             for gap in gaps:
                 yield tuple({"date": _day(-gap - (length - 1 - i) * 2), "via": via, "answered": answered}
                             for i, (via, answered) in enumerate(steps))
+    for length in sorted({n for l in literals for n in _count_lengths(l)}):
+        for steps in itertools.product(itertools.product(vias, (False, True)), repeat=3):
+            for earlier in (False, True):
+                for gap in gaps:
+                    earliest = {"date": _day(-gap - 4), "via": steps[0][0], "answered": earlier}
+                    yield tuple(dict(earliest) for _ in range(length - 3)) + tuple(
+                        {"date": _day(-gap - (2 - i) * 2), "via": via, "answered": answered}
+                        for i, (via, answered) in enumerate(steps))
 
 
 def _channel_constants(literal: Literal) -> list[str]:
     values = literal.leaf.value if isinstance(literal.leaf.value, tuple) else (literal.leaf.value,)
     return [v for v in values if v in CHANNELS]
+
+
+def _count_lengths(literal: Literal) -> list[int]:
+    """Lengths beyond three a history needs for a count of follow-ups to reach ``literal``'s numbers."""
+    if not literal.leaf.fact.startswith("contacts.") or literal.leaf.op == "exists":
+        return []
+    values = literal.leaf.value if isinstance(literal.leaf.value, tuple) else (literal.leaf.value,)
+    return [n for c in values if isinstance(c, int) and not isinstance(c, bool) for n in (c, c + 1)
+            if 3 < n <= MAX_FOLLOW_UPS]
 
 
 def _gap_constants(literal: Literal) -> list[int]:
