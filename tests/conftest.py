@@ -240,28 +240,43 @@ PATTERNED: dict[str, st.SearchStrategy[str]] = {
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
 
 
-def _value(path: str, spec: dict[str, Any], dates: dict[str, str]) -> st.SearchStrategy[Any]:
-    if path in dates:
-        return st.just(dates[path])
+@dataclass(frozen=True)
+class _DateSlot:
+    """Where a timeline's date goes in a drawn situation (``_filled`` puts it there)."""
+
+    path: str
+
+
+def _value(path: str, spec: dict[str, Any], dated: frozenset[str]) -> st.SearchStrategy[Any]:
+    if path in dated:
+        return st.just(_DateSlot(path))
     spec = local_definition(spec, SCHEMA)
     if "enum" in spec:
         return st.sampled_from(spec["enum"])
     if spec.get("type") == "boolean":
         return st.booleans()
     if spec.get("type") == "object":
-        return _object(path + ".", spec, dates)
+        return _object(path + ".", spec, dated)
     if path in PATTERNED:
         return PATTERNED[path]
     return TEXT.filter(lambda s: s.strip()) if spec.get("type") == "string" else st.nothing()
 
 
-def _object(prefix: str, spec: dict[str, Any], dates: dict[str, str]) -> st.SearchStrategy[dict[str, Any]]:
+def _object(prefix: str, spec: dict[str, Any], dated: frozenset[str]) -> st.SearchStrategy[dict[str, Any]]:
     """Every property optional, except the schema's required ones."""
     required = set(spec.get("required", ()))
-    fields = {name: _value(prefix + name, sub, dates) for name, sub in spec["properties"].items()
-              if sub.get("type") != "array" and (prefix + name in dates or not _is_date(sub))}
+    fields = {name: _value(prefix + name, sub, dated) for name, sub in spec["properties"].items()
+              if sub.get("type") != "array" and (prefix + name in dated or not _is_date(sub))}
     optional = {k: v for k, v in fields.items() if k not in required}
     return st.fixed_dictionaries({k: v for k, v in fields.items() if k in required}, optional=optional)
+
+
+def _filled(value: Any, dates: dict[str, str]) -> Any:
+    if isinstance(value, _DateSlot):
+        return dates[value.path]
+    if isinstance(value, dict):
+        return {k: _filled(v, dates) for k, v in value.items()}
+    return value
 
 
 def _is_date(spec: dict[str, Any]) -> bool:
@@ -282,6 +297,14 @@ def timelines(draw: Any) -> dict[str, str]:
             "competing_offer.answer_by": near(today, -5, 30)}
 
 
+#: The timeline's fields: each gets its date from ``timelines`` after the draw.
+_DATED = frozenset({"today", "application.sent_on", "application.deadline", "posting.answer_expected_by",
+                    "interview.date", "interview.answer_promised_by", "competing_offer.answer_by"})
+#: Built once, not per situation: hypothesis works out a strategy's properties when it is
+#: first drawn from, and a new tree of them per example was most of the generation's time.
+_SCHEMA_FIELDS = _object("", SCHEMA, _DATED)
+
+
 @st.composite
 def _earlier_rounds(draw: Any, dates: dict[str, str], data: dict[str, Any]) -> list[dict[str, Any]]:
     """Rounds before the latest one, oldest first, between the application and that round."""
@@ -295,7 +318,7 @@ def _earlier_rounds(draw: Any, dates: dict[str, str], data: dict[str, Any]) -> l
 def situations(draw: Any) -> dict[str, Any]:
     """A valid situation as a file would hold it."""
     dates = draw(timelines())
-    data = draw(_object("", SCHEMA, dates))
+    data = _filled(draw(_SCHEMA_FIELDS), dates)
     data["today"] = dates["today"]  # without it, the clock's date would not fit the timeline
     stage = data["stage"]
     data.pop("interviews", None)

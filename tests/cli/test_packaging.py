@@ -1,7 +1,7 @@
 """The lowest versions CI installs are exactly the lower bounds that ``pyproject.toml`` states.
 
-``.ci/run`` installs ``constraints/lowest.txt`` into a venv of its own and runs the fast part
-of the suite there: a lower bound is a promise that this release works, and only a bound
+``.ci/run`` installs ``constraints/lowest.txt`` into a venv of its own and runs a selection
+of the suite there (``COMPAT_TESTS``: the modules that call each dependency): a lower bound is a promise that this release works, and only a bound
 that is tested keeps it. The two files must not drift apart.
 """
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -59,13 +60,21 @@ def uncached() -> dict[str, Any]:
     return advice(advise({"FOLLOWUP_CACHE": "0"}))
 
 
+@pytest.fixture(scope="module")
+def warmed(tmp_path_factory: pytest.TempPathFactory, uncached: dict[str, Any]) -> Path:
+    """A cache folder a first run filled (``XDG_CACHE_HOME``), giving the advice as without one."""
+    xdg = tmp_path_factory.mktemp("warmed") / "xdg"
+    assert advice(advise({"XDG_CACHE_HOME": str(xdg)})) == uncached  # cold: writes the entries
+    return xdg
+
+
 @pytest.fixture
-def cache(tmp_path: Path, uncached: dict[str, Any]) -> dict[str, Any]:
-    """A warm cache of its own: its env, folder, and the advice given with no cache at all."""
+def cache(tmp_path: Path, warmed: Path, uncached: dict[str, Any]) -> dict[str, Any]:
+    """A warm cache of its own (a copy of ``warmed``, modes kept): its env, folder, and the
+    advice given with no cache at all."""
+    shutil.copytree(warmed, tmp_path / "xdg")
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
-    assert advice(advise(env)) == uncached  # cold: writes the entries
-    folder = tmp_path / "xdg" / "followup"
-    return {"env": env, "folder": folder, "expected": uncached}
+    return {"env": env, "folder": tmp_path / "xdg" / "followup", "expected": uncached}
 
 
 def entry(folder: Path, pattern: str) -> Path:
