@@ -71,7 +71,7 @@ def _parse(data: dict[str, Any]) -> Any:
 
 
 @pytest.mark.slow
-@settings(max_examples=examples(1500), **COMMON)
+@settings(max_examples=examples(1000), **COMMON)
 @given(situations())
 def test_advice_on_any_valid_situation_keeps_its_promises(data: dict[str, Any]) -> None:
     situation = _parse(data)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from conftest import COMMON, examples, situations
 from conftest import GENERATED_ENGINE as ENGINE
@@ -50,7 +51,8 @@ def _usable(channel: str, s: Situation, advice: Any) -> bool:
     return channel == "letter"  # a letter goes to the company's address, which anyone can find
 
 
-@settings(max_examples=examples(2000), **COMMON)
+@pytest.mark.slow
+@settings(max_examples=examples(1000), **COMMON)
 @given(situations())
 def test_the_channel_and_every_alternative_can_be_used(data: dict[str, Any]) -> None:
     situation = _parse(data)
