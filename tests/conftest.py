@@ -318,6 +318,7 @@ def _earlier_rounds(draw: Any, dates: dict[str, str], data: dict[str, Any]) -> l
 def situations(draw: Any) -> dict[str, Any]:
     """A valid situation as a file would hold it."""
     dates = draw(timelines())
+    assert dates.keys() == _DATED, "timelines() and _DATED name the same fields"
     data = _filled(draw(_SCHEMA_FIELDS), dates)
     data["today"] = dates["today"]  # without it, the clock's date would not fit the timeline
     stage = data["stage"]
