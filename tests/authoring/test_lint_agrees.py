@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -126,12 +128,16 @@ def test_example_situations_fire_the_rule() -> None:
                 tally.skip("no example situation")
                 continue
             tally.check()
-            assert rule.when.explain(witness.facts).held
-            assert fires(merged, witness.facts), f"durable_rules does not fire {when} on {witness.data}"
+            assert_example_fires(merged, rule, witness)
 
     check()
     tally.assert_checked(at_least=50, most_skipped=0.03)
 
+
+def assert_example_fires(merged: MergedRuleset, rule: Rule, witness: Any) -> None:
+    """The example lint built holds the rule's condition, and durable_rules fires the rule on it."""
+    assert rule.when.explain(witness.facts).held, f"the condition does not hold on {witness.data}"
+    assert fires(merged, witness.facts), f"durable_rules does not fire {rule.when} on {witness.data}"
 
 
 @pytest.mark.parametrize("when", [
@@ -144,7 +150,8 @@ def test_lint_finds_an_example_where_it_once_found_none(when: dict) -> None:
     for conjunct in alternatives(rule.when):
         witness = next(find_witnesses(conjunct, vocab, "DK"), None)
         assert witness is not None, f"no example for {conjunct}"
-        assert fires(merged, witness.facts), f"durable_rules does not fire {when} on {witness.data}"
+        assert_example_fires(merged, rule, witness)
+
 
 def small_leaf() -> st.SearchStrategy[dict]:
     stage = st.builds(lambda op, v: {"fact": "stage", op: v}, st.sampled_from(["equals", "not_equals"]),

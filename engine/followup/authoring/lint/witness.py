@@ -212,16 +212,22 @@ def _histories(literals: list[Literal]) -> Iterator[Any]:
     for length in (1, 2, 3):
         for steps in itertools.product(itertools.product(vias, (False, True)), repeat=length):
             for gap in gaps:
-                yield tuple({"date": _day(-gap - (length - 1 - i) * 2), "via": via, "answered": answered}
-                            for i, (via, answered) in enumerate(steps))
+                yield _spaced(steps, gap)
     for length in sorted({n for l in literals for n in _count_lengths(l)}):
         for steps in itertools.product(itertools.product(vias, (False, True)), repeat=3):
             for earlier in (False, True):
                 for gap in gaps:
-                    earliest = {"date": _day(-gap - 4), "via": steps[0][0], "answered": earlier}
-                    yield tuple(dict(earliest) for _ in range(length - 3)) + tuple(
-                        {"date": _day(-gap - (2 - i) * 2), "via": via, "answered": answered}
-                        for i, (via, answered) in enumerate(steps))
+                    first = _follow_up(-gap - 4, steps[0][0], earlier)
+                    yield tuple(dict(first) for _ in range(length - 3)) + _spaced(steps, gap)
+
+
+def _spaced(steps: tuple[tuple[str, bool], ...], gap: int) -> tuple[dict[str, Any], ...]:
+    """Follow-ups by these (via, answered) steps, two days apart, the last ``gap`` days before today."""
+    return tuple(_follow_up(-gap - (len(steps) - 1 - i) * 2, via, answered) for i, (via, answered) in enumerate(steps))
+
+
+def _follow_up(offset: int, via: str, answered: bool) -> dict[str, Any]:
+    return {"date": _day(offset), "via": via, "answered": answered}
 
 
 def _channel_constants(literal: Literal) -> list[str]:
