@@ -77,4 +77,6 @@ def test_the_api_and_the_cli_take_the_trace_form(run) -> None:  # type: ignore[n
     compact = run("advise", str(EXAMPLES / "dk-applied-email.yaml"), "--format", "json", "--trace", "compact")
     assert compact.code == 0 and '"compact_explanation"' in compact.out
     none = run("advise", str(EXAMPLES / "dk-applied-email.yaml"), "--format", "json", "--no-explanation")
-    assert none.code == 0 and '"explanation"' not in none.out and '"trace"' in none.out
+    # None is no trace at all: neither the explanation nor the fired rules (compact has neither).
+    assert none.code == 0 and '"explanation"' not in none.out and '"trace"' not in none.out
+    assert '"verdict"' in none.out and '"draft"' in none.out

@@ -110,7 +110,7 @@ def _advice_under(base: dict[str, Any], rules: list[dict[str, Any]], folder: Pat
     folder.mkdir()
     (folder / "base.yaml").write_text(yaml.safe_dump({**base, "rules": rules}, allow_unicode=True), encoding="utf-8")
     engine = Engine(library=Library.load([folder], include_shipped=False))
-    return [json.loads(to_json_line(advice_document(engine.advise(load_situation(p)), explanation=False)))
+    return [json.loads(to_json_line(advice_document(engine.advise(load_situation(p)), trace="full")))
             for p in sorted(EXAMPLES.glob("*.yaml"))]
 
 

@@ -62,11 +62,12 @@ def test_json_body_gives_the_same_advice_as_yaml(base: str) -> None:
     assert without_record(as_json.text) == without_record(post(base, "/v1/advice", example).text)
 
 
-def test_trace_none_leaves_out_the_explanation(base: str) -> None:
+def test_trace_none_leaves_out_the_trace(base: str) -> None:
     full = post(base, "/v1/advice", EXAMPLES[0]).json()
     small = post(base, "/v1/advice", EXAMPLES[0], params={"trace": "none"}).json()
-    assert "explanation" in full and "explanation" not in small
-    assert {k: v for k, v in full.items() if k not in ("explanation", "decision")} == \
+    assert "explanation" in full and "trace" in full
+    assert "explanation" not in small and "trace" not in small
+    assert {k: v for k, v in full.items() if k not in ("explanation", "trace", "decision")} == \
         {k: v for k, v in small.items() if k != "decision"}
 
 

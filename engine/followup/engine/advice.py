@@ -120,6 +120,8 @@ class RulesetInfo:
 
 #: ``Basis.cache`` key of the situation's ``to_dict()``, kept where the engine made it already.
 NORMALISED = "normalised situation"
+#: ``Basis.cache`` key of what makes ``Advice.trace`` when it is first read (``resolve.py``).
+MAKE_TRACE = "make trace"
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,6 +167,29 @@ class Advice:
         return _ADVICE(self) if trace else _ADVICE_NO_TRACE(self)
 
 
+
+class _TraceOnFirstRead:
+    """``Advice.trace`` for an advice the resolver made: the entries, made when first read.
+
+    Most of a trace's cost is the facts each fired rule saw, which an advice without its
+    trace (``--trace none``, a plan, a verdict) never reads. The resolver leaves ``trace``
+    out of the advice and puts its maker in the basis; the first read stores the entries
+    where the field would be (as ``functools.cached_property`` does), so every later read,
+    ``==``, ``replace`` and the JSON see a plain tuple, the same one.
+    """
+
+    def __get__(self, advice: Advice | None, owner: type | None = None) -> Any:
+        if advice is None:
+            return self
+        basis = advice.__dict__.get("basis")
+        if basis is None or MAKE_TRACE not in basis.cache:
+            raise AttributeError("trace")
+        entries = advice.__dict__["trace"] = basis.cache[MAKE_TRACE]()
+        return entries
+
+
+# Set after ``@dataclass`` has read the class: ``trace`` stays a field without a default.
+Advice.trace = _TraceOnFirstRead()  # type: ignore[assignment]
 
 _ADVICE = fields_converter(Advice)
 _ADVICE_NO_TRACE = fields_converter(Advice, frozenset({"trace"}))

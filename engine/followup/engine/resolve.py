@@ -46,6 +46,7 @@ from followup.engine.advice import (
     Conflict,
     FiredRule,
     LayerOverride,
+    MAKE_TRACE,
     OverriddenBy,
     Point,
     RulesetInfo,
@@ -127,13 +128,15 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
     timing, action = _timing(settled, situation, ledger)
     ledger.replay(settled.points)
     stop = action == "stop"
+    basis = Basis(merged, situation, facts)
+    # The trace is made when first read (``advice.py``): the ledger is not told anything more.
+    basis.cache[MAKE_TRACE] = lambda: _traces(merged, settled, facts, ledger)
     return make(Advice, dict(
         action=action, channel=None if stop else settled.channel,
         alternatives=() if stop else settled.alternatives, purpose=settled.scope.purpose, timing=timing,
         say=settled.say, avoid=settled.avoid, cautions=settled.cautions, conflicts=tuple(ledger.conflicts),
-        warnings=merged.warnings, trace=_traces(merged, settled, facts, ledger),
-        ruleset=settled.info, today=situation.today, country=situation.country, forbidden=settled.forbidden,
-        basis=Basis(merged, situation, facts)))
+        warnings=merged.warnings, ruleset=settled.info, today=situation.today, country=situation.country,
+        forbidden=settled.forbidden, basis=basis))
 
 
 @dataclass(frozen=True)

@@ -159,9 +159,10 @@ def advice_document(advice: Advice, record: DecisionRecord | None = None, *, exp
     - ``decision``: the decision record (``audit/record.py``): ``record``, or a new one with a
       fresh id and timestamp, the only two fields that differ between runs on the same input;
     - the trace, as ``trace`` says (``audit/compact.py`` ``TRACES``): ``full`` (the default),
-      ``explanation``, every rule, fired or not, condition by condition (``explain.py``);
-      ``compact``, ``compact_explanation``, only what this situation decided, which
-      ``compact.expand`` turns back into the full one; ``none``. ``explanation=False`` is ``none``.
+      ``trace``, the fired rules with the facts each saw, and ``explanation``, every rule,
+      fired or not, condition by condition (``explain.py``); ``compact``,
+      ``compact_explanation``, only what this situation decided, which ``compact.expand``
+      turns back into the full one; ``none``, no trace at all. ``explanation=False`` is ``none``.
     Pass the same ``record`` to print a decision and log it under one id. An advice made by
     hand rather than by the engine has neither part. With ``lang`` other than en, the verdict
     and the say/avoid/caution points are in that language (the trace stays as the rules say).
@@ -180,8 +181,9 @@ def document_without_fired(advice: Advice, record: DecisionRecord | None = None,
     most of a document, and the same for every advice of a ruleset).
     """
     form = trace or ("full" if explanation else "none")
-    # A compact document has no ``trace`` either: the fired rules' text is the ruleset's.
-    fired = form != "compact" or advice.basis is None
+    # Only the full form lists the fired rules: compact names them (their text is the
+    # ruleset's), none has no trace. An advice made by hand has nothing else to show.
+    fired = form == "full" or advice.basis is None
     document = advice.to_json(trace=False)
     if advice.basis is not None:
         document["verdict"] = verdict(advice, lang)

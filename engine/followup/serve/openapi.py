@@ -66,7 +66,8 @@ def _param(name: str, where: str, description: str, schema: dict[str, Any], requ
 _TODAY = _param("today", "query", "The day to advise for (YYYY-MM-DD); by default the situation's own, else "
                 "the current date in its country", {"type": "string", "format": "date"})
 _LANG = _param("lang", "query", "The language of the advice", {"type": "string", "default": "en"})
-_TRACE = _param("trace", "query", "full: the trace of every rule, as the CLI prints it; none: without it",
+_TRACE = _param("trace", "query", "full: every rule, condition by condition, as the CLI prints it; compact: what "
+                "this situation decided (the ruleset holds the rest); none: no trace",
                 {"enum": list(TRACES), "default": "full"})
 _COMMON_ERRORS = {"413": {"description": "The body is larger than 1 MB"},
                   "415": {"description": "Another content type than the ones listed"},
