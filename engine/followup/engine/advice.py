@@ -122,6 +122,9 @@ class RulesetInfo:
 NORMALISED = "normalised situation"
 #: ``Basis.cache`` key of what makes ``Advice.trace`` when it is first read (``resolve.py``).
 MAKE_TRACE = "make trace"
+#: ``Basis.cache`` key, for an advice to stop: the first fired rule to stop that nothing set
+#: aside (what the verdict names), known to the resolver without the trace.
+STOPPED_BY = "stopped by"
 
 
 @dataclass(frozen=True, eq=False)

@@ -160,7 +160,11 @@ class Evaluator:
                 if count > ruleset.max_firings:
                     raise EngineError(f"durable_rules fired more than the {ruleset.max_firings} actions "
                                       "this ruleset allows")
-                fired[_action_name(message, ruleset.rule_ids)] = None
+                end = message.find('"', 2)  # ``_action_name``'s quick read, inline: about 20 firings a situation
+                name = message[2:end]
+                if end < 3 or name not in ruleset.rule_ids or not message.startswith('{"'):
+                    name = _action_name(message, ruleset.rule_ids)
+                fired[name] = None
                 message = _core.complete_and_start_action(ruleset.handle, state)
             fired.pop(SENTINEL, None)
             return tuple(fired)

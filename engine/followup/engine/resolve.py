@@ -47,6 +47,7 @@ from followup.engine.advice import (
     FiredRule,
     LayerOverride,
     MAKE_TRACE,
+    STOPPED_BY,
     OverriddenBy,
     Point,
     RulesetInfo,
@@ -131,6 +132,9 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
     basis = Basis(merged, situation, facts)
     # The trace is made when first read (``advice.py``): the ledger is not told anything more.
     basis.cache[MAKE_TRACE] = lambda: _traces(merged, settled, facts, ledger)
+    if stop:
+        basis.cache[STOPPED_BY] = next((rule for rule, _ in settled.fired
+                                        if rule.then.action == "stop" and not ledger.overridden.get(rule.id)), None)
     return make(Advice, dict(
         action=action, channel=None if stop else settled.channel,
         alternatives=() if stop else settled.alternatives, purpose=settled.scope.purpose, timing=timing,

@@ -148,7 +148,7 @@ class Situation:
             out["interviews"] = [_plain(i) for i in self.interviews]
         if self.follow_ups:
             out["follow_ups"] = [_plain(f) for f in self.follow_ups]
-        return _sorted(out)
+        return {key: out[key] for key in sorted(out)}  # the parts' keys are sorted already (``_plain``)
 
 
 def _put(out: dict[str, Any], key: str, value: Any) -> None:
@@ -156,26 +156,28 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
         out[key] = value
 
 
-def _plain(obj: Any) -> Any:
+#: The fields of each part of a situation (an employer, a round...), sorted: ``to_dict``'s key order.
+_SORTED_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(obj: Any) -> dict[str, Any] | None:
+    """A part of a situation as JSON data, keys sorted; every field holds text, a flag or a date."""
     if obj is None:
         return None
+    names = _SORTED_FIELDS.get(type(obj))
+    if names is None:
+        names = _SORTED_FIELDS[type(obj)] = tuple(sorted(obj.__dataclass_fields__))
     result: dict[str, Any] = {}
-    for name in obj.__dataclass_fields__:
+    for name in names:
         value = getattr(obj, name)
+        if value is None:
+            continue
         if isinstance(value, datetime):
             value = value.isoformat(timespec="minutes") if (value.hour, value.minute) != (0, 0) else value.date().isoformat()
         elif isinstance(value, date):
             value = value.isoformat()
-        _put(result, name, value)
+        result[name] = value
     return result
-
-
-def _sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(v) for v in value]
-    return value
 
 
 def load_situation(path: str | Path, today: date | None = None) -> Situation:

@@ -37,34 +37,47 @@ _NAMES: dict[str, dict[str, list[str]]] = {}
 
 def format_day(day: date, lang: str, form: str = "weekday_date") -> str:
     """``day`` in ``lang`` by one of ``PATTERNS``' forms."""
-    return _apply(PATTERNS[lang][form], day, names(lang))
+    shape = _SHAPES.get((lang, form))
+    if shape is None:
+        shape = _SHAPES[lang, form] = _shape(PATTERNS[lang][form])
+    words = names(lang)
+    return shape.format(weekday=words["days"][day.weekday()], day=day.day, month=words["months"][day.month - 1],
+                        year=day.year)
 
 
-def _apply(pattern: str, day: date, words: dict[str, list[str]]) -> str:
-    """The CLDR pattern's tokens we use (EEEE, d, MMMM, y, 'literal'), filled in."""
+#: Each pattern as a ``str.format`` text: a draft writes several days, each a pattern read once.
+_SHAPES: dict[tuple[str, str], str] = {}
+
+
+def _shape(pattern: str) -> str:
+    """The CLDR pattern's tokens we use (EEEE, d, MMMM, y, 'literal') as ``str.format`` fields."""
     out: list[str] = []
     i = 0
     while i < len(pattern):
         if pattern[i] == "'":
             end = pattern.index("'", i + 1)
-            out.append(pattern[i + 1:end])
+            out.append(_literal(pattern[i + 1:end]))
             i = end + 1
         elif pattern.startswith("EEEE", i):
-            out.append(words["days"][day.weekday()])
+            out.append("{weekday}")
             i += 4
         elif pattern.startswith("MMMM", i):
-            out.append(words["months"][day.month - 1])
+            out.append("{month}")
             i += 4
         elif pattern[i] == "d":
-            out.append(str(day.day))
+            out.append("{day}")
             i += 1
         elif pattern[i] == "y":
-            out.append(str(day.year))
+            out.append("{year}")
             i += 1
         else:
-            out.append(pattern[i])
+            out.append(_literal(pattern[i]))
             i += 1
     return "".join(out)
+
+
+def _literal(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def names(lang: str) -> dict[str, list[str]]:

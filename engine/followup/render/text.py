@@ -23,7 +23,7 @@ from typing import Any
 from followup.base import fastjson
 from followup.base.records import to_json_data
 from followup.base.words import visible
-from followup.engine.advice import Advice, Assumption, FiredRule, Point
+from followup.engine.advice import STOPPED_BY, Advice, Assumption, FiredRule, Point
 from followup.audit.record import DecisionRecord, new_record
 from followup.audit.explain import basis_of, explain
 from followup.audit.compact import TRACES, compact_trace
@@ -31,6 +31,7 @@ from followup.load.situation import Situation
 from followup.render.draft import Draft, make_draft, weekday_date
 from followup.render.words import channel_name, day, day_number, language_name, say
 from followup.rules.catalogue import RuleText
+from followup.rules.rule import Rule
 
 #: How many points of each kind the screen shows (``followup explain`` has them all).
 MAX_SAY = 3
@@ -83,12 +84,24 @@ def _how(channel: str | None, situation: Situation, who: str, lang: str) -> str:
     return verbs.get(channel or "", verbs["none"]).format(who=who, employer=employer)
 
 
+def stopped_by(advice: Advice) -> FiredRule | Rule | None:
+    """The first fired rule to stop that nothing set aside: the one a verdict to stop names.
+
+    The resolver knows it without the trace (``STOPPED_BY``), which an advice shown without
+    its trace then never makes; an advice made by hand has only its trace.
+    """
+    basis = advice.basis
+    if basis is not None and STOPPED_BY in basis.cache:
+        return basis.cache[STOPPED_BY]  # type: ignore[no-any-return]
+    return next((e for e in advice.trace if e.effect.get("action") == "stop" and not e.overridden_by), None)
+
+
 def _stop_reason(advice: Advice, lang: str = "en") -> str:
     texts = Texts(advice, lang)
-    for entry in advice.trace:
-        if entry.effect.get("action") == "stop" and not entry.overridden_by:
-            title = texts.title(entry)
-            return title[0].lower() + title[1:]
+    rule = stopped_by(advice)
+    if rule is not None:
+        title = texts.title(rule)
+        return title[0].lower() + title[1:]
     for conflict in advice.conflicts:
         if conflict.kind == "all_channels_forbidden":
             return say(lang, "verdict.all_forbidden")
@@ -120,7 +133,7 @@ class Texts:
             return english
         return translated
 
-    def title(self, entry: FiredRule) -> str:
+    def title(self, entry: FiredRule | Rule) -> str:
         found = self._entry(entry.id)
         return self._or_english(entry.id, found.title if found else None, entry.title)
 
@@ -215,9 +228,9 @@ def _collect(texts: Texts, advice: Advice) -> None:
     for entry in deciding(advice):
         texts.title(entry)
         texts.because(entry)
-    _stop = next((e for e in advice.trace if e.effect.get("action") == "stop" and not e.overridden_by), None)
-    if advice.action == "stop" and _stop is not None:
-        texts.title(_stop)
+    stopping = stopped_by(advice) if advice.action == "stop" else None
+    if stopping is not None:
+        texts.title(stopping)
 
 
 def audit_document(advice: Advice, record: DecisionRecord) -> dict[str, Any]:

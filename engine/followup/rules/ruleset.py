@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from followup.base.canonical import digest_of
 from followup.base.errors import InputError, InputErrors, Location, RulesetError
+from followup.base.fastjson import digest_of  # canonical.digest_of's digest, from orjson's text
 from followup.base.paths import rulesets_dir
 from followup.base.records import fields_json
 from followup.base.words import quoted
