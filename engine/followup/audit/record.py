@@ -64,5 +64,6 @@ def situation_digest(advice: Advice) -> str:
     digest = basis.cache.get("situation_digest")
     if digest is None:
         normalised = basis.cache.get(NORMALISED) or basis.situation.to_dict()
-        digest = basis.cache["situation_digest"] = digest_of(normalised)
+        # No number in a situation (its schema has none), so no float to write the slow way.
+        digest = basis.cache["situation_digest"] = digest_of(normalised, floats=False)
     return digest

@@ -119,9 +119,10 @@ def _text(data: Any) -> str:
 
 
 
-def digest_of(data: Any) -> str:
-    """``canonical.digest_of(data)``, from the fast text: ``sha256:<hex>`` of its canonical JSON."""
-    return "sha256:" + hashlib.sha256(line_bytes(data)).hexdigest()
+def digest_of(data: Any, *, floats: bool = True) -> str:
+    """``canonical.digest_of(data)``, from the fast text: ``sha256:<hex>`` of its canonical JSON
+    (``floats=False``: as ``line``)."""
+    return "sha256:" + hashlib.sha256(line_bytes(data, floats=floats)).hexdigest()
 
 
 __all__ = ["digest_of", "encoded", "line", "line_bytes", "text"]

@@ -201,8 +201,20 @@ def working_days_between(country: str, start: date, end: date) -> int:
 
 def _worked_through(country: str, first: int, day: date) -> int:
     """Working days from 1 January of ``first`` up to and including ``day``."""
-    before = sum(_worked_in_year(country, year)[-1] for year in range(first, day.year))
-    return before + _worked_in_year(country, day.year)[day.timetuple().tm_yday - 1]
+    year = day.year
+    before = _worked_before(country, first, year) if year > first else 0
+    return before + _worked_in_year(country, year)[day.toordinal() - _new_year(year)]
+
+
+@cache
+def _worked_before(country: str, first: int, year: int) -> int:
+    """Working days from 1 January of ``first`` up to the end of the year before ``year``."""
+    return sum(_worked_in_year(country, y)[-1] for y in range(first, year))
+
+
+@cache
+def _new_year(year: int) -> int:
+    return date(year, 1, 1).toordinal()
 
 
 @cache

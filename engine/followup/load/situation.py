@@ -268,13 +268,21 @@ def check_text(document: Document) -> None:
 
 
 def _printable(value: Any) -> bool:
-    """Whether every text in ``value`` is printable (``str.isprintable``), looked at without paths."""
+    """Whether every text in ``value`` is printable (``str.isprintable``), looked at without paths
+    (by a loop, not a call per value: a fifth of reading a situation)."""
     if isinstance(value, str):
         return value.isprintable()
-    if isinstance(value, dict):
-        return all(_printable(item) for item in value.values())
-    if isinstance(value, list):
-        return all(_printable(item) for item in value)
+    if not isinstance(value, (dict, list)):
+        return True
+    pending = [value]
+    while pending:
+        container = pending.pop()
+        for item in container.values() if isinstance(container, dict) else container:
+            if isinstance(item, str):
+                if not item.isprintable():
+                    return False
+            elif isinstance(item, (dict, list)):
+                pending.append(item)
     return True
 
 

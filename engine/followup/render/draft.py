@@ -21,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, Collection
 
 from followup.base.records import to_json_data
@@ -99,7 +100,7 @@ def render(template: Template, situation: Situation, channel: str, language: str
     texts = template.text[language]
     compiled = {name: _compiled(text) for name, text in texts.items()}
     context = values(situation, language, channel, frozenset().union(*(c.names for c in compiled.values())))
-    done = {name: _tidy(c.render(context)) for name, c in compiled.items()}
+    done = {name: _tidy(c.template.render(context)) for name, c in compiled.items()}
     if template.kind_of(channel) == "script":
         subject = None
         body = "\n\n".join(f"{say(language, 'draft.' + name)}: {done[name]}" for name in SCRIPT_FIELDS)
@@ -116,10 +117,10 @@ def values(situation: Situation, language: str, channel: str,
     With ``wanted`` (the names the texts to render read), dates no text reads are not written out.
     """
     def blank(name: str) -> Blank:
-        return Blank(f"[{say(language, 'draft.blank.' + name)}]")
+        return _blank(language, name)
 
     def text(value: str | None, name: str) -> str:
-        return clean(value) if value else blank(name)
+        return clean(value) if value else _blank(language, name)
 
     contact = situation.contact.name
     out: dict[str, Any] = {
@@ -149,6 +150,12 @@ def values(situation: Situation, language: str, channel: str,
     return out
 
 
+@cache
+def _blank(language: str, name: str) -> Blank:
+    """The placeholder of a value the situation does not give (``[kontaktperson]``), made once."""
+    return Blank(f"[{say(language, 'draft.blank.' + name)}]")
+
+
 def clean(value: str) -> str:
     """A value from the situation as plain text: no control or direction characters, no brackets."""
     if value.isprintable():  # neither a control (Cc) nor a direction (Cf) character is printable
@@ -168,20 +175,6 @@ class _Compiled:
 
     template: Any
     names: frozenset[str]
-
-    def render(self, context: dict[str, Any]) -> str:
-        """The text for ``context`` (every name of ``values``), rendered in the sandbox.
-
-        ``Template.render`` copies the environment's globals into every context: two thirds of
-        a render's time, for names a checked text can never read (``templates.VALUES`` only).
-        A shared context hands the values over as they are; the sandbox is the environment's
-        and stays.
-        """
-        template = self.template
-        try:
-            return template.environment.concat(template.root_render_func(template.new_context(context, shared=True)))
-        except Exception:
-            return template.environment.handle_exception()
 
 
 _COMPILED: dict[str, _Compiled] = {}

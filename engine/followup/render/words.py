@@ -35,10 +35,17 @@ def words(lang: str) -> dict[str, Any]:
 
 def say(lang: str, key: str, **slots: Any) -> str:
     """The message at ``key`` (``verdict.stop``) in ``lang``, its slots filled in."""
+    value = _message(lang, key)
+    return value.format(**slots) if slots else value  # type: ignore[no-any-return]
+
+
+@cache
+def _message(lang: str, key: str) -> Any:
+    """What ``key`` names in ``lang``'s file, found once: an advice says a dozen things."""
     value: Any = words(lang)
     for part in key.split("."):
         value = value[part]
-    return value.format(**slots) if slots else value
+    return value
 
 
 def channel_name(channel: str, lang: str = "en") -> str:

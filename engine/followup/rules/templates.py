@@ -249,9 +249,13 @@ def parse_environment() -> Any:
         from jinja2 import StrictUndefined
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-        _ENV.append(ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined, trim_blocks=False,
-                                                  lstrip_blocks=False, keep_trailing_newline=False,
-                                                  auto_reload=False, cache_size=0))
+        environment = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined, trim_blocks=False,
+                                                    lstrip_blocks=False, keep_trailing_newline=False,
+                                                    auto_reload=False, cache_size=0)
+        # A text reads the values (``VALUES``) and nothing else: no ``range``, ``lipsum``,
+        # ``cycler``... And every render copies the globals into its context: none to copy.
+        environment.globals.clear()
+        _ENV.append(environment)
     return _ENV[0]
 
 
