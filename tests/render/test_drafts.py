@@ -11,7 +11,6 @@ ruleset loads, and the sandbox they are rendered in refuses the known escapes by
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import json
 import re
@@ -22,7 +21,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jinja2 import meta
 
 from conftest import AUDIT_SOURCE, EXAMPLES, write_overlay
 from conftest import COMMON, examples, situations
@@ -31,7 +29,7 @@ import followup
 from followup.load.schema import validator
 from followup.load.yamlio import load_document
 from followup.render.dates import PATTERNS, format_day
-from followup.render.draft import COUNTRY_LANGUAGE, clean, values
+from followup.render.draft import COUNTRY_LANGUAGE, _compiled, _tidy, clean, values
 from followup.render.words import say
 from followup.rules.templates import VALUES, parse_environment, text_problems
 
@@ -349,10 +347,9 @@ def test_clean_replaces_control_and_direction_characters_and_brackets(value: str
     assert clean(value) == _clean_char_by_char(value)
 
 
-@functools.cache
 def _parsed(text: str) -> tuple[Any, frozenset[str]]:
-    environment = parse_environment()
-    return environment.from_string(text), frozenset(meta.find_undeclared_variables(environment.parse(text)))
+    compiled = _compiled(text)  # the names the renderer itself finds in the text
+    return compiled.template, compiled.names
 
 
 @settings(max_examples=examples(40), **COMMON)
@@ -369,3 +366,13 @@ def test_every_template_reads_the_same_with_only_the_values_it_names(data: dict[
                     compiled, names = _parsed(text)
                     assert compiled.render(values(situation, lang, channel, names)) == \
                         compiled.render(values(situation, lang, channel))
+
+
+_TRAILING, _RUNS = re.compile(r"[ \t]+\n"), re.compile(r"\n{3,}")
+
+
+@settings(max_examples=examples(500), **COMMON)
+@given(st.text(alphabet=" \t\nab", max_size=30))
+def test_a_rendered_text_is_tidied_as_the_two_patterns_say(text: str) -> None:
+    # _tidy tries each pattern only where it can match; the result must be the patterns' own.
+    assert _tidy(text) == _RUNS.sub("\n\n", _TRAILING.sub("\n", text)).strip()

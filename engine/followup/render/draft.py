@@ -212,7 +212,13 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 def _tidy(text: str) -> str:
     """Trailing spaces gone, at most one blank line in a row, no blank line at either end."""
-    return _BLANK_LINES.sub("\n\n", _SPACES.sub("\n", text)).strip()
+    # Each pattern is tried only where it can match: ``[ \t]+\n`` is tried at every space
+    # of the text, and most texts have neither a trailing space nor three line breaks.
+    if " \n" in text or "\t\n" in text:
+        text = _SPACES.sub("\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def weekday_date(day: date, language: str) -> str:
