@@ -11,7 +11,6 @@ ruleset loads, and the sandbox they are rendered in refuses the known escapes by
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import re
 from datetime import date, timedelta
