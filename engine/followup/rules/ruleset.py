@@ -388,11 +388,13 @@ def merge(chain: list[Layer], country: str | None, warnings: tuple[str, ...] = (
     if result.errors or drafts.errors:
         raise InputErrors(list(result.errors + drafts.errors))
     merged = MergedRuleset(chain[-1].name, country, tuple(chain), result.rules, result.disabled, warnings)
+    # Digested before the limits are checked: the footprint they measure is then kept under
+    # the digest, and registering the ruleset with durable_rules does not measure it again.
+    merged = replace(merged, digest=digest_of(merged.to_data()))
     check_limits(merged)
     names = {layer.name for layer in chain}
     texts = translations(result.rules, [c for c in catalogues if c.data["translation"] in names])
-    return replace(merged, digest=digest_of(merged.to_data()), templates=drafts.templates,
-                   disabled_templates=drafts.disabled, translations=texts)
+    return replace(merged, templates=drafts.templates, disabled_templates=drafts.disabled, translations=texts)
 
 
 def when_location(rule: Rule) -> Location:
