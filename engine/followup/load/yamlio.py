@@ -506,11 +506,13 @@ def _reject_constant(name: str) -> None:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {quoted(key)}")
-        out[key] = value
+    out = dict(pairs)  # in C; a key given twice leaves fewer keys than pairs
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {quoted(key)}")
+            seen.add(key)
     return out
 
 

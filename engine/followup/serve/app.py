@@ -106,13 +106,13 @@ async def _internal(request: Request, exc: Exception) -> Response:
 def make_app(rules: Rules, *, log: DecisionLog | None = None, token: str | None = None,
              cors_origins: tuple[str, ...] = ()) -> Starlette:
     """The application for ``rules``; ``log`` keeps each decision, ``token`` is required when given."""
-    routes = [
+    routes = [  # the router tries them in order: the busiest first (no two paths overlap)
+        Route("/v1/advice", v1.advice_route, methods=["POST"]),
         Route("/", page.form_page, methods=["GET"]),
         Route("/advice", page.advice_page, methods=["POST"]),
         Route("/calendar.ics", page.calendar_download, methods=["POST"]),
         Route("/situation.yaml", page.situation_download, methods=["POST"]),
         Route("/agenda", page.agenda_page, methods=["GET", "POST"]),
-        Route("/v1/advice", v1.advice_route, methods=["POST"]),
         Route("/v1/explain", v1.explain_route, methods=["POST"]),
         Route("/v1/why-not/{channel}", v1.why_not_route, methods=["POST"]),
         Route("/v1/plan", v1.plan_route, methods=["POST"]),
