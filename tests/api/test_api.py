@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -189,3 +190,15 @@ def test_a_rules_folder_that_cannot_be_used_is_an_input_errors_like_every_bad_in
     with pytest.raises(followup.InputErrors) as bad:
         followup.Rules([tmp_path / "bad"])
     assert (bad.value.errors[0].line, bad.value.errors[0].field) == (2, "version")
+
+
+def test_a_decision_goes_to_another_process_whole() -> None:
+    # A platform returns decisions from a process pool: pickled before its trace was read
+    # (the trace is made on first read) or after, it comes back the same document.
+    unread = followup.advise(EXAMPLES / "dk-rejected.yaml")
+    read = followup.advise(EXAMPLES / "dk-applied-email.yaml")
+    assert read.advice.trace
+    for decision in (unread, read):
+        back = pickle.loads(pickle.dumps(decision))
+        assert back.to_json(trace="full") == decision.to_json(trace="full")
+        assert [e.id for e in back.advice.trace] == [e.id for e in decision.advice.trace]

@@ -19,6 +19,7 @@ from followup.api import Rules
 from followup.audit.compact import expand, expand_document
 from followup.base.errors import InputError
 from followup.engine.engine import Engine
+from followup.load.schema import validator
 from followup.render.text import advice_document, to_json_line
 
 ENGINE = Engine()
@@ -80,3 +81,24 @@ def test_the_api_and_the_cli_take_the_trace_form(run) -> None:  # type: ignore[n
     # None is no trace at all: neither the explanation nor the fired rules (compact has neither).
     assert none.code == 0 and '"explanation"' not in none.out and '"trace"' not in none.out
     assert '"verdict"' in none.out and '"draft"' in none.out
+
+
+TRACE_KEYS = {"full": {"trace", "explanation"}, "compact": {"compact_explanation"}, "none": set()}
+
+
+@pytest.mark.parametrize("form", sorted(TRACE_KEYS))
+def test_each_trace_form_has_its_keys_and_follows_the_schema(form: str) -> None:
+    # A tool reading a line knows the form from its keys, and the schema says which they are.
+    rules = Rules()
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        document = rules.advise(path).to_dict(trace=form)
+        assert {"trace", "explanation", "compact_explanation"} & document.keys() == TRACE_KEYS[form], path.name
+        errors = list(validator("advice").iter_errors(document))
+        assert not errors, f"{path.name}: {errors[0].message}"
+
+
+def test_the_schema_refuses_a_document_of_two_forms() -> None:
+    document = Rules().advise(EXAMPLES / "dk-applied-email.yaml").to_dict(trace="full")
+    mixed = {**document, "compact_explanation": advice_document(Rules().advice(EXAMPLES / "dk-applied-email.yaml"),
+                                                                trace="compact")["compact_explanation"]}
+    assert list(validator("advice").iter_errors(mixed))

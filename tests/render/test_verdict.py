@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -62,3 +63,12 @@ def test_the_rule_a_stop_names_is_the_traces_first_stop_nothing_set_aside(data: 
         assert STOPPED_BY not in advice.basis.cache
         return
     assert (named.id, named.title) == (from_trace.id, from_trace.title) if from_trace else named is None
+
+
+def test_a_copy_given_another_trace_names_what_its_trace_says() -> None:
+    # replace() shares the basis: the resolver's word is only for the trace it would make.
+    advice = ENGINE.advise(load_situation(EXAMPLES / "dk-rejected.yaml"))
+    assert verdict(replace(advice, trace=())) == "Do not follow up."
+    kept = tuple(e for e in advice.trace if e.id != "rejected-close-politely")
+    assert "rejected" not in verdict(replace(advice, trace=kept))
+    assert verdict(advice).startswith("Do not follow up: the application was rejected")

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any, Iterable, Sequence
 
 import orjson
@@ -131,7 +132,7 @@ def resolve(merged: MergedRuleset, situation: Situation, fired_ids: Iterable[str
     stop = action == "stop"
     basis = Basis(merged, situation, facts)
     # The trace is made when first read (``advice.py``): the ledger is not told anything more.
-    basis.cache[MAKE_TRACE] = lambda: _traces(merged, settled, facts, ledger)
+    basis.cache[MAKE_TRACE] = partial(_traces, merged, settled, facts, ledger)  # not a lambda: an advice pickles
     if stop:
         basis.cache[STOPPED_BY] = next((rule for rule, _ in settled.fired
                                         if rule.then.action == "stop" and not ledger.overridden.get(rule.id)), None)

@@ -88,10 +88,11 @@ def stopped_by(advice: Advice) -> FiredRule | Rule | None:
     """The first fired rule to stop that nothing set aside: the one a verdict to stop names.
 
     The resolver knows it without the trace (``STOPPED_BY``), which an advice shown without
-    its trace then never makes; an advice made by hand has only its trace.
+    its trace then never makes. Once the advice has a trace (read, or given to a copy made
+    with ``replace``, which shares the basis), the trace is what says.
     """
     basis = advice.basis
-    if basis is not None and STOPPED_BY in basis.cache:
+    if basis is not None and STOPPED_BY in basis.cache and "trace" not in advice.__dict__:
         return basis.cache[STOPPED_BY]  # type: ignore[no-any-return]
     return next((e for e in advice.trace if e.effect.get("action") == "stop" and not e.overridden_by), None)
 
