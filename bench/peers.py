@@ -57,7 +57,7 @@ sys.path.insert(0, str(HERE))
 import followup  # noqa: E402  (after the path: situations.py sits beside this file)
 from followup.base.errors import InputError  # noqa: E402
 from followup.load.situation import Situation, situation_from_data  # noqa: E402
-from followup.render.text import to_json_line  # noqa: E402
+from followup.render.encode import advice_line  # noqa: E402
 from followup.rules.condition import Condition, Group, Leaf, lookup  # noqa: E402
 from followup.rules.ruleset import MergedRuleset  # noqa: E402
 from situations import variants  # noqa: E402
@@ -739,12 +739,20 @@ def followup_timed(rules: followup.Rules, merged: MergedRuleset, cases: Sequence
               _loop(lambda f: evaluator.fired(merged, f), facts), len(cases)),
         Timed("followup advise + full trace", "Rules.explain: facts, matching, advice, every rule's trace",
               _loop(rules.explain, situations), len(cases)),
-        Timed("followup advise as JSON", "Rules.advise(...).to_json(): advise --format json's document "
-              "(indented: json's pure-Python encoder)", _loop(lambda s: rules.advise(s).to_json(), situations),
-              len(cases)),
-        Timed("followup advise as a JSON line", "the same document on one line, as a batch line",
-              _loop(lambda s: to_json_line(rules.advise(s).to_dict()), situations), len(cases)),
+        Timed("followup advise as JSON", "Rules.advise(...).to_json_bytes(): advise --format json's document, "
+              "full trace (indented)", _loop(lambda s: rules.advise(s).to_json_bytes(), situations), len(cases)),
+        Timed("followup advise as a JSON line", "the same document on one line: a batch line with --trace full",
+              _loop(lambda s: _line(rules.advise(s), "full"), situations), len(cases)),
+        Timed("followup advise, compact line", "a batch line as batch writes it by default (--trace compact)",
+              _loop(lambda s: _line(rules.advise(s), "compact"), situations), len(cases)),
+        Timed("followup advise, no trace", "a batch line with --trace none: the advice, verdict, draft, record",
+              _loop(lambda s: _line(rules.advise(s), "none"), situations), len(cases)),
     ]
+
+
+def _line(decision: followup.Decision, trace: str) -> bytes:
+    """What ``followup batch --trace TRACE`` writes for one situation."""
+    return advice_line(decision.advice, decision.record, trace=trace)
 
 
 def measure(contenders: Sequence[Timed], rounds: int) -> None:
