@@ -9,13 +9,11 @@ import pytest
 from hypothesis import given, settings
 
 from conftest import COMMON, EXAMPLES, examples, parse_generated, situation, situations
+from conftest import GENERATED_ENGINE as ENGINE
 from followup.base.errors import InputError
 from followup.engine.advice import STOPPED_BY
-from followup.engine.engine import Engine
 from followup.load.situation import load_situation
-from followup.render.text import stopped_by, verdict
-
-ENGINE = Engine()
+from followup.render.text import verdict
 
 
 def test_a_private_number_is_reached_through_the_switchboard(engine) -> None:
@@ -46,7 +44,7 @@ def test_a_stop_names_the_rule_that_stopped_before_the_trace_is_made(example: st
     advice = ENGINE.advise(load_situation(EXAMPLES / f"{example}.yaml"))
     assert "trace" not in advice.__dict__  # the verdict must not need it
     assert verdict(advice).startswith(f"Do not follow up: {reason}")
-    assert stopped_by(advice).id == rule and "trace" not in advice.__dict__
+    assert advice.stopped_by().id == rule and "trace" not in advice.__dict__
 
 
 @settings(max_examples=examples(400), **COMMON)
@@ -57,7 +55,7 @@ def test_the_rule_a_stop_names_is_the_traces_first_stop_nothing_set_aside(data: 
         advice = ENGINE.advise(parse_generated(data))
     except InputError:
         return
-    named = stopped_by(advice)
+    named = advice.stopped_by()
     from_trace = next((e for e in advice.trace if e.effect.get("action") == "stop" and not e.overridden_by), None)
     if advice.action != "stop":
         assert STOPPED_BY not in advice.basis.cache

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from followup.base.records import fields_converter, json_field
-from followup.rules.rule import Source
+from followup.rules.rule import Rule, Source
 from followup.rules.ruleset import MergedRuleset
 from followup.load.situation import Situation
 
@@ -168,6 +168,18 @@ class Advice:
     def to_json(self, *, trace: bool = True) -> dict[str, Any]:
         """The advice as JSON data (see ``schemas/advice.schema.json``); ``trace=False`` leaves out ``trace``."""
         return _ADVICE(self) if trace else _ADVICE_NO_TRACE(self)
+
+    def stopped_by(self) -> FiredRule | Rule | None:
+        """The first fired rule to stop that nothing set aside: the one a verdict to stop names.
+
+        The resolver knows it without the trace (``STOPPED_BY``), so an advice shown without
+        its trace never makes it. Once the advice has a trace (read, or given to a copy made
+        with ``replace``, which shares the basis), the trace is what says.
+        """
+        basis = self.basis
+        if basis is not None and STOPPED_BY in basis.cache and "trace" not in self.__dict__:
+            return basis.cache[STOPPED_BY]  # type: ignore[no-any-return]
+        return next((e for e in self.trace if e.effect.get("action") == "stop" and not e.overridden_by), None)
 
 
 

@@ -160,10 +160,12 @@ class Evaluator:
                 if count > ruleset.max_firings:
                     raise EngineError(f"durable_rules fired more than the {ruleset.max_firings} actions "
                                       "this ruleset allows")
-                end = message.find('"', 2)  # ``_action_name``'s quick read, inline: about 20 firings a situation
+                # ``{"<rule id>": {"m": ...}}``: rule ids are ``[a-z0-9-]`` (the schema says so), so
+                # the name is read without parsing the fact back (inline: about 20 firings a situation).
+                end = message.find('"', 2)
                 name = message[2:end]
                 if end < 3 or name not in ruleset.rule_ids or not message.startswith('{"'):
-                    name = _action_name(message, ruleset.rule_ids)
+                    name = _parsed_action_name(message, ruleset.rule_ids)
                 fired[name] = None
                 message = _core.complete_and_start_action(ruleset.handle, state)
             fired.pop(SENTINEL, None)
@@ -182,16 +184,9 @@ class Evaluator:
             return False
 
 
-def _action_name(message: str, rule_ids: frozenset[str]) -> str:
-    """The rule an action message is for: ``{"<rule id>": {"m": ...}}``.
-
-    Rule ids are ``[a-z0-9-]`` (the schema says so), so the name is read without parsing
-    the whole fact back; anything unexpected is parsed properly.
-    """
-    end = message.find('"', 2)
-    name = message[2:end] if message.startswith('{"') and end > 2 else ""
-    if name in rule_ids:
-        return name
+def _parsed_action_name(message: str, rule_ids: frozenset[str]) -> str:
+    """The rule an action message is for, parsed properly: for a message the quick read in
+    ``Evaluator._run`` did not expect."""
     parsed = json.loads(message)
     name = next(iter(parsed)) if isinstance(parsed, dict) and parsed else ""
     if name not in rule_ids:

@@ -120,7 +120,7 @@ def values(situation: Situation, language: str, channel: str,
         return _blank(language, name)
 
     def text(value: str | None, name: str) -> str:
-        return clean(value) if value else _blank(language, name)
+        return clean(value) if value else blank(name)
 
     contact = situation.contact.name
     out: dict[str, Any] = {

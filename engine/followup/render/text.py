@@ -23,7 +23,7 @@ from typing import Any
 from followup.base import fastjson
 from followup.base.records import to_json_data
 from followup.base.words import visible
-from followup.engine.advice import STOPPED_BY, Advice, Assumption, FiredRule, Point
+from followup.engine.advice import Advice, Assumption, FiredRule, Point
 from followup.audit.record import DecisionRecord, new_record
 from followup.audit.explain import basis_of, explain
 from followup.audit.compact import TRACES, compact_trace
@@ -84,22 +84,9 @@ def _how(channel: str | None, situation: Situation, who: str, lang: str) -> str:
     return verbs.get(channel or "", verbs["none"]).format(who=who, employer=employer)
 
 
-def stopped_by(advice: Advice) -> FiredRule | Rule | None:
-    """The first fired rule to stop that nothing set aside: the one a verdict to stop names.
-
-    The resolver knows it without the trace (``STOPPED_BY``), which an advice shown without
-    its trace then never makes. Once the advice has a trace (read, or given to a copy made
-    with ``replace``, which shares the basis), the trace is what says.
-    """
-    basis = advice.basis
-    if basis is not None and STOPPED_BY in basis.cache and "trace" not in advice.__dict__:
-        return basis.cache[STOPPED_BY]  # type: ignore[no-any-return]
-    return next((e for e in advice.trace if e.effect.get("action") == "stop" and not e.overridden_by), None)
-
-
 def _stop_reason(advice: Advice, lang: str = "en") -> str:
     texts = Texts(advice, lang)
-    rule = stopped_by(advice)
+    rule = advice.stopped_by()
     if rule is not None:
         title = texts.title(rule)
         return title[0].lower() + title[1:]
@@ -229,7 +216,7 @@ def _collect(texts: Texts, advice: Advice) -> None:
     for entry in deciding(advice):
         texts.title(entry)
         texts.because(entry)
-    stopping = stopped_by(advice) if advice.action == "stop" else None
+    stopping = advice.stopped_by() if advice.action == "stop" else None
     if stopping is not None:
         texts.title(stopping)
 
